@@ -1,0 +1,43 @@
+//! Server functions for postings: the listing and one posting.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{JobCard, JobDetail, JobFilter, LocationOption};
+use crate::error::AppError;
+
+/// How many cards one listing page shows.
+pub const PAGE_SIZE: i64 = 30;
+
+/// One page of the listing with what the filter bar needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobListPage {
+    pub jobs: Vec<JobCard>,
+    /// How many open postings match, in all.
+    pub total: i64,
+    /// Cities with open postings, for the location filter.
+    pub locations: Vec<LocationOption>,
+    /// The server's day, so ages read the same on the server and in the browser.
+    pub today: NaiveDate,
+}
+
+/// Open postings matching `filter`, newest first.
+#[server]
+pub async fn list_jobs(filter: JobFilter) -> Result<JobListPage, AppError> {
+    let pool = super::pool()?;
+    let today = super::today();
+    let (jobs, total) = crate::db::list_open_jobs(&pool, &filter, today, PAGE_SIZE).await?;
+    let locations = crate::db::location_options(&pool, today).await?;
+    Ok(JobListPage { jobs, total, locations, today })
+}
+
+/// One posting with everything its page shows. `NotFound` for an unknown id or a draft.
+#[server]
+pub async fn get_job(id: i64) -> Result<JobDetail, AppError> {
+    if id <= 0 {
+        return Err(AppError::NotFound);
+    }
+    let pool = super::pool()?;
+    Ok(crate::db::get_job_detail(&pool, id, super::today()).await?)
+}

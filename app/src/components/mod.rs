@@ -1,0 +1,7 @@
+//! Reusable views.
+
+pub mod benefits_panel;
+pub mod filter_bar;
+pub mod job_card;
+pub mod layout;
+pub mod salary_panel;

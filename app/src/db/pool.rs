@@ -1,0 +1,52 @@
+//! Opening the database: the file is created when missing, pragmas are set on every connection, and the
+//! migrations in `/migrations` are applied.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+use thiserror::Error;
+
+use super::Pool;
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error("the database URL {url:?} is not valid: {source}")]
+    BadUrl { url: String, source: sqlx::Error },
+    #[error("could not create the database folder {folder}: {source}")]
+    CreateFolder { folder: String, source: std::io::Error },
+    #[error("could not open the database {url:?}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("the database migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|source| DbError::BadUrl { url: url.to_owned(), source })?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("cache_size", "-32000")
+        .pragma("temp_store", "memory");
+    let file = options.get_filename();
+    if let Some(folder) = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|source| DbError::CreateFolder { folder: folder.display().to_string(), source })?;
+    }
+    SqlitePoolOptions::new()
+        .max_connections(max_connections.max(1))
+        .connect_with(options)
+        .await
+        .map_err(|source| DbError::Open { url: url.to_owned(), source })
+}
+
+/// Applies the migrations that have not run yet.
+pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
+    sqlx::migrate!("../migrations").run(pool).await?;
+    Ok(())
+}

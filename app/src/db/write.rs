@@ -1,0 +1,363 @@
+//! Writing companies, career paths, legal notices and postings. Postings are inserted in batches of
+//! multi-row statements so that 100,000 load in seconds.
+
+use sqlx::{QueryBuilder, Sqlite};
+use std::collections::HashMap;
+
+use super::Connection;
+use crate::domain::text::slugify;
+use crate::domain::{CareerPath, NewCompany, NewJob};
+
+/// Postings per multi-row statement; keeps every statement well under SQLite's 32,766 bound parameters.
+const POSTINGS_PER_STATEMENT: usize = 200;
+
+/// Inserts a company or updates the one with the same slug; returns its id.
+pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO companies (name, slug, about, website, application_limit) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (slug) DO UPDATE SET name = excluded.name, about = excluded.about, \
+         website = excluded.website, application_limit = excluded.application_limit RETURNING id",
+    )
+    .bind(&company.name)
+    .bind(&company.slug)
+    .bind(&company.about)
+    .bind(&company.website)
+    .bind(company.application_limit.map(i64::from))
+    .fetch_one(conn)
+    .await
+}
+
+/// Inserts or replaces a legal notice keyed by its jurisdiction; returns its id.
+pub async fn upsert_legal_notice(
+    conn: &mut Connection,
+    jurisdiction: &str,
+    region: Option<&str>,
+    title: &str,
+    body_markdown: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (jurisdiction) DO UPDATE SET region = excluded.region, title = excluded.title, \
+         body_markdown = excluded.body_markdown RETURNING id",
+    )
+    .bind(jurisdiction)
+    .bind(region)
+    .bind(title)
+    .bind(body_markdown)
+    .fetch_one(conn)
+    .await
+}
+
+/// Inserts a career path with its steps and their next-step moves; returns the path's id.
+pub async fn insert_career_path(conn: &mut Connection, path: &CareerPath) -> Result<i64, sqlx::Error> {
+    let path_id: i64 = sqlx::query_scalar(
+        "INSERT INTO career_paths (slug, job_family, name, description) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&path.slug)
+    .bind(&path.job_family)
+    .bind(&path.name)
+    .bind(&path.description)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut step_ids = HashMap::new();
+    for (position, step) in path.steps.iter().enumerate() {
+        let step_id: i64 = sqlx::query_scalar(
+            "INSERT INTO career_steps (career_path_id, position, slug, title, experience_level, ladder_rank, \
+             estimate_min, estimate_max, estimate_currency, estimate_location_slug) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(path_id)
+        .bind(i64::try_from(position + 1).unwrap_or(i64::MAX))
+        .bind(&step.slug)
+        .bind(&step.title)
+        .bind(step.level.code())
+        .bind(step.ladder_rank.map(i64::from))
+        .bind(step.estimate_min)
+        .bind(step.estimate_max)
+        .bind(&step.estimate_currency)
+        .bind(&step.estimate_location_slug)
+        .fetch_one(&mut *conn)
+        .await?;
+        step_ids.insert(step.slug.as_str(), step_id);
+    }
+    for step in &path.steps {
+        for next in &step.next_steps {
+            let (Some(from), Some(to)) = (step_ids.get(step.slug.as_str()), step_ids.get(next.as_str())) else {
+                return Err(sqlx::Error::Protocol(format!(
+                    "career path {}: step {} moves to unknown step {next}",
+                    path.slug, step.slug
+                )));
+            };
+            sqlx::query("INSERT INTO career_step_moves (from_step_id, to_step_id) VALUES (?, ?)")
+                .bind(from)
+                .bind(to)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(path_id)
+}
+
+/// Ids the postings refer to by name, looked up once per call.
+struct References {
+    /// slug -> (id, name)
+    companies: HashMap<String, (i64, String)>,
+    skills: HashMap<String, i64>,
+    career_steps: HashMap<(String, String), i64>,
+    notices: HashMap<String, i64>,
+}
+
+async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<References, sqlx::Error> {
+    let companies: HashMap<String, (i64, String)> =
+        sqlx::query_as::<_, (String, i64, String)>("SELECT slug, id, name FROM companies")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(slug, id, name)| (slug, (id, name)))
+            .collect();
+
+    let mut new_skills: HashMap<String, &str> = HashMap::new();
+    for skill in jobs.iter().flat_map(|job| job.skills.iter()) {
+        new_skills.entry(slugify(skill)).or_insert(skill.as_str());
+    }
+    let new_skills: Vec<(String, &str)> = new_skills.into_iter().filter(|(slug, _)| !slug.is_empty()).collect();
+    for chunk in new_skills.chunks(1000) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO skills (slug, name) ");
+        insert.push_values(chunk, |mut row, (slug, name)| {
+            row.push_bind(slug.clone()).push_bind(name.trim().to_owned());
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    let skills = sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM skills")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+
+    let career_steps = sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT cp.slug, cs.slug, cs.id FROM career_steps cs JOIN career_paths cp ON cp.id = cs.career_path_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(path, step, id)| ((path, step), id))
+    .collect();
+
+    let notices = sqlx::query_as::<_, (String, i64)>("SELECT jurisdiction, id FROM legal_notices")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+
+    Ok(References { companies, skills, career_steps, notices })
+}
+
+/// The next free id of a table with an INTEGER PRIMARY KEY `id`.
+async fn next_id(conn: &mut Connection, table: &'static str) -> Result<i64, sqlx::Error> {
+    let sql = match table {
+        "postings" => "SELECT COALESCE(MAX(id), 0) + 1 FROM postings",
+        "posting_locations" => "SELECT COALESCE(MAX(id), 0) + 1 FROM posting_locations",
+        _ => return Err(sqlx::Error::Protocol(format!("no id sequence for {table}"))),
+    };
+    sqlx::query_scalar(sql).fetch_one(conn).await
+}
+
+fn missing(what: &str, name: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("unknown {what} {name:?}"))
+}
+
+/// Inserts validated postings with all their parts and full-text rows; returns their ids in order.
+/// Run it inside a transaction (`&mut *tx`): ids are assigned from the current maximum.
+pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i64>, sqlx::Error> {
+    for job in jobs {
+        job.validate().map_err(|error| sqlx::Error::Protocol(format!("invalid posting {:?}: {error}", job.title)))?;
+    }
+    let refs = load_references(conn, jobs).await?;
+    let mut posting_id = next_id(conn, "postings").await?;
+    let mut location_id = next_id(conn, "posting_locations").await?;
+    let mut ids = Vec::with_capacity(jobs.len());
+
+    for chunk in jobs.chunks(POSTINGS_PER_STATEMENT) {
+        let first_id = posting_id;
+        let chunk_ids: Vec<i64> = (first_id..first_id + chunk.len() as i64).collect();
+        posting_id += chunk.len() as i64;
+
+        // Resolve references first, so a bad name fails before anything of the chunk is written.
+        let mut companies = Vec::with_capacity(chunk.len());
+        let mut step_ids = Vec::with_capacity(chunk.len());
+        for job in chunk {
+            companies.push(refs.companies.get(&job.company_slug).ok_or_else(|| missing("company", &job.company_slug))?);
+            step_ids.push(match &job.career_step {
+                Some((path, step)) => Some(
+                    *refs
+                        .career_steps
+                        .get(&(path.clone(), step.clone()))
+                        .ok_or_else(|| missing("career step", &format!("{path}/{step}")))?,
+                ),
+                None => None,
+            });
+        }
+
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO postings (id, company_id, title, slug, employment_type, experience_level, status, \
+             posted_at, valid_through, apply_url, career_step_id) ",
+        );
+        insert.push_values(chunk.iter().enumerate(), |mut row, (index, job)| {
+            row.push_bind(chunk_ids[index])
+                .push_bind(companies[index].0)
+                .push_bind(job.title.trim().to_owned())
+                .push_bind(job.slug())
+                .push_bind(job.employment_type.code())
+                .push_bind(job.level.code())
+                .push_bind(job.status.code())
+                .push_bind(job.posted_at)
+                .push_bind(job.valid_through)
+                .push_bind(job.apply_url.clone())
+                .push_bind(step_ids[index]);
+        });
+        insert.build().execute(&mut *conn).await?;
+
+        // Locations, remembering the id of the one each pay range applies to.
+        let mut locations = Vec::new();
+        let mut pay_location_ids = vec![None; chunk.len()];
+        for (index, job) in chunk.iter().enumerate() {
+            for (position, location) in job.locations.iter().enumerate() {
+                if job.pay_location == Some(position) {
+                    pay_location_ids[index] = Some(location_id);
+                }
+                locations.push((location_id, chunk_ids[index], position as i64, location));
+                location_id += 1;
+            }
+        }
+        for part in locations.chunks(1000) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO posting_locations (id, posting_id, position, city, region, country, location_slug, \
+                 work_mode, applicant_location_requirement) ",
+            );
+            insert.push_values(part, |mut row, (id, posting, position, location)| {
+                row.push_bind(*id)
+                    .push_bind(*posting)
+                    .push_bind(*position)
+                    .push_bind(location.city.clone())
+                    .push_bind(location.region.clone())
+                    .push_bind(location.country.clone())
+                    .push_bind(location.slug())
+                    .push_bind(location.work_mode.code())
+                    .push_bind(location.applicant_location_requirement.clone());
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+
+        let paid: Vec<(usize, &crate::domain::Pay)> =
+            chunk.iter().enumerate().filter_map(|(index, job)| job.pay.as_ref().map(|pay| (index, pay))).collect();
+        if !paid.is_empty() {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO posting_pay (posting_id, min_amount, max_amount, currency, unit, location_id, \
+                 annual_min, annual_max) ",
+            );
+            insert.push_values(&paid, |mut row, (index, pay)| {
+                row.push_bind(chunk_ids[*index])
+                    .push_bind(pay.min_minor())
+                    .push_bind(pay.max_minor())
+                    .push_bind(pay.currency().as_str().to_owned())
+                    .push_bind(pay.unit().code())
+                    .push_bind(pay_location_ids[*index])
+                    .push_bind(pay.annual_min())
+                    .push_bind(pay.annual_max());
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+
+        let sections: Vec<(i64, i64, &crate::domain::NewSection)> = chunk
+            .iter()
+            .enumerate()
+            .flat_map(|(index, job)| {
+                let posting = chunk_ids[index];
+                job.sections.iter().enumerate().map(move |(position, s)| (posting, position as i64, s))
+            })
+            .collect();
+        for part in sections.chunks(1000) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO posting_sections (posting_id, position, heading, body_markdown) ");
+            insert.push_values(part, |mut row, (posting, position, section)| {
+                row.push_bind(*posting)
+                    .push_bind(*position)
+                    .push_bind(section.heading.trim().to_owned())
+                    .push_bind(section.body_markdown.clone());
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+
+        let benefits: Vec<(i64, i64, &crate::domain::Benefit)> = chunk
+            .iter()
+            .enumerate()
+            .flat_map(|(index, job)| {
+                let posting = chunk_ids[index];
+                job.benefits.iter().enumerate().map(move |(position, b)| (posting, position as i64, b))
+            })
+            .collect();
+        for part in benefits.chunks(1000) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO posting_benefits (posting_id, position, benefit_group, kind, days, note) ",
+            );
+            insert.push_values(part, |mut row, (posting, position, benefit)| {
+                row.push_bind(*posting)
+                    .push_bind(*position)
+                    .push_bind(benefit.group.code())
+                    .push_bind(benefit.kind.clone())
+                    .push_bind(benefit.days.map(i64::from))
+                    .push_bind(benefit.note.clone());
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+
+        let mut skill_links: Vec<(i64, i64)> = Vec::new();
+        let mut notice_links: Vec<(i64, i64)> = Vec::new();
+        for (index, job) in chunk.iter().enumerate() {
+            let mut seen = Vec::new();
+            for skill in &job.skills {
+                let slug = slugify(skill);
+                if let Some(id) = refs.skills.get(&slug).filter(|id| !seen.contains(*id)) {
+                    seen.push(*id);
+                    skill_links.push((chunk_ids[index], *id));
+                }
+            }
+            for jurisdiction in &job.legal_notices {
+                let notice = refs.notices.get(jurisdiction).ok_or_else(|| missing("legal notice", jurisdiction))?;
+                notice_links.push((chunk_ids[index], *notice));
+            }
+        }
+        for part in skill_links.chunks(2000) {
+            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_skills (posting_id, skill_id) ");
+            insert.push_values(part, |mut row, (posting, skill)| {
+                row.push_bind(*posting).push_bind(*skill);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+        for part in notice_links.chunks(2000) {
+            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_legal_notices (posting_id, notice_id) ");
+            insert.push_values(part, |mut row, (posting, notice)| {
+                row.push_bind(*posting).push_bind(*notice);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+
+        let mut fts = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
+        fts.push_values(chunk.iter().enumerate(), |mut row, (index, job)| {
+            let body: String = job
+                .sections
+                .iter()
+                .flat_map(|s| [s.heading.as_str(), "\n", s.body_markdown.as_str(), "\n"])
+                .collect();
+            row.push_bind(chunk_ids[index])
+                .push_bind(job.title.clone())
+                .push_bind(companies[index].1.clone())
+                .push_bind(job.skills.join(", "))
+                .push_bind(body);
+        });
+        fts.build().execute(&mut *conn).await?;
+
+        ids.extend(chunk_ids);
+    }
+    Ok(ids)
+}

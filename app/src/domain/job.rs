@@ -1,0 +1,350 @@
+//! Postings: their kinds, the shape a poster submits (`NewJob`) and the shapes pages read
+//! (`JobCard`, `JobDetail`).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::benefits::{Benefit, BenefitError};
+use super::location::{Location, LocationError};
+use super::pay::{Pay, PayError};
+use super::text::slugify;
+
+/// Declares a closed set of codes with a storage code, a label and a parser.
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident, $error:literal { $($variant:ident => $code:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Storage and query-string code.
+            pub const fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Human label.
+            pub const fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Parses a code.
+            pub fn parse(code: &str) -> Result<Self, JobError> {
+                let code = code.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.code() == code)
+                    .ok_or_else(|| JobError::UnknownCode { what: $error, code: code.to_owned() })
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// Full time, part time, contract, internship or temporary.
+    EmploymentType, "employment type" {
+        FullTime => "full_time", "Full time";
+        PartTime => "part_time", "Part time";
+        Contract => "contract", "Contract";
+        Internship => "internship", "Internship";
+        Temporary => "temporary", "Temporary";
+    }
+);
+
+impl EmploymentType {
+    /// schema.org `employmentType`.
+    pub const fn schema_org(self) -> &'static str {
+        match self {
+            Self::FullTime => "FULL_TIME",
+            Self::PartTime => "PART_TIME",
+            Self::Contract => "CONTRACTOR",
+            Self::Internship => "INTERN",
+            Self::Temporary => "TEMPORARY",
+        }
+    }
+}
+
+code_enum!(
+    /// How senior the role is.
+    ExperienceLevel, "experience level" {
+        Entry => "entry", "New grad / entry";
+        Mid => "mid", "Mid level";
+        Senior => "senior", "Senior";
+        Staff => "staff", "Staff and above";
+    }
+);
+
+code_enum!(
+    /// Where a posting is in its life.
+    JobStatus, "status" {
+        Draft => "draft", "Draft";
+        Published => "published", "Published";
+        Closed => "closed", "Closed";
+    }
+);
+
+/// Why a posting was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum JobError {
+    #[error("unknown {what} {code:?}")]
+    UnknownCode { what: &'static str, code: String },
+    #[error("the title is required")]
+    MissingTitle,
+    #[error("the title must be at most 200 characters")]
+    TitleTooLong,
+    #[error("a posting needs at least one location")]
+    NoLocation,
+    #[error("the apply-before date must not be before the posted date")]
+    ClosesBeforePosted,
+    #[error("the apply URL must start with http:// or https://")]
+    BadApplyUrl,
+    #[error("a section needs a heading and some text")]
+    EmptySection,
+    #[error(transparent)]
+    Pay(#[from] PayError),
+    #[error(transparent)]
+    Location(#[from] LocationError),
+    #[error(transparent)]
+    Benefit(#[from] BenefitError),
+}
+
+/// A body section as written by the poster: a heading and Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSection {
+    pub heading: String,
+    pub body_markdown: String,
+}
+
+/// A complete posting as submitted by a poster or loaded by the seed; checked by [`NewJob::validate`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewJob {
+    pub title: String,
+    /// The company's slug; the company must exist.
+    pub company_slug: String,
+    pub employment_type: EmploymentType,
+    pub level: ExperienceLevel,
+    pub status: JobStatus,
+    pub posted_at: NaiveDate,
+    pub valid_through: NaiveDate,
+    pub apply_url: Option<String>,
+    pub locations: Vec<Location>,
+    pub pay: Option<Pay>,
+    /// Index into `locations` of the place the pay range applies to.
+    pub pay_location: Option<usize>,
+    pub sections: Vec<NewSection>,
+    pub benefits: Vec<Benefit>,
+    pub skills: Vec<String>,
+    /// `(career path slug, step slug)`.
+    pub career_step: Option<(String, String)>,
+    /// Jurisdiction keys of legal notices attached to the posting.
+    pub legal_notices: Vec<String>,
+}
+
+impl NewJob {
+    /// Checks the rules every stored posting obeys.
+    pub fn validate(&self) -> Result<(), JobError> {
+        let title = self.title.trim();
+        if title.is_empty() {
+            return Err(JobError::MissingTitle);
+        }
+        if title.chars().count() > 200 {
+            return Err(JobError::TitleTooLong);
+        }
+        if self.locations.is_empty() {
+            return Err(JobError::NoLocation);
+        }
+        if self.valid_through < self.posted_at {
+            return Err(JobError::ClosesBeforePosted);
+        }
+        if let Some(url) = &self.apply_url {
+            if !is_http_url(url) {
+                return Err(JobError::BadApplyUrl);
+            }
+        }
+        if self.sections.iter().any(|s| s.heading.trim().is_empty() || s.body_markdown.trim().is_empty()) {
+            return Err(JobError::EmptySection);
+        }
+        Ok(())
+    }
+
+    /// The URL slug of the title.
+    pub fn slug(&self) -> String {
+        slugify(&self.title)
+    }
+}
+
+/// True for an absolute http(s) URL with a host.
+pub fn is_http_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    matches!(rest, Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace))
+}
+
+/// A company as shown beside its postings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyRef {
+    pub name: String,
+    pub slug: String,
+}
+
+/// A posting in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobCard {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub company: CompanyRef,
+    pub employment_type: EmploymentType,
+    pub level: ExperienceLevel,
+    pub locations: Vec<Location>,
+    pub pay: Option<Pay>,
+    pub posted_at: NaiveDate,
+    pub valid_through: NaiveDate,
+}
+
+impl JobCard {
+    /// The detail page's path, `/jobs/42-backend-engineer`.
+    pub fn path(&self) -> String {
+        job_path(self.id, &self.slug)
+    }
+}
+
+/// The detail page's path for an id and slug.
+pub fn job_path(id: i64, slug: &str) -> String {
+    format!("/jobs/{id}-{slug}")
+}
+
+/// Reads the id from a `/jobs/{id}-{slug}` path segment; `None` when it does not start with one.
+pub fn parse_job_path_segment(segment: &str) -> Option<i64> {
+    let digits: &str = segment.split('-').next()?;
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|id| *id > 0)
+}
+
+/// A body section ready to show: the heading and sanitised HTML made from the poster's Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: String,
+    /// Sanitised on the server; safe to insert as HTML.
+    pub html: String,
+}
+
+/// A legal notice that applies to a posting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalNotice {
+    pub jurisdiction: String,
+    pub title: String,
+    /// Sanitised on the server; safe to insert as HTML.
+    pub html: String,
+}
+
+/// Everything the detail page shows about one posting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobDetail {
+    pub card: JobCard,
+    pub status: JobStatus,
+    pub apply_url: Option<String>,
+    pub company_about: String,
+    pub company_website: Option<String>,
+    pub application_limit: Option<i64>,
+    /// The location the pay range applies to.
+    pub pay_location: Option<Location>,
+    pub sections: Vec<Section>,
+    pub benefits: Vec<Benefit>,
+    pub skills: Vec<String>,
+    pub legal_notices: Vec<LegalNotice>,
+    /// `(career path slug, step title)`.
+    pub career_step: Option<(String, String)>,
+    /// The day the server answered, so "posted N days ago" reads the same on server and browser.
+    pub today: NaiveDate,
+}
+
+impl JobDetail {
+    /// Open for applications: published and not past its apply-before date.
+    pub fn is_open(&self) -> bool {
+        self.status == JobStatus::Published && self.card.valid_through >= self.today
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::location::WorkMode;
+
+    fn sample() -> NewJob {
+        NewJob {
+            title: "Backend Engineer".into(),
+            company_slug: "acme".into(),
+            employment_type: EmploymentType::FullTime,
+            level: ExperienceLevel::Mid,
+            status: JobStatus::Published,
+            posted_at: NaiveDate::from_ymd_opt(2025, 2, 24).expect("date"),
+            valid_through: NaiveDate::from_ymd_opt(2025, 4, 6).expect("date"),
+            apply_url: Some("https://example.com/apply".into()),
+            locations: vec![Location::new("Fremont", "CA", "US", WorkMode::Onsite).expect("location")],
+            pay: None,
+            pay_location: None,
+            sections: vec![],
+            benefits: vec![],
+            skills: vec![],
+            career_step: None,
+            legal_notices: vec![],
+        }
+    }
+
+    #[test]
+    fn a_complete_posting_validates() {
+        assert_eq!(sample().validate(), Ok(()));
+    }
+
+    #[test]
+    fn apply_before_must_not_precede_posting() {
+        let mut job = sample();
+        job.valid_through = NaiveDate::from_ymd_opt(2025, 2, 1).expect("date");
+        assert_eq!(job.validate(), Err(JobError::ClosesBeforePosted));
+    }
+
+    #[test]
+    fn only_http_urls_are_accepted_for_applying() {
+        for bad in ["javascript:alert(1)", "ftp://x.org", "https://", "http:///x", "https://a b"] {
+            let mut job = sample();
+            job.apply_url = Some(bad.into());
+            assert_eq!(job.validate(), Err(JobError::BadApplyUrl), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_title_and_a_location_are_required() {
+        let mut job = sample();
+        job.title = "  ".into();
+        assert_eq!(job.validate(), Err(JobError::MissingTitle));
+        let mut job = sample();
+        job.locations.clear();
+        assert_eq!(job.validate(), Err(JobError::NoLocation));
+    }
+
+    #[test]
+    fn job_path_segments_yield_their_id() {
+        assert_eq!(parse_job_path_segment("42-backend-engineer"), Some(42));
+        assert_eq!(parse_job_path_segment("42"), Some(42));
+        assert_eq!(parse_job_path_segment("abc-42"), None);
+        assert_eq!(parse_job_path_segment("0-x"), None);
+        assert_eq!(parse_job_path_segment("99999999999999999999999-x"), None);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for kind in EmploymentType::ALL {
+            assert_eq!(EmploymentType::parse(kind.code()), Ok(*kind));
+        }
+        assert!(ExperienceLevel::parse("wizard").is_err());
+        assert_eq!(EmploymentType::Internship.schema_org(), "INTERN");
+    }
+}

@@ -1,0 +1,155 @@
+//! Where a job is done: city, region, country and work mode.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::text::slugify;
+
+/// On-site, hybrid or remote work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkMode {
+    Onsite,
+    Hybrid,
+    Remote,
+}
+
+impl WorkMode {
+    /// All modes.
+    pub const ALL: [WorkMode; 3] = [Self::Onsite, Self::Hybrid, Self::Remote];
+
+    /// Storage and query-string code: `onsite`, `hybrid`, `remote`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Onsite => "onsite",
+            Self::Hybrid => "hybrid",
+            Self::Remote => "remote",
+        }
+    }
+
+    /// Human label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Onsite => "On-site",
+            Self::Hybrid => "Hybrid",
+            Self::Remote => "Remote",
+        }
+    }
+
+    /// Parses a code (`on-site` and `on_site` are accepted too).
+    pub fn parse(code: &str) -> Result<Self, LocationError> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "onsite" | "on-site" | "on_site" => Ok(Self::Onsite),
+            "hybrid" => Ok(Self::Hybrid),
+            "remote" => Ok(Self::Remote),
+            other => Err(LocationError::UnknownWorkMode(other.to_owned())),
+        }
+    }
+}
+
+/// Why a location was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum LocationError {
+    #[error("the city is required")]
+    MissingCity,
+    #[error("the region (state) is required")]
+    MissingRegion,
+    #[error("{0:?} is not a two-letter country code")]
+    BadCountry(String),
+    #[error("unknown work mode {0:?}: use onsite, hybrid or remote")]
+    UnknownWorkMode(String),
+}
+
+/// A place a posting is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub work_mode: WorkMode,
+    /// For remote work: where applicants must be (a country or region code), if anywhere.
+    pub applicant_location_requirement: Option<String>,
+}
+
+impl Location {
+    /// Builds a location, trimming text and checking required parts.
+    pub fn new(city: &str, region: &str, country: &str, work_mode: WorkMode) -> Result<Self, LocationError> {
+        let city = city.trim();
+        let region = region.trim();
+        let country = country.trim().to_ascii_uppercase();
+        if city.is_empty() {
+            return Err(LocationError::MissingCity);
+        }
+        if region.is_empty() {
+            return Err(LocationError::MissingRegion);
+        }
+        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(LocationError::BadCountry(country));
+        }
+        Ok(Self {
+            city: city.to_owned(),
+            region: region.to_owned(),
+            country,
+            work_mode,
+            applicant_location_requirement: None,
+        })
+    }
+
+    /// The filter slug, `san-jose-ca`.
+    pub fn slug(&self) -> String {
+        location_slug(&self.city, &self.region)
+    }
+
+    /// "San Jose, CA".
+    pub fn city_region(&self) -> String {
+        format!("{}, {}", self.city, self.region)
+    }
+
+    /// What a card shows: "San Jose, CA", "San Jose, CA · Remote", "Austin, TX · Hybrid".
+    pub fn label(&self) -> String {
+        match self.work_mode {
+            WorkMode::Onsite => self.city_region(),
+            mode => format!("{} · {}", self.city_region(), mode.label()),
+        }
+    }
+}
+
+/// The slug of a city and region, `san-jose-ca`.
+pub fn location_slug(city: &str, region: &str) -> String {
+    slugify(&format!("{city} {region}"))
+}
+
+/// A choice in the location filter with the number of open postings there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocationOption {
+    pub slug: String,
+    pub label: String,
+    pub open_postings: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_slug_joins_city_and_region() {
+        let location = Location::new(" San Jose ", "CA", "us", WorkMode::Remote).expect("valid");
+        assert_eq!(location.slug(), "san-jose-ca");
+        assert_eq!(location.country, "US");
+        assert_eq!(location.label(), "San Jose, CA · Remote");
+    }
+
+    #[test]
+    fn location_requires_city_region_and_country() {
+        assert_eq!(Location::new("", "CA", "US", WorkMode::Onsite), Err(LocationError::MissingCity));
+        assert_eq!(Location::new("Fremont", " ", "US", WorkMode::Onsite), Err(LocationError::MissingRegion));
+        assert!(matches!(Location::new("Fremont", "CA", "USA", WorkMode::Onsite), Err(LocationError::BadCountry(_))));
+    }
+
+    #[test]
+    fn work_mode_parses_common_spellings() {
+        assert_eq!(WorkMode::parse("On-Site"), Ok(WorkMode::Onsite));
+        assert_eq!(WorkMode::parse("remote"), Ok(WorkMode::Remote));
+        assert!(WorkMode::parse("moon").is_err());
+    }
+}

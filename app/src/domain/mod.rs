@@ -1,0 +1,22 @@
+//! Plain Rust types and rules of the job board. No leptos, sqlx, axum or tokio here: this module compiles
+//! to wasm, so the browser and the server run the same rules.
+
+pub mod benefits;
+pub mod career;
+pub mod company;
+pub mod filter;
+pub mod job;
+pub mod location;
+pub mod pay;
+pub mod text;
+
+pub use benefits::{Benefit, BenefitGroup};
+pub use career::{CareerPath, CareerStep};
+pub use company::NewCompany;
+pub use filter::JobFilter;
+pub use job::{
+    EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection,
+    Section,
+};
+pub use location::{Location, LocationOption, WorkMode};
+pub use pay::{Currency, Pay, PayUnit};

@@ -1,0 +1,132 @@
+//! `/jobs/{id}-{slug}`: one posting in full, with its pay and benefits.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use super::not_found::{ErrorNotice, NotFound};
+use crate::api::jobs::get_job;
+use crate::components::benefits_panel::BenefitsPanel;
+use crate::components::job_card::locations_label;
+use crate::components::salary_panel::SalaryPanel;
+use crate::domain::JobDetail;
+use crate::domain::job::parse_job_path_segment;
+use crate::domain::text::{closes_in, long_date, posted_age};
+use crate::error::AppError;
+
+/// The detail page; an unknown id renders the 404 page with status 404.
+#[component]
+pub fn JobDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get_str("id").and_then(parse_job_path_segment));
+    let job = Resource::new_blocking(id, |id| async move {
+        match id {
+            Some(id) => get_job(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading the job…"</p> }>
+            {move || Suspend::new(async move {
+                match job.await {
+                    Ok(job) => view! { <JobView job /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A short plain-text description for search results and link previews.
+fn describe(job: &JobDetail) -> String {
+    let card = &job.card;
+    let pay = card.pay.as_ref().map(|p| format!(" Pay: {}.", p.display())).unwrap_or_default();
+    format!("{} at {} in {}.{pay}", card.title, card.company.name, locations_label(card))
+}
+
+#[component]
+fn JobView(job: JobDetail) -> impl IntoView {
+    let open = job.is_open();
+    let card = job.card.clone();
+    let description = describe(&job);
+    let title = format!("{} at {}", card.title, card.company.name);
+    let canonical = card.path();
+    let posted = format!("{} ({})", long_date(card.posted_at), posted_age(card.posted_at, job.today));
+    let closes = format!("{} ({})", long_date(card.valid_through), closes_in(card.valid_through, job.today));
+    let locations = card.locations.iter().map(|l| l.label()).collect::<Vec<_>>().join("; ");
+    let limit = job.application_limit.map(|n| {
+        let positions = if n == 1 { "one position".to_owned() } else if n == 2 { "two positions".to_owned() } else { format!("{n} positions") };
+        format!("{} accepts applications to at most {positions} per candidate; you will be considered in the order you apply.", card.company.name)
+    });
+    let apply = match (open, job.apply_url.clone()) {
+        (true, Some(url)) => view! {
+            <a href=url rel="noopener nofollow" class="apply-button inline-block rounded-lg bg-indigo-600 px-5 py-2.5 font-semibold text-white hover:bg-indigo-700">
+                "Apply on the company's site"
+            </a>
+        }.into_any(),
+        (true, None) => view! {
+            <p class="text-sm text-slate-600">"See the posting text for how to apply."</p>
+        }.into_any(),
+        (false, _) => view! {
+            <button type="button" disabled class="apply-button cursor-not-allowed rounded-lg bg-slate-300 px-5 py-2.5 font-semibold text-slate-600">
+                "No longer accepting applications"
+            </button>
+        }.into_any(),
+    };
+
+    view! {
+        <Title text=title.clone() />
+        <Meta name="description" content=description.clone() />
+        <Meta property="og:title" content=title />
+        <Meta property="og:description" content=description />
+        <Meta property="og:type" content="website" />
+        <Link rel="canonical" href=canonical />
+        <article class="grid gap-6 lg:grid-cols-[1fr_20rem]">
+            <div class="min-w-0">
+                <header class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+                    <p class="text-sm font-medium text-indigo-700">{card.company.name.clone()}</p>
+                    <h1 class="mt-1 text-2xl font-bold tracking-tight sm:text-3xl">{card.title.clone()}</h1>
+                    <dl class="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
+                        <div><dt class="text-slate-500">"Location"</dt><dd class="job-location font-medium">{locations}</dd></div>
+                        <div><dt class="text-slate-500">"Employment"</dt><dd class="font-medium">{card.employment_type.label()} " · " {card.level.label()}</dd></div>
+                        <div><dt class="text-slate-500">"Posted"</dt><dd class="font-medium">{posted}</dd></div>
+                        <div><dt class="text-slate-500">"Apply before"</dt><dd class="font-medium">{closes}</dd></div>
+                    </dl>
+                    <div class="mt-5">{apply}</div>
+                    {limit.map(|text| view! { <p class="application-limit mt-3 text-sm text-slate-600">{text}</p> })}
+                </header>
+                <div class="mt-6 space-y-6">
+                    {job.sections.into_iter().map(|section| view! {
+                        <section class="job-section rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+                            <h2 class="text-lg font-semibold">{section.heading}</h2>
+                            <div class="prose prose-slate mt-2 max-w-none" inner_html=section.html></div>
+                        </section>
+                    }).collect_view()}
+                    {job.legal_notices.into_iter().map(|notice| view! {
+                        <section class="legal-notice rounded-xl border border-slate-200 bg-slate-100 p-5 text-sm">
+                            <h2 class="font-semibold">{notice.title}</h2>
+                            <div class="prose prose-sm prose-slate mt-2 max-w-none" inner_html=notice.html></div>
+                        </section>
+                    }).collect_view()}
+                </div>
+            </div>
+            <aside class="space-y-4">
+                <SalaryPanel pay=card.pay.clone() pay_location=job.pay_location.clone() />
+                <BenefitsPanel benefits=job.benefits.clone() />
+                {(!job.skills.is_empty()).then(|| view! {
+                    <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+                        <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"Skills"</h2>
+                        <ul class="mt-2 flex flex-wrap gap-2 text-xs">
+                            {job.skills.into_iter().map(|s| view! { <li class="rounded-full bg-slate-100 px-2.5 py-1">{s}</li> }).collect_view()}
+                        </ul>
+                    </section>
+                })}
+                <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+                    <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"About " {card.company.name.clone()}</h2>
+                    <p class="mt-2 text-sm text-slate-700">{job.company_about}</p>
+                </section>
+            </aside>
+        </article>
+    }
+}

@@ -1,0 +1,74 @@
+//! `/` and `/jobs`: open postings, newest first, with the filter bar.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+
+use super::not_found::ErrorNotice;
+use crate::api::jobs::{JobListPage as ListData, list_jobs};
+use crate::components::filter_bar::FilterBar;
+use crate::components::job_card::JobCardView;
+use crate::domain::JobFilter;
+use crate::domain::filter::ParsedFilter;
+use crate::domain::pay::group_thousands;
+
+/// The listing page. The filter lives in the query string.
+#[component]
+pub fn JobListPage() -> impl IntoView {
+    let query = use_query_map();
+    let parsed = Memo::new(move |_| query.with(|map| JobFilter::parse(map.into_iter().map(|(k, v)| (k.as_ref(), v)))));
+    let page = Resource::new(move || parsed.get().filter, list_jobs);
+
+    view! {
+        <Title text="Open jobs" />
+        <Meta name="description" content="Browse open jobs with their pay, benefits and location." />
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading jobs…"</p> }>
+            {move || Suspend::new(async move {
+                let parsed = parsed.get_untracked();
+                match page.await {
+                    Ok(data) => view! { <Listing parsed data /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The filter bar beside the results.
+#[component]
+fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
+    let ParsedFilter { filter, warnings } = parsed;
+    let today = data.today;
+    let count = data.total;
+    let heading = match count {
+        0 => "No open jobs match".to_owned(),
+        1 => "1 open job".to_owned(),
+        n => format!("{} open jobs", group_thousands(n)),
+    };
+    let pay_note = filter.min_pay.is_some().then_some("Jobs that do not post pay are not shown while a pay filter is set.");
+    let shown = data.jobs.len();
+    view! {
+        <div class="grid gap-6 lg:grid-cols-[18rem_1fr]">
+            <aside>
+                <FilterBar filter=filter.clone() locations=data.locations />
+            </aside>
+            <section aria-labelledby="results-heading">
+                <h1 id="results-heading" class="text-2xl font-bold tracking-tight">{heading}</h1>
+                {(!warnings.is_empty()).then(|| view! {
+                    <ul role="alert" class="filter-warnings mt-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+                        {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                    </ul>
+                })}
+                {pay_note.map(|note| view! { <p class="mt-2 text-sm text-slate-600">{note}</p> })}
+                <ul class="job-list mt-4 grid gap-3">
+                    {data.jobs.into_iter().map(|card| view! { <JobCardView card today /> }).collect_view()}
+                </ul>
+                {(i64::try_from(shown).unwrap_or(i64::MAX) < count).then(|| view! {
+                    <p class="mt-4 text-sm text-slate-500">
+                        {format!("Showing the newest {shown} of {}. Narrow the filters to see others.", group_thousands(count))}
+                    </p>
+                })}
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,18 @@
+//! One module per route.
+
+pub mod job_detail;
+pub mod job_list;
+pub mod not_found;
+
+/// Sets the HTTP status of the server-rendered response; does nothing in the browser.
+pub fn set_response_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(code)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        options.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}

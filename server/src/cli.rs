@@ -1,0 +1,60 @@
+//! Command-line flags and environment settings of the `jobboard` binary.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+
+/// A fast job board: serves the site, and loads demo data.
+#[derive(Debug, Parser)]
+#[command(name = "jobboard", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// The SQLite database; the file and its folder are created when missing.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/jobboard.db", global = true)]
+    pub database_url: String,
+    /// Log filter, e.g. `info` or `jobboard=debug,tower_http=info`.
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (the default). Migrates the database, and loads the demo data when it has no postings.
+    Serve(ServeArgs),
+    /// Load seed data: the brief's postings (when missing) and, with --generate, N generated postings.
+    Seed(SeedArgs),
+}
+
+/// Flags of `serve`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// How many generated postings to add to an empty database on first start.
+    #[arg(long, default_value_t = 300)]
+    pub demo_postings: usize,
+}
+
+/// Flags of `seed`.
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// Add this many generated postings (deterministic for a given --random-seed and day).
+    #[arg(long, default_value_t = 0)]
+    pub generate: usize,
+    /// The generator's random seed.
+    #[arg(long, default_value_t = 42)]
+    pub random_seed: u64,
+    /// Do not load the brief's postings.
+    #[arg(long)]
+    pub skip_brief: bool,
+}

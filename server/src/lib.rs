@@ -1,0 +1,11 @@
+//! The job board's HTTP server: settings, database start-up, the router and the seed commands.
+//! `build_app` returns the whole router so tests can drive it in-process.
+// Leptos view types nest deeply; the default limit is too low for the detail page.
+#![recursion_limit = "256"]
+
+pub mod cli;
+pub mod router;
+pub mod seed;
+pub mod startup;
+
+pub use router::{AppState, build_app};

@@ -1,0 +1,64 @@
+//! A test application: a temporary SQLite file, migrated and seeded, and the real router over it.
+
+use app::db::Pool;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use server::startup::{leptos_options, open_database};
+use server::{AppState, build_app, seed};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+/// How many generated postings a test database holds beside the brief's.
+pub const GENERATED: usize = 200;
+
+/// A response's parts, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+/// A seeded database in a temporary folder and the router over it.
+pub struct TestApp {
+    pub pool: Pool,
+    pub router: Router,
+    _folder: TempDir,
+}
+
+impl TestApp {
+    /// An empty, migrated database (no seed).
+    pub async fn empty() -> Self {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", folder.path().join("nested/test.db").display());
+        let pool = open_database(&url).await.expect("database opens and migrates");
+        let router = build_app(AppState { pool: pool.clone(), leptos_options: leptos_options() });
+        Self { pool, router, _folder: folder }
+    }
+
+    /// A database with the brief's postings and [`GENERATED`] generated ones.
+    pub async fn seeded() -> Self {
+        let app = Self::empty().await;
+        seed::load_demo(&app.pool, GENERATED).await.expect("demo data loads");
+        app
+    }
+
+    /// Sends a GET request through the router.
+    pub async fn get(&self, uri: &str) -> Answer {
+        let request = Request::builder().uri(uri).body(Body::empty()).expect("request");
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// The id of the brief's posting.
+    pub async fn brief_id(&self) -> i64 {
+        sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Backend Software Engineer Graduate (TikTok%'")
+            .fetch_one(&self.pool)
+            .await
+            .expect("the brief's posting exists")
+    }
+}

@@ -1,0 +1,8 @@
+//! In-process tests of the server against a temporary SQLite file: the database layer with the seed
+//! loaded, and the pages over real HTTP requests through the router.
+// Leptos view types nest deeply; the default limit is too low for the detail page.
+#![recursion_limit = "256"]
+
+mod database;
+mod helpers;
+mod pages;
