@@ -50,7 +50,19 @@ mod tests {
         ];
         for attack in attacks {
             let html = to_safe_html(attack).to_ascii_lowercase();
-            for banned in ["<script", "onerror", "onclick", "onload", "javascript:", "vbscript:", "data:", "<iframe", "<style", "<svg", "<img"] {
+            for banned in [
+                "<script",
+                "onerror",
+                "onclick",
+                "onload",
+                "javascript:",
+                "vbscript:",
+                "data:",
+                "<iframe",
+                "<style",
+                "<svg",
+                "<img",
+            ] {
                 assert!(!html.contains(banned), "{attack:?} left {banned:?} in {html:?}");
             }
         }

@@ -34,11 +34,7 @@ pub fn init_tracing(filter: &str) {
 pub fn leptos_options() -> LeptosOptions {
     match leptos::prelude::get_configuration(None) {
         Ok(conf) => conf.leptos_options,
-        Err(_) => LeptosOptions::builder()
-            .output_name("jobboard")
-            .site_root("target/site")
-            .site_pkg_dir("pkg")
-            .build(),
+        Err(_) => LeptosOptions::builder().output_name("jobboard").site_root("target/site").site_pkg_dir("pkg").build(),
     }
 }
 

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use super::Pool;
 use crate::domain::job::CompanyRef;
 use crate::domain::{
-    Benefit, BenefitGroup, Currency, EmploymentType, ExperienceLevel, JobCard, JobDetail, JobFilter,
-    JobStatus, LegalNotice, Location, LocationOption, Pay, PayUnit, Section, WorkMode,
+    Benefit, BenefitGroup, Currency, EmploymentType, ExperienceLevel, JobCard, JobDetail, JobFilter, JobStatus,
+    LegalNotice, Location, LocationOption, Pay, PayUnit, Section, WorkMode,
 };
 use crate::markdown::to_safe_html;
 
@@ -253,12 +253,11 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
     .fetch_one(pool)
     .await?;
 
-    let sections: Vec<SectionRow> = sqlx::query_as(
-        "SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let sections: Vec<SectionRow> =
+        sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
 
     let benefits: Vec<BenefitRow> = sqlx::query_as(
         "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = ? ORDER BY position, id",

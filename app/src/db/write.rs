@@ -277,8 +277,9 @@ pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i
             })
             .collect();
         for part in sections.chunks(1000) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO posting_sections (posting_id, position, heading, body_markdown) ");
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO posting_sections (posting_id, position, heading, body_markdown) ",
+            );
             insert.push_values(part, |mut row, (posting, position, section)| {
                 row.push_bind(*posting)
                     .push_bind(*position)
@@ -344,11 +345,8 @@ pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i
 
         let mut fts = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
         fts.push_values(chunk.iter().enumerate(), |mut row, (index, job)| {
-            let body: String = job
-                .sections
-                .iter()
-                .flat_map(|s| [s.heading.as_str(), "\n", s.body_markdown.as_str(), "\n"])
-                .collect();
+            let body: String =
+                job.sections.iter().flat_map(|s| [s.heading.as_str(), "\n", s.body_markdown.as_str(), "\n"]).collect();
             row.push_bind(chunk_ids[index])
                 .push_bind(job.title.clone())
                 .push_bind(companies[index].1.clone())

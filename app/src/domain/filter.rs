@@ -111,7 +111,9 @@ mod tests {
 
     #[test]
     fn malformed_values_are_dropped_with_a_warning() {
-        for (key, value) in [("min_pay", "abc"), ("min_pay", "-1"), ("min_pay", "99999999999999"), ("location", "<script>")] {
+        for (key, value) in
+            [("min_pay", "abc"), ("min_pay", "-1"), ("min_pay", "99999999999999"), ("location", "<script>")]
+        {
             let parsed = JobFilter::parse([(key, value)]);
             assert!(parsed.filter.is_empty(), "{key}={value}");
             assert_eq!(parsed.warnings.len(), 1, "{key}={value}");

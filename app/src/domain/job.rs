@@ -161,10 +161,10 @@ impl NewJob {
         if self.valid_through < self.posted_at {
             return Err(JobError::ClosesBeforePosted);
         }
-        if let Some(url) = &self.apply_url {
-            if !is_http_url(url) {
-                return Err(JobError::BadApplyUrl);
-            }
+        if let Some(url) = &self.apply_url
+            && !is_http_url(url)
+        {
+            return Err(JobError::BadApplyUrl);
         }
         if self.sections.iter().any(|s| s.heading.trim().is_empty() || s.body_markdown.trim().is_empty()) {
             return Err(JobError::EmptySection);

@@ -15,8 +15,7 @@ pub use career::{CareerPath, CareerStep};
 pub use company::NewCompany;
 pub use filter::JobFilter;
 pub use job::{
-    EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection,
-    Section,
+    EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection, Section,
 };
 pub use location::{Location, LocationOption, WorkMode};
 pub use pay::{Currency, Pay, PayUnit};

@@ -127,7 +127,7 @@ pub enum PayError {
 }
 
 /// The largest amount accepted, in minor units (100 million a period).
-const MAX_MINOR_UNITS: i64 = 100_000_000_00;
+const MAX_MINOR_UNITS: i64 = 10_000_000_000;
 
 /// An employer's pay range in its own unit and currency. Amounts are minor units (cents).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,7 +239,7 @@ pub fn group_thousands(value: i64) -> String {
         out.push('-');
     }
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -249,11 +249,7 @@ pub fn group_thousands(value: i64) -> String {
 
 /// "$116k": a compact annual figure for axes and chips.
 pub fn compact_annual(symbol: &str, whole: i64) -> String {
-    if whole >= 1_000 {
-        format!("{symbol}{}k", (whole + 500) / 1_000)
-    } else {
-        format!("{symbol}{whole}")
-    }
+    if whole >= 1_000 { format!("{symbol}{}k", (whole + 500) / 1_000) } else { format!("{symbol}{whole}") }
 }
 
 #[cfg(test)]
@@ -279,7 +275,9 @@ mod tests {
 
     #[test]
     fn every_unit_annualises_by_its_factor() {
-        for (unit, factor) in [(PayUnit::Hour, 2080), (PayUnit::Day, 260), (PayUnit::Week, 52), (PayUnit::Month, 12), (PayUnit::Year, 1)] {
+        for (unit, factor) in
+            [(PayUnit::Hour, 2080), (PayUnit::Day, 260), (PayUnit::Week, 52), (PayUnit::Month, 12), (PayUnit::Year, 1)]
+        {
             assert_eq!(usd(10, 10, unit).annual_min(), 10 * factor, "{unit:?}");
         }
     }

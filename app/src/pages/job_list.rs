@@ -45,7 +45,8 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
         1 => "1 open job".to_owned(),
         n => format!("{} open jobs", group_thousands(n)),
     };
-    let pay_note = filter.min_pay.is_some().then_some("Jobs that do not post pay are not shown while a pay filter is set.");
+    let pay_note =
+        filter.min_pay.is_some().then_some("Jobs that do not post pay are not shown while a pay filter is set.");
     let shown = data.jobs.len();
     view! {
         <div class="grid gap-6 lg:grid-cols-[18rem_1fr]">

@@ -7,10 +7,9 @@ pub mod not_found;
 /// Sets the HTTP status of the server-rendered response; does nothing in the browser.
 pub fn set_response_status(status: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(options), Ok(code)) = (
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(status),
-    ) {
+    if let (Some(options), Ok(code)) =
+        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
+    {
         options.set_status(code);
     }
     #[cfg(not(feature = "ssr"))]

@@ -207,8 +207,13 @@ impl PostingEntry {
             .pay
             .as_ref()
             .map(|p| {
-                Pay::from_whole(p.min, p.max, Currency::parse(&p.currency).map_err(bad)?, PayUnit::parse(&p.unit).map_err(bad)?)
-                    .map_err(bad)
+                Pay::from_whole(
+                    p.min,
+                    p.max,
+                    Currency::parse(&p.currency).map_err(bad)?,
+                    PayUnit::parse(&p.unit).map_err(bad)?,
+                )
+                .map_err(bad)
             })
             .transpose()?;
         let career_step = self
@@ -277,8 +282,14 @@ pub async fn load_brief(pool: &Pool, today: NaiveDate) -> Result<usize, SeedErro
         db::upsert_company(&mut tx, &company).await?;
     }
     for notice in &file.legal_notices {
-        db::upsert_legal_notice(&mut tx, &notice.jurisdiction, notice.region.as_deref(), &notice.title, notice.body.trim())
-            .await?;
+        db::upsert_legal_notice(
+            &mut tx,
+            &notice.jurisdiction,
+            notice.region.as_deref(),
+            &notice.title,
+            notice.body.trim(),
+        )
+        .await?;
     }
     for path in &paths {
         db::insert_career_path(&mut tx, path).await?;

@@ -61,7 +61,14 @@ async fn the_briefs_posting_reads_back_with_every_field() {
     assert_eq!(days("Paid sick days"), Some(10));
     assert_eq!(days("Paid Personal Time"), Some(17));
     assert_eq!(job.benefits.len(), 14);
-    for group in [BenefitGroup::Health, BenefitGroup::Money, BenefitGroup::Leave, BenefitGroup::Insurance, BenefitGroup::TimeOff, BenefitGroup::Wellbeing] {
+    for group in [
+        BenefitGroup::Health,
+        BenefitGroup::Money,
+        BenefitGroup::Leave,
+        BenefitGroup::Insurance,
+        BenefitGroup::TimeOff,
+        BenefitGroup::Wellbeing,
+    ] {
         assert!(job.benefits.iter().any(|b| b.group == group), "no benefit in {group:?}");
     }
 
@@ -78,16 +85,16 @@ async fn the_briefs_posting_reads_back_with_every_field() {
 #[tokio::test]
 async fn the_career_path_keeps_the_pages_fourteen_estimates_in_order() {
     let app = TestApp::seeded().await;
-    let estimates: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT estimate_min, estimate_max FROM career_steps ORDER BY position",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .expect("steps");
+    let estimates: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT estimate_min, estimate_max FROM career_steps ORDER BY position")
+            .fetch_all(&app.pool)
+            .await
+            .expect("steps");
     assert_eq!(estimates.len(), 14);
     assert_eq!(estimates[0], (88_984, 115_784));
     assert_eq!(estimates[13], (153_752, 200_235));
-    let moves: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM career_step_moves").fetch_one(&app.pool).await.expect("moves");
+    let moves: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM career_step_moves").fetch_one(&app.pool).await.expect("moves");
     assert!(moves >= 13);
 }
 
@@ -118,11 +125,12 @@ async fn the_listing_leaves_out_closed_and_expired_postings() {
     assert_eq!(jobs.len() as i64, total);
     assert!(jobs.iter().all(|j| j.valid_through >= today));
     assert!(!jobs.iter().any(|j| j.title.starts_with("Atlas Graduate") || j.title.ends_with("Spacetime")));
-    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= ?")
-        .bind(today)
-        .fetch_one(&app.pool)
-        .await
-        .expect("count");
+    let open: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= ?")
+            .bind(today)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
     assert_eq!(total, open);
     // Newest first.
     assert!(jobs.windows(2).all(|w| w[0].posted_at >= w[1].posted_at));

@@ -4,7 +4,8 @@ use axum::http::StatusCode;
 
 use crate::helpers::TestApp;
 
-const BRIEF_TITLE: &str = "Backend Software Engineer Graduate (TikTok Eng - Backend Online Infra Team) - 2025 Start (BS/MS)";
+const BRIEF_TITLE: &str =
+    "Backend Software Engineer Graduate (TikTok Eng - Backend Online Infra Team) - 2025 Start (BS/MS)";
 
 #[tokio::test]
 async fn home_and_jobs_list_open_postings_as_cards() {
@@ -12,6 +13,8 @@ async fn home_and_jobs_list_open_postings_as_cards() {
     for path in ["/", "/jobs"] {
         let answer = app.get(path).await;
         assert_eq!(answer.status, StatusCode::OK, "{path}");
+        let content_type = answer.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(content_type.starts_with("text/html"), "{path} is HTML: {content_type}");
         assert!(answer.body.contains(BRIEF_TITLE), "{path} lists the brief's posting");
         assert!(answer.body.contains("$116,000 - $177,000 a year"), "{path} shows its pay");
         assert!(answer.body.contains("<title>Open jobs · Jobboard</title>"), "{path} has a title");
@@ -34,7 +37,8 @@ async fn the_location_filter_narrows_the_list() {
 async fn a_malformed_filter_is_ignored_with_a_message_not_an_error() {
     let app = TestApp::seeded().await;
     let long = "x".repeat(10_000);
-    for query in ["min_pay=abc", "min_pay=-1", "location=%3Cscript%3E", &format!("location={long}"), "min_pay=1e9&&&=="] {
+    for query in ["min_pay=abc", "min_pay=-1", "location=%3Cscript%3E", &format!("location={long}"), "min_pay=1e9&&&=="]
+    {
         let answer = app.get(&format!("/jobs?{query}")).await;
         assert_eq!(answer.status, StatusCode::OK, "{query}");
         assert!(answer.body.contains(BRIEF_TITLE), "{query}: the page still lists jobs");
@@ -89,7 +93,8 @@ async fn pages_are_compressed_when_the_client_accepts_it() {
     use axum::http::Request;
     use tower::ServiceExt;
     let app = TestApp::seeded().await;
-    let request = Request::builder().uri("/jobs").header("accept-encoding", "gzip").body(Body::empty()).expect("request");
+    let request =
+        Request::builder().uri("/jobs").header("accept-encoding", "gzip").body(Body::empty()).expect("request");
     let response = app.router.clone().oneshot(request).await.expect("answer");
     assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("")), Some("gzip"));
 }

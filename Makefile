@@ -1,0 +1,10 @@
+# The two commands of the README. Both install what they need first (see .ci/setup.sh).
+.PHONY: run test
+
+## Build in release mode and serve the site, with seed data, on http://127.0.0.1:3000.
+run:
+	@bash .ci/serve.sh
+
+## Run the whole test suite (formatting, clippy, unit, database, HTTP and browser tests).
+test:
+	@bash .ci/test.sh

@@ -1,0 +1,57 @@
+import { defineConfig } from '@playwright/test';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+
+// The end-to-end suite starts the built server itself, on its own port and a fresh temporary database,
+// and drives Debian's chromium (Playwright's own browser download is not reachable here).
+const port = Number(process.env.E2E_PORT ?? 3917);
+const baseURL = `http://127.0.0.1:${port}`;
+const root = path.resolve(__dirname, '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobboard-e2e-'));
+const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug/jobboard');
+
+const launchOptions = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list']],
+  use: { baseURL, trace: 'off', launchOptions },
+  projects: [
+    { name: 'javascript-on', use: { javaScriptEnabled: true } },
+    { name: 'javascript-off', use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `${serverBinary} serve --demo-postings 300`,
+    cwd: root,
+    url: `${baseURL}/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: `sqlite://${path.join(dataDir, 'e2e.db')}`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
+      RUST_LOG: 'warn',
+    },
+  },
+});

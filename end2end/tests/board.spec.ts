@@ -1,0 +1,122 @@
+import { test, expect, Page } from '@playwright/test';
+
+// Every test runs twice: in the "javascript-on" project (hydrated app, client-side navigation) and in
+// the "javascript-off" project (plain server-rendered HTML and GET forms).
+
+const BRIEF_TITLE =
+  'Backend Software Engineer Graduate (TikTok Eng - Backend Online Infra Team) - 2025 Start (BS/MS)';
+
+const jsOn = (testInfo: { project: { name: string } }) => testInfo.project.name === 'javascript-on';
+
+/** Fails the test on any console error or page error (hydration mismatches show up there). */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+/** With JavaScript on, waits until the app has hydrated. */
+async function ready(page: Page, on: boolean) {
+  if (on) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+test('the list shows open postings as cards with their pay', async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await ready(page, jsOn(testInfo));
+  await expect(page).toHaveTitle('Open jobs · Jobboard');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('open jobs');
+  const cards = page.locator('.job-card');
+  expect(await cards.count()).toBeGreaterThanOrEqual(20);
+  const brief = cards.filter({ hasText: BRIEF_TITLE });
+  await expect(brief).toHaveCount(1);
+  await expect(brief).toContainText('$116,000 - $177,000 a year');
+  await expect(brief).toContainText('San Jose, CA · Remote');
+  expect(errors).toEqual([]);
+});
+
+test('filtering by location narrows the list and keeps the filter in the URL', async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  await page.goto('/jobs');
+  await ready(page, jsOn(testInfo));
+  // A marker that survives only client-side navigation: with JavaScript on, filtering must not reload.
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)).catch(() => undefined);
+
+  await page.getByLabel('Location').selectOption('fremont-ca');
+  await page.getByRole('button', { name: 'Show jobs' }).click();
+
+  await expect(page).toHaveURL(/[?&]location=fremont-ca/);
+  const cards = page.locator('.job-card');
+  await expect(cards.filter({ hasText: 'Atlas Graduate Program: Software Engineer (2025)' })).toHaveCount(1);
+  await expect(cards.filter({ hasText: BRIEF_TITLE })).toHaveCount(0);
+  for (const text of await cards.allInnerTexts()) expect(text).toContain('Fremont, CA');
+  await expect(page.getByLabel('Location')).toHaveValue('fremont-ca');
+  if (jsOn(testInfo)) {
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  }
+  expect(errors).toEqual([]);
+});
+
+test('a minimum pay filter leaves out lower and unpaid postings', async ({ page }, testInfo) => {
+  await page.goto('/jobs');
+  await ready(page, jsOn(testInfo));
+  await page.getByLabel('Minimum pay (a year, USD)').fill('170000');
+  await page.getByRole('button', { name: 'Show jobs' }).click();
+  await expect(page).toHaveURL(/min_pay=170000/);
+  await expect(page.getByText('Jobs that do not post pay are not shown')).toBeVisible();
+  const cards = page.locator('.job-card');
+  await expect(cards.filter({ hasText: 'Pay not posted' })).toHaveCount(0);
+  await expect(cards.filter({ hasText: BRIEF_TITLE })).toHaveCount(1);
+});
+
+test("the brief's posting shows its sections, pay and benefits", async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  await page.goto('/jobs?location=san-jose-ca');
+  await ready(page, jsOn(testInfo));
+  await page.getByRole('link', { name: new RegExp(BRIEF_TITLE.replace(/[()]/g, '\\$&')) }).click();
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(BRIEF_TITLE);
+  await expect(page).toHaveTitle(`${BRIEF_TITLE} at TikTok · Jobboard`);
+  const salary = page.locator('.salary-panel');
+  await expect(salary).toContainText('Base salary range for San Jose, CA');
+  await expect(salary.locator('.salary-range')).toHaveText('$116,000 - $177,000 a year');
+
+  const benefits = page.locator('.benefits-panel');
+  for (const [kind, days] of [
+    ['Paid holidays', '10 days a year'],
+    ['Paid sick days', '10 days a year'],
+    ['Paid Personal Time', '17 days a year'],
+  ]) {
+    await expect(benefits.locator('.benefit', { hasText: kind })).toContainText(days);
+  }
+  for (const kind of ['Medical insurance', 'Dental insurance', 'Vision insurance', '401(k) savings plan with company match', 'Paid parental leave', 'Life insurance', 'Wellbeing benefits']) {
+    await expect(benefits).toContainText(kind);
+  }
+  await expect(page.getByRole('heading', { name: 'Minimum Qualifications' })).toBeVisible();
+  await expect(page.locator('.job-section', { hasText: 'Responsibilities' }).locator('li')).toHaveCount(9);
+  await expect(page.locator('.legal-notice')).toContainText('Los Angeles County Fair Chance Ordinance');
+  await expect(page.locator('.application-limit')).toContainText('at most two positions');
+  await expect(page.locator('.apply-button')).toHaveAttribute('href', 'https://careers.tiktok.com/');
+  expect(errors).toEqual([]);
+});
+
+test('an unknown posting is a 404 page', async ({ page }) => {
+  const response = await page.goto('/jobs/987654321-no-such-job');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Browse open jobs' }).click();
+  await expect(page.locator('.job-card').first()).toBeVisible();
+});
+
+test('the list is usable at phone width', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto('/jobs');
+  await ready(page, jsOn(testInfo));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(page.locator('.job-card').first()).toBeVisible();
+});
