@@ -27,7 +27,10 @@ pub struct JobListPage {
 pub async fn list_jobs(filter: JobFilter) -> Result<JobListPage, AppError> {
     let pool = super::pool()?;
     let today = super::today();
-    let (jobs, total) = crate::db::list_open_jobs(&pool, &filter, today, PAGE_SIZE).await?;
+    let (mut jobs, total) = crate::db::list_open_jobs(&pool, &filter, today, PAGE_SIZE).await?;
+    if let Some(location) = &filter.location {
+        jobs.iter_mut().for_each(|job| job.put_location_first(location));
+    }
     let locations = crate::db::location_options(&pool, today).await?;
     Ok(JobListPage { jobs, total, locations, today })
 }

@@ -19,7 +19,7 @@ pub fn SalaryPanel(pay: Option<Pay>, pay_location: Option<Location>) -> impl Int
             let annual = (pay.unit() != PayUnit::Year).then(|| pay.display_annual());
             view! {
                 <p class="text-sm text-slate-600">{applies_to}</p>
-                <p class="salary-range mt-1 text-2xl font-bold tracking-tight text-emerald-800">{pay.display()}</p>
+                <p class="salary-range mt-1 text-xl font-bold tracking-tight text-emerald-800">{pay.display()}</p>
                 {annual.map(|annual| view! {
                     <p class="mt-1 text-sm text-slate-600">"About " <span class="font-medium">{annual}</span> " full time"</p>
                 })}

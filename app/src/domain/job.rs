@@ -212,6 +212,13 @@ impl JobCard {
     pub fn path(&self) -> String {
         job_path(self.id, &self.slug)
     }
+
+    /// Moves the location with this slug to the front, so a card found by location shows that place.
+    pub fn put_location_first(&mut self, slug: &str) {
+        if let Some(index) = self.locations.iter().position(|l| l.slug() == slug) {
+            self.locations[..=index].rotate_right(1);
+        }
+    }
 }
 
 /// The detail page's path for an id and slug.
@@ -337,6 +344,28 @@ mod tests {
         assert_eq!(parse_job_path_segment("abc-42"), None);
         assert_eq!(parse_job_path_segment("0-x"), None);
         assert_eq!(parse_job_path_segment("99999999999999999999999-x"), None);
+    }
+
+    #[test]
+    fn a_card_can_show_the_location_it_was_found_by_first() {
+        let place = |city: &str| Location::new(city, "CA", "US", WorkMode::Onsite).expect("location");
+        let mut card = JobCard {
+            id: 1,
+            slug: "x".into(),
+            title: "X".into(),
+            company: CompanyRef { name: "Acme".into(), slug: "acme".into() },
+            employment_type: EmploymentType::FullTime,
+            level: ExperienceLevel::Mid,
+            locations: vec![place("Oakland"), place("Fresno"), place("Fremont")],
+            pay: None,
+            posted_at: NaiveDate::from_ymd_opt(2025, 2, 24).expect("date"),
+            valid_through: NaiveDate::from_ymd_opt(2025, 4, 6).expect("date"),
+        };
+        card.put_location_first("fremont-ca");
+        let cities: Vec<&str> = card.locations.iter().map(|l| l.city.as_str()).collect();
+        assert_eq!(cities, ["Fremont", "Oakland", "Fresno"]);
+        card.put_location_first("nowhere-zz");
+        assert_eq!(card.locations[0].city, "Fremont");
     }
 
     #[test]
