@@ -1,12 +1,17 @@
 //! The axum router: Leptos pages and server functions, static files, health, and middleware.
 
 use app::db::Pool;
+use app::error::AppError;
 use app::{App, shell};
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
+use axum::middleware::map_response;
+use axum::response::Response;
 use axum::routing::get;
 use leptos::prelude::{LeptosOptions, provide_context};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -44,6 +49,26 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// Server functions answer every error with 500; give the response the status of the `AppError` it
+/// carries (404 for an unknown posting, 400 for arguments that do not parse).
+async fn server_fn_error_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(error.status())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Builds the whole application router over `state`.
 pub fn build_app(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -59,6 +84,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/health", get(health))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(map_response(server_fn_error_status))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

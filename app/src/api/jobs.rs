@@ -23,7 +23,7 @@ pub struct JobListPage {
 }
 
 /// Open postings matching `filter`, newest first.
-#[server]
+#[server(prefix = "/fn", endpoint = "list_jobs")]
 pub async fn list_jobs(filter: JobFilter) -> Result<JobListPage, AppError> {
     let pool = super::pool()?;
     let today = super::today();
@@ -36,7 +36,7 @@ pub async fn list_jobs(filter: JobFilter) -> Result<JobListPage, AppError> {
 }
 
 /// One posting with everything its page shows. `NotFound` for an unknown id or a draft.
-#[server]
+#[server(prefix = "/fn", endpoint = "get_job")]
 pub async fn get_job(id: i64) -> Result<JobDetail, AppError> {
     if id <= 0 {
         return Err(AppError::NotFound);

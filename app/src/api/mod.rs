@@ -1,5 +1,6 @@
 //! Server functions, grouped by resource. Each is a thin shell: take the pool from context, parse input
-//! into domain types, call `db`, return domain types.
+//! into domain types, call `db`, return domain types. They are served under `/fn/`; an error answers
+//! with the status of its `AppError` (see `server::router`).
 
 pub mod jobs;
 

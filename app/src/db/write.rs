@@ -6,10 +6,13 @@ use std::collections::HashMap;
 
 use super::Connection;
 use crate::domain::text::slugify;
-use crate::domain::{CareerPath, NewCompany, NewJob};
+use crate::domain::{Benefit, CareerPath, Location, NewCompany, NewJob, NewSection, Pay};
 
 /// Postings per multi-row statement; keeps every statement well under SQLite's 32,766 bound parameters.
 const POSTINGS_PER_STATEMENT: usize = 200;
+
+/// Child rows (locations, sections, benefits, links) per multi-row statement.
+const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Inserts a company or updates the one with the same slug; returns its id.
 pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Result<i64, sqlx::Error> {
@@ -121,7 +124,7 @@ async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<Refer
         new_skills.entry(slugify(skill)).or_insert(skill.as_str());
     }
     let new_skills: Vec<(String, &str)> = new_skills.into_iter().filter(|(slug, _)| !slug.is_empty()).collect();
-    for chunk in new_skills.chunks(1000) {
+    for chunk in new_skills.chunks(ROWS_PER_STATEMENT) {
         let mut insert = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO skills (slug, name) ");
         insert.push_values(chunk, |mut row, (slug, name)| {
             row.push_bind(slug.clone()).push_bind(name.trim().to_owned());
@@ -152,18 +155,68 @@ async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<Refer
     Ok(References { companies, skills, career_steps, notices })
 }
 
-/// The next free id of a table with an INTEGER PRIMARY KEY `id`.
-async fn next_id(conn: &mut Connection, table: &'static str) -> Result<i64, sqlx::Error> {
-    let sql = match table {
-        "postings" => "SELECT COALESCE(MAX(id), 0) + 1 FROM postings",
-        "posting_locations" => "SELECT COALESCE(MAX(id), 0) + 1 FROM posting_locations",
-        _ => return Err(sqlx::Error::Protocol(format!("no id sequence for {table}"))),
-    };
-    sqlx::query_scalar(sql).fetch_one(conn).await
+/// The next free id of `postings` and `posting_locations`, read once per call.
+async fn next_ids(conn: &mut Connection) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM postings), \
+                (SELECT COALESCE(MAX(id), 0) + 1 FROM posting_locations)",
+    )
+    .fetch_one(conn)
+    .await
 }
 
 fn missing(what: &str, name: &str) -> sqlx::Error {
     sqlx::Error::Protocol(format!("unknown {what} {name:?}"))
+}
+
+/// A posting with its ids assigned and its references resolved, ready to insert.
+struct Resolved<'a> {
+    id: i64,
+    job: &'a NewJob,
+    company_id: i64,
+    company_name: &'a str,
+    career_step_id: Option<i64>,
+    /// Ids of `job.locations`, in order.
+    location_ids: Vec<i64>,
+    skill_ids: Vec<i64>,
+    notice_ids: Vec<i64>,
+}
+
+impl Resolved<'_> {
+    fn pay_location_id(&self) -> Option<i64> {
+        self.job.pay_location.and_then(|index| self.location_ids.get(index).copied())
+    }
+}
+
+fn resolve<'a>(
+    refs: &'a References,
+    job: &'a NewJob,
+    id: i64,
+    next_location_id: &mut i64,
+) -> Result<Resolved<'a>, sqlx::Error> {
+    let (company_id, company_name) =
+        refs.companies.get(&job.company_slug).ok_or_else(|| missing("company", &job.company_slug))?;
+    let career_step_id = match &job.career_step {
+        Some((path, step)) => Some(
+            *refs
+                .career_steps
+                .get(&(path.clone(), step.clone()))
+                .ok_or_else(|| missing("career step", &format!("{path}/{step}")))?,
+        ),
+        None => None,
+    };
+    let location_ids = (0..job.locations.len() as i64).map(|offset| *next_location_id + offset).collect();
+    *next_location_id += job.locations.len() as i64;
+    let mut skill_ids: Vec<i64> =
+        job.skills.iter().filter_map(|skill| refs.skills.get(&slugify(skill)).copied()).collect();
+    skill_ids.sort_unstable();
+    skill_ids.dedup();
+    let notice_ids = job
+        .legal_notices
+        .iter()
+        .map(|key| refs.notices.get(key).copied().ok_or_else(|| missing("legal notice", key)))
+        .collect::<Result<_, _>>()?;
+    Ok(Resolved { id, job, company_id: *company_id, company_name, career_step_id, location_ids, skill_ids, notice_ids })
 }
 
 /// Inserts validated postings with all their parts and full-text rows; returns their ids in order.
@@ -173,189 +226,181 @@ pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i
         job.validate().map_err(|error| sqlx::Error::Protocol(format!("invalid posting {:?}: {error}", job.title)))?;
     }
     let refs = load_references(conn, jobs).await?;
-    let mut posting_id = next_id(conn, "postings").await?;
-    let mut location_id = next_id(conn, "posting_locations").await?;
+    let (mut next_posting_id, mut next_location_id) = next_ids(conn).await?;
     let mut ids = Vec::with_capacity(jobs.len());
-
     for chunk in jobs.chunks(POSTINGS_PER_STATEMENT) {
-        let first_id = posting_id;
-        let chunk_ids: Vec<i64> = (first_id..first_id + chunk.len() as i64).collect();
-        posting_id += chunk.len() as i64;
-
-        // Resolve references first, so a bad name fails before anything of the chunk is written.
-        let mut companies = Vec::with_capacity(chunk.len());
-        let mut step_ids = Vec::with_capacity(chunk.len());
+        // Resolve every reference first, so a bad name fails before anything of the chunk is written.
+        let mut resolved = Vec::with_capacity(chunk.len());
         for job in chunk {
-            companies.push(refs.companies.get(&job.company_slug).ok_or_else(|| missing("company", &job.company_slug))?);
-            step_ids.push(match &job.career_step {
-                Some((path, step)) => Some(
-                    *refs
-                        .career_steps
-                        .get(&(path.clone(), step.clone()))
-                        .ok_or_else(|| missing("career step", &format!("{path}/{step}")))?,
-                ),
-                None => None,
-            });
+            resolved.push(resolve(&refs, job, next_posting_id, &mut next_location_id)?);
+            next_posting_id += 1;
         }
-
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO postings (id, company_id, title, slug, employment_type, experience_level, status, \
-             posted_at, valid_through, apply_url, career_step_id) ",
-        );
-        insert.push_values(chunk.iter().enumerate(), |mut row, (index, job)| {
-            row.push_bind(chunk_ids[index])
-                .push_bind(companies[index].0)
-                .push_bind(job.title.trim().to_owned())
-                .push_bind(job.slug())
-                .push_bind(job.employment_type.code())
-                .push_bind(job.level.code())
-                .push_bind(job.status.code())
-                .push_bind(job.posted_at)
-                .push_bind(job.valid_through)
-                .push_bind(job.apply_url.clone())
-                .push_bind(step_ids[index]);
-        });
-        insert.build().execute(&mut *conn).await?;
-
-        // Locations, remembering the id of the one each pay range applies to.
-        let mut locations = Vec::new();
-        let mut pay_location_ids = vec![None; chunk.len()];
-        for (index, job) in chunk.iter().enumerate() {
-            for (position, location) in job.locations.iter().enumerate() {
-                if job.pay_location == Some(position) {
-                    pay_location_ids[index] = Some(location_id);
-                }
-                locations.push((location_id, chunk_ids[index], position as i64, location));
-                location_id += 1;
-            }
-        }
-        for part in locations.chunks(1000) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO posting_locations (id, posting_id, position, city, region, country, location_slug, \
-                 work_mode, applicant_location_requirement) ",
-            );
-            insert.push_values(part, |mut row, (id, posting, position, location)| {
-                row.push_bind(*id)
-                    .push_bind(*posting)
-                    .push_bind(*position)
-                    .push_bind(location.city.clone())
-                    .push_bind(location.region.clone())
-                    .push_bind(location.country.clone())
-                    .push_bind(location.slug())
-                    .push_bind(location.work_mode.code())
-                    .push_bind(location.applicant_location_requirement.clone());
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-
-        let paid: Vec<(usize, &crate::domain::Pay)> =
-            chunk.iter().enumerate().filter_map(|(index, job)| job.pay.as_ref().map(|pay| (index, pay))).collect();
-        if !paid.is_empty() {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO posting_pay (posting_id, min_amount, max_amount, currency, unit, location_id, \
-                 annual_min, annual_max) ",
-            );
-            insert.push_values(&paid, |mut row, (index, pay)| {
-                row.push_bind(chunk_ids[*index])
-                    .push_bind(pay.min_minor())
-                    .push_bind(pay.max_minor())
-                    .push_bind(pay.currency().as_str().to_owned())
-                    .push_bind(pay.unit().code())
-                    .push_bind(pay_location_ids[*index])
-                    .push_bind(pay.annual_min())
-                    .push_bind(pay.annual_max());
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-
-        let sections: Vec<(i64, i64, &crate::domain::NewSection)> = chunk
-            .iter()
-            .enumerate()
-            .flat_map(|(index, job)| {
-                let posting = chunk_ids[index];
-                job.sections.iter().enumerate().map(move |(position, s)| (posting, position as i64, s))
-            })
-            .collect();
-        for part in sections.chunks(1000) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO posting_sections (posting_id, position, heading, body_markdown) ",
-            );
-            insert.push_values(part, |mut row, (posting, position, section)| {
-                row.push_bind(*posting)
-                    .push_bind(*position)
-                    .push_bind(section.heading.trim().to_owned())
-                    .push_bind(section.body_markdown.clone());
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-
-        let benefits: Vec<(i64, i64, &crate::domain::Benefit)> = chunk
-            .iter()
-            .enumerate()
-            .flat_map(|(index, job)| {
-                let posting = chunk_ids[index];
-                job.benefits.iter().enumerate().map(move |(position, b)| (posting, position as i64, b))
-            })
-            .collect();
-        for part in benefits.chunks(1000) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO posting_benefits (posting_id, position, benefit_group, kind, days, note) ",
-            );
-            insert.push_values(part, |mut row, (posting, position, benefit)| {
-                row.push_bind(*posting)
-                    .push_bind(*position)
-                    .push_bind(benefit.group.code())
-                    .push_bind(benefit.kind.clone())
-                    .push_bind(benefit.days.map(i64::from))
-                    .push_bind(benefit.note.clone());
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-
-        let mut skill_links: Vec<(i64, i64)> = Vec::new();
-        let mut notice_links: Vec<(i64, i64)> = Vec::new();
-        for (index, job) in chunk.iter().enumerate() {
-            let mut seen = Vec::new();
-            for skill in &job.skills {
-                let slug = slugify(skill);
-                if let Some(id) = refs.skills.get(&slug).filter(|id| !seen.contains(*id)) {
-                    seen.push(*id);
-                    skill_links.push((chunk_ids[index], *id));
-                }
-            }
-            for jurisdiction in &job.legal_notices {
-                let notice = refs.notices.get(jurisdiction).ok_or_else(|| missing("legal notice", jurisdiction))?;
-                notice_links.push((chunk_ids[index], *notice));
-            }
-        }
-        for part in skill_links.chunks(2000) {
-            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_skills (posting_id, skill_id) ");
-            insert.push_values(part, |mut row, (posting, skill)| {
-                row.push_bind(*posting).push_bind(*skill);
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-        for part in notice_links.chunks(2000) {
-            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_legal_notices (posting_id, notice_id) ");
-            insert.push_values(part, |mut row, (posting, notice)| {
-                row.push_bind(*posting).push_bind(*notice);
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-
-        let mut fts = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
-        fts.push_values(chunk.iter().enumerate(), |mut row, (index, job)| {
-            let body: String =
-                job.sections.iter().flat_map(|s| [s.heading.as_str(), "\n", s.body_markdown.as_str(), "\n"]).collect();
-            row.push_bind(chunk_ids[index])
-                .push_bind(job.title.clone())
-                .push_bind(companies[index].1.clone())
-                .push_bind(job.skills.join(", "))
-                .push_bind(body);
-        });
-        fts.build().execute(&mut *conn).await?;
-
-        ids.extend(chunk_ids);
+        insert_postings(conn, &resolved).await?;
+        insert_locations(conn, &resolved).await?;
+        insert_pay(conn, &resolved).await?;
+        insert_sections(conn, &resolved).await?;
+        insert_benefits(conn, &resolved).await?;
+        insert_links(conn, &resolved).await?;
+        insert_full_text(conn, &resolved).await?;
+        ids.extend(resolved.iter().map(|r| r.id));
     }
     Ok(ids)
+}
+
+async fn insert_postings(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO postings (id, company_id, title, slug, employment_type, experience_level, status, \
+         posted_at, valid_through, apply_url, career_step_id) ",
+    );
+    insert.push_values(postings, |mut row, posting| {
+        let job = posting.job;
+        row.push_bind(posting.id)
+            .push_bind(posting.company_id)
+            .push_bind(job.title.trim().to_owned())
+            .push_bind(job.slug())
+            .push_bind(job.employment_type.code())
+            .push_bind(job.level.code())
+            .push_bind(job.status.code())
+            .push_bind(job.posted_at)
+            .push_bind(job.valid_through)
+            .push_bind(job.apply_url.clone())
+            .push_bind(posting.career_step_id);
+    });
+    insert.build().execute(conn).await?;
+    Ok(())
+}
+
+async fn insert_locations(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, i64, i64, &Location)> = postings
+        .iter()
+        .flat_map(|p| {
+            p.job
+                .locations
+                .iter()
+                .enumerate()
+                .map(move |(position, location)| (p.location_ids[position], p.id, position as i64, location))
+        })
+        .collect();
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO posting_locations (id, posting_id, position, city, region, country, location_slug, \
+             work_mode, applicant_location_requirement) ",
+        );
+        insert.push_values(part, |mut row, (id, posting, position, location)| {
+            row.push_bind(*id)
+                .push_bind(*posting)
+                .push_bind(*position)
+                .push_bind(location.city.clone())
+                .push_bind(location.region.clone())
+                .push_bind(location.country.clone())
+                .push_bind(location.slug())
+                .push_bind(location.work_mode.code())
+                .push_bind(location.applicant_location_requirement.clone());
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_pay(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    let paid: Vec<(&Resolved<'_>, &Pay)> =
+        postings.iter().filter_map(|p| p.job.pay.as_ref().map(|pay| (p, pay))).collect();
+    if paid.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO posting_pay (posting_id, min_amount, max_amount, currency, unit, location_id, \
+         annual_min, annual_max) ",
+    );
+    insert.push_values(&paid, |mut row, (posting, pay)| {
+        row.push_bind(posting.id)
+            .push_bind(pay.min_minor())
+            .push_bind(pay.max_minor())
+            .push_bind(pay.currency().as_str().to_owned())
+            .push_bind(pay.unit().code())
+            .push_bind(posting.pay_location_id())
+            .push_bind(pay.annual_min())
+            .push_bind(pay.annual_max());
+    });
+    insert.build().execute(conn).await?;
+    Ok(())
+}
+
+async fn insert_sections(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, i64, &NewSection)> = postings
+        .iter()
+        .flat_map(|p| p.job.sections.iter().enumerate().map(move |(position, s)| (p.id, position as i64, s)))
+        .collect();
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO posting_sections (posting_id, position, heading, body_markdown) ");
+        insert.push_values(part, |mut row, (posting, position, section)| {
+            row.push_bind(*posting)
+                .push_bind(*position)
+                .push_bind(section.heading.trim().to_owned())
+                .push_bind(section.body_markdown.clone());
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_benefits(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, i64, &Benefit)> = postings
+        .iter()
+        .flat_map(|p| p.job.benefits.iter().enumerate().map(move |(position, b)| (p.id, position as i64, b)))
+        .collect();
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO posting_benefits (posting_id, position, benefit_group, kind, days, note) ",
+        );
+        insert.push_values(part, |mut row, (posting, position, benefit)| {
+            row.push_bind(*posting)
+                .push_bind(*position)
+                .push_bind(benefit.group.code())
+                .push_bind(benefit.kind.clone())
+                .push_bind(benefit.days.map(i64::from))
+                .push_bind(benefit.note.clone());
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Skill and legal-notice links.
+async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    let skills: Vec<(i64, i64)> = postings.iter().flat_map(|p| p.skill_ids.iter().map(move |s| (p.id, *s))).collect();
+    for part in skills.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_skills (posting_id, skill_id) ");
+        insert.push_values(part, |mut row, (posting, skill)| {
+            row.push_bind(*posting).push_bind(*skill);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    let notices: Vec<(i64, i64)> = postings.iter().flat_map(|p| p.notice_ids.iter().map(move |n| (p.id, *n))).collect();
+    for part in notices.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_legal_notices (posting_id, notice_id) ");
+        insert.push_values(part, |mut row, (posting, notice)| {
+            row.push_bind(*posting).push_bind(*notice);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The full-text row: title, company, skills and the sections' text.
+async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
+    insert.push_values(postings, |mut row, posting| {
+        let job = posting.job;
+        let body: String =
+            job.sections.iter().flat_map(|s| [s.heading.as_str(), "\n", s.body_markdown.as_str(), "\n"]).collect();
+        row.push_bind(posting.id)
+            .push_bind(job.title.clone())
+            .push_bind(posting.company_name.to_owned())
+            .push_bind(job.skills.join(", "))
+            .push_bind(body);
+    });
+    insert.build().execute(conn).await?;
+    Ok(())
 }

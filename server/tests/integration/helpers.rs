@@ -47,6 +47,21 @@ impl TestApp {
     /// Sends a GET request through the router.
     pub async fn get(&self, uri: &str) -> Answer {
         let request = Request::builder().uri(uri).body(Body::empty()).expect("request");
+        self.send(request).await
+    }
+
+    /// Sends a form-encoded POST, as a server function call from the browser does.
+    pub async fn post_form(&self, uri: &str, form: &str) -> Answer {
+        let request = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(request).await
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
         let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();

@@ -98,3 +98,24 @@ async fn pages_are_compressed_when_the_client_accepts_it() {
     let response = app.router.clone().oneshot(request).await.expect("answer");
     assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("")), Some("gzip"));
 }
+
+#[tokio::test]
+async fn server_functions_answer_errors_with_their_status() {
+    let app = TestApp::seeded().await;
+    let id = app.brief_id().await;
+    let found = app.post_form("/fn/get_job", &format!("id={id}")).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("116000"), "the posting comes back as JSON");
+
+    let missing = app.post_form("/fn/get_job", "id=987654321").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body, "\"NotFound\"");
+
+    let malformed = app.post_form("/fn/get_job", "id=abc").await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(!malformed.body.contains("sqlx") && !malformed.body.contains("SELECT"));
+
+    let list = app.post_form("/fn/list_jobs", "filter[location]=fremont-ca").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Atlas Graduate Program"));
+}
