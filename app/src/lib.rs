@@ -20,6 +20,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use components::layout::{SiteFooter, SiteHeader};
+use pages::career_path::CareerPathView;
+use pages::company::CompanyPage;
 use pages::job_detail::JobDetailPage;
 use pages::job_list::JobListPage;
 use pages::not_found::NotFound;
@@ -73,6 +75,16 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("jobs"), ParamSegment("id"))
                             view=JobDetailPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("careers"), ParamSegment("path"))
+                            view=CareerPathView
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("companies"), ParamSegment("slug"))
+                            view=CompanyPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

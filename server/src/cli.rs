@@ -3,15 +3,29 @@
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 
+/// How many generated postings a first start adds to an empty database.
+pub const DEFAULT_DEMO_POSTINGS: usize = 300;
+
 /// A fast job board: serves the site, and loads demo data.
 #[derive(Debug, Parser)]
-#[command(name = "jobboard", version, about, long_about = None)]
+#[command(name = "jobboard", version, about = "Jobboard: a fast job board. Serves the site, and loads seed data.")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
+    /// `serve`'s flags, for when the subcommand is left out.
+    #[command(flatten)]
+    pub serve: ServeArgs,
     /// What to do; `serve` when left out.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The command to run: the one given, else `serve` with the top-level flags.
+    pub fn command(self) -> (Settings, Command) {
+        let command = self.command.unwrap_or(Command::Serve(self.serve));
+        (self.settings, command)
+    }
 }
 
 /// Settings shared by every command.
@@ -35,13 +49,16 @@ pub enum Command {
 }
 
 /// Flags of `serve`.
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR")]
     pub addr: Option<SocketAddr>,
+    /// The site's public origin for absolute URLs (sitemap); `http://<addr>` when not given.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// How many generated postings to add to an empty database on first start.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = DEFAULT_DEMO_POSTINGS)]
     pub demo_postings: usize,
 }
 
@@ -52,7 +69,7 @@ pub struct SeedArgs {
     #[arg(long, default_value_t = 0)]
     pub generate: usize,
     /// The generator's random seed.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = crate::seed::DEFAULT_RANDOM_SEED)]
     pub random_seed: u64,
     /// Do not load the brief's postings.
     #[arg(long)]

@@ -3,6 +3,7 @@
 // Leptos view types nest deeply; the default limit is too low for the detail page.
 #![recursion_limit = "256"]
 
+pub mod alerts;
 pub mod cli;
 pub mod router;
 pub mod seed;

@@ -5,16 +5,16 @@
 use clap::Parser;
 use std::process::ExitCode;
 
-use server::cli::{Cli, Command, ServeArgs};
+use server::cli::{Cli, Command};
 use server::startup;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    startup::init_tracing(&cli.settings.log);
-    let outcome = match cli.command.unwrap_or(Command::Serve(ServeArgs { addr: None, demo_postings: 300 })) {
-        Command::Serve(args) => startup::serve(&cli.settings, &args).await,
-        Command::Seed(args) => startup::seed(&cli.settings, &args).await,
+    let (settings, command) = Cli::parse().command();
+    startup::init_tracing(&settings.log);
+    let outcome = match command {
+        Command::Serve(args) => startup::serve(&settings, &args).await,
+        Command::Seed(args) => startup::seed(&settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,9 +7,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware::map_response;
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -30,6 +31,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct AppState {
     pub pool: Pool,
     pub leptos_options: LeptosOptions,
+    /// The site's public origin, e.g. `https://jobs.example.com`, for absolute URLs (the sitemap).
+    pub public_url: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -40,11 +43,35 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Answers 200 when the database answers.
 async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
+    match app::db::ping(&state.pool).await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(error) => {
             tracing::error!(%error, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// `/sitemap.xml`: the listing and every open posting.
+async fn sitemap(State(state): State<AppState>) -> Response {
+    let today = chrono::Utc::now().date_naive();
+    match app::db::open_posting_paths(&state.pool, today).await {
+        Ok(paths) => {
+            let base = state.public_url.trim_end_matches('/');
+            let mut xml = String::with_capacity(64 + paths.len() * 120);
+            xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+            xml.push_str(&format!("<url><loc>{base}/jobs</loc><lastmod>{today}</lastmod></url>\n"));
+            for (path, posted) in paths {
+                // Paths are built from ids and slugs (ASCII letters, digits, hyphens): nothing to escape.
+                xml.push_str(&format!("<url><loc>{base}{path}</loc><lastmod>{posted}</lastmod></url>\n"));
+            }
+            xml.push_str("</urlset>\n");
+            ([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "sitemap query failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }
@@ -82,6 +109,8 @@ pub fn build_app(state: AppState) -> Router {
     };
     Router::new()
         .route("/health", get(health))
+        .route("/sitemap.xml", get(sitemap))
+        .route("/careers/{path}/alerts", post(crate::alerts::subscribe))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         .layer(map_response(server_fn_error_status))

@@ -57,7 +57,8 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
         leptos_options.site_addr = addr;
     }
     let addr = leptos_options.site_addr;
-    let app = build_app(AppState { pool: pool.clone(), leptos_options });
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let app = build_app(AppState { pool: pool.clone(), leptos_options, public_url });
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(StartupError::Serve)?;

@@ -2,6 +2,8 @@
 //! into domain types, call `db`, return domain types. They are served under `/fn/`; an error answers
 //! with the status of its `AppError` (see `server::router`).
 
+pub mod careers;
+pub mod companies;
 pub mod jobs;
 
 #[cfg(feature = "ssr")]

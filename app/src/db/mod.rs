@@ -1,12 +1,17 @@
 //! The only code that names sqlx: plain async functions over a pool or a connection, taking and returning
 //! domain types. Row structs stay private to this module.
 
+mod career;
 mod pool;
 mod read;
 mod write;
 
+pub use career::{get_career_path, observed_pay, save_alert};
 pub use pool::{DbError, connect, migrate};
-pub use read::{count_postings, get_job_detail, list_open_jobs, location_options};
+pub use read::{
+    career_path_exists, count_postings, get_company_profile, get_job_detail, list_open_jobs, location_options,
+    open_posting_paths, ping,
+};
 pub use write::{insert_career_path, insert_jobs, upsert_company, upsert_legal_notice};
 
 /// A SQLite connection pool: the handle every function here takes.

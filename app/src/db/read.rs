@@ -5,12 +5,15 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::Pool;
-use crate::domain::job::CompanyRef;
+use crate::domain::job::{CompanyRef, job_path};
 use crate::domain::{
-    Benefit, BenefitGroup, Currency, EmploymentType, ExperienceLevel, JobCard, JobDetail, JobFilter, JobStatus,
-    LegalNotice, Location, LocationOption, Pay, PayUnit, Section, WorkMode,
+    Benefit, BenefitGroup, CompanyProfile, Currency, EmploymentType, ExperienceLevel, JobCard, JobDetail, JobFilter,
+    JobStatus, LegalNotice, Location, LocationOption, MarketEstimate, Pay, PayUnit, Section, WorkMode,
 };
 use crate::markdown::to_safe_html;
+
+/// How many cards "More from this company" and "Similar jobs near here" show.
+const RELATED_LIMIT: i64 = 4;
 
 /// Columns of a posting as a card: the posting, its company and its pay.
 const CARD_COLUMNS: &str = "p.id, p.slug, p.title, p.employment_type, p.experience_level, p.status, \
@@ -105,6 +108,9 @@ fn push_open_and_matching(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, 
     if let Some(min_pay) = filter.min_pay {
         query.push(" AND pay.annual_max >= ").push_bind(min_pay);
     }
+    if let Some(company) = &filter.company {
+        query.push(" AND p.company_id = (SELECT id FROM companies WHERE slug = ").push_bind(company.clone()).push(")");
+    }
 }
 
 /// Open postings matching `filter`, newest first, at most `limit`, with the total number of matches.
@@ -138,6 +144,98 @@ pub async fn list_open_jobs(
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((cards, total))
+}
+
+/// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
+async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    query.push(CARD_COLUMNS).push(
+        " FROM postings p JOIN companies c ON c.id = p.company_id \
+         LEFT JOIN posting_pay pay ON pay.posting_id = p.id WHERE p.id IN (",
+    );
+    let mut separated = query.separated(", ");
+    for id in ids {
+        separated.push_bind(*id);
+    }
+    query.push(")");
+    let rows: Vec<CardRow> = query.build_query_as().fetch_all(pool).await?;
+    let mut locations = locations_of(pool, ids.iter().copied()).await?;
+    let mut by_id: HashMap<i64, JobCard> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let places = locations.remove(&row.id).unwrap_or_default();
+        let card = row.into_card(places.into_iter().map(|(_, l)| l).collect())?;
+        by_id.insert(card.id, card);
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// Words of a title worth matching on: lower-case, three letters or more, not filler.
+fn title_words(title: &str) -> Vec<String> {
+    const FILLER: [&str; 12] =
+        ["and", "the", "for", "with", "from", "team", "start", "eng", "remote", "hybrid", "new", "all"];
+    let mut words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()) && !FILLER.contains(&w.as_str()))
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// What a similar-jobs search starts from.
+struct SimilarTo<'a> {
+    id: i64,
+    title: &'a str,
+    company_slug: &'a str,
+    career_path_id: Option<i64>,
+    location_slugs: Vec<String>,
+    regions: Vec<String>,
+}
+
+/// Open postings of other companies with a similar title or on the same career path, in the same region
+/// or remote; the same career path and the same metro rank first, then full-text relevance.
+async fn similar_jobs(
+    pool: &Pool,
+    to: &SimilarTo<'_>,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<JobCard>, sqlx::Error> {
+    let words = title_words(to.title);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Each word is quoted, so nothing in a title can act as FTS5 syntax.
+    let fts_query = words.iter().map(|w| format!("title:\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" OR ");
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "SELECT p.id FROM postings_fts f JOIN postings p ON p.id = f.rowid WHERE postings_fts MATCH ",
+    );
+    query.push_bind(fts_query);
+    query.push(" AND p.id <> ").push_bind(to.id);
+    query
+        .push(" AND p.company_id <> (SELECT id FROM companies WHERE slug = ")
+        .push_bind(to.company_slug.to_owned())
+        .push(")");
+    query.push(" AND p.status = 'published' AND p.valid_through >= ").push_bind(today);
+    query.push(" AND EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND (l.work_mode = 'remote' OR l.region IN (");
+    let mut regions = query.separated(", ");
+    for region in &to.regions {
+        regions.push_bind(region.clone());
+    }
+    query.push(")))");
+    query.push(" ORDER BY (p.career_step_id IS NOT NULL AND p.career_step_id IN (SELECT id FROM career_steps WHERE career_path_id = ");
+    query.push_bind(to.career_path_id.unwrap_or(-1));
+    query.push(")) DESC, EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND l.location_slug IN (");
+    let mut slugs = query.separated(", ");
+    for slug in &to.location_slugs {
+        slugs.push_bind(slug.clone());
+    }
+    query.push(")) DESC, bm25(postings_fts) LIMIT ").push_bind(limit);
+    let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
+    load_cards(pool, &ids).await
 }
 
 /// The locations of the given postings, in each posting's order, with their row ids.
@@ -196,18 +294,83 @@ pub async fn location_options(pool: &Pool, today: NaiveDate) -> Result<Vec<Locat
         .collect())
 }
 
+#[derive(FromRow)]
+struct CompanyRow {
+    id: i64,
+    name: String,
+    slug: String,
+    about: String,
+    website: Option<String>,
+    application_limit: Option<i64>,
+}
+
+/// A company with the benefits of its open postings; `RowNotFound` for an unknown slug.
+pub async fn get_company_profile(pool: &Pool, slug: &str, today: NaiveDate) -> Result<CompanyProfile, sqlx::Error> {
+    let company: CompanyRow =
+        sqlx::query_as("SELECT id, name, slug, about, website, application_limit FROM companies WHERE slug = ?")
+            .bind(slug)
+            .fetch_one(pool)
+            .await?;
+    let benefits: Vec<BenefitRow> = sqlx::query_as(
+        "SELECT b.benefit_group, b.kind, MAX(b.days) AS days, NULL AS note \
+         FROM posting_benefits b JOIN postings p ON p.id = b.posting_id \
+         WHERE p.company_id = ? AND p.status = 'published' AND p.valid_through >= ? \
+         GROUP BY b.benefit_group, b.kind ORDER BY MIN(b.position), b.kind",
+    )
+    .bind(company.id)
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    Ok(CompanyProfile {
+        name: company.name,
+        slug: company.slug,
+        about: company.about,
+        website: company.website,
+        application_limit: company.application_limit,
+        benefits: benefits.into_iter().map(BenefitRow::into_benefit).collect::<Result<_, _>>()?,
+    })
+}
+
+/// Paths and posted dates of open postings, for the sitemap.
+pub async fn open_posting_paths(pool: &Pool, today: NaiveDate) -> Result<Vec<(String, NaiveDate)>, sqlx::Error> {
+    let rows: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
+        "SELECT id, slug, posted_at FROM postings WHERE status = 'published' AND valid_through >= ? ORDER BY id",
+    )
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id, slug, posted)| (job_path(id, &slug), posted)).collect())
+}
+
+/// Answers when the database answers (the health check).
+pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}
+
+/// True when a career path with this slug exists.
+pub async fn career_path_exists(conn: &mut super::Connection, slug: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM career_paths WHERE slug = ?)").bind(slug).fetch_one(conn).await
+}
+
 /// How many postings exist, in any status.
 pub async fn count_postings(pool: &Pool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM postings").fetch_one(pool).await
 }
 
 #[derive(FromRow)]
-struct DetailExtraRow {
+struct DetailRow {
+    #[sqlx(flatten)]
+    card: CardRow,
     company_about: String,
     company_website: Option<String>,
     application_limit: Option<i64>,
+    career_path_id: Option<i64>,
     career_path_slug: Option<String>,
     career_step_title: Option<String>,
+    estimate_min: Option<i64>,
+    estimate_max: Option<i64>,
+    estimate_currency: Option<String>,
+    estimate_location_slug: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -224,6 +387,17 @@ struct BenefitRow {
     note: Option<String>,
 }
 
+impl BenefitRow {
+    fn into_benefit(self) -> Result<Benefit, sqlx::Error> {
+        Ok(Benefit {
+            group: decode("benefit_group", BenefitGroup::parse(&self.benefit_group))?,
+            kind: self.kind,
+            days: self.days.and_then(|d| u16::try_from(d).ok()),
+            note: self.note,
+        })
+    }
+}
+
 #[derive(FromRow)]
 struct NoticeRow {
     jurisdiction: String,
@@ -235,23 +409,18 @@ struct NoticeRow {
 pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, sqlx::Error> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
     query.push(CARD_COLUMNS).push(
-        " FROM postings p JOIN companies c ON c.id = p.company_id \
-         LEFT JOIN posting_pay pay ON pay.posting_id = p.id WHERE p.id = ",
-    );
-    query.push_bind(id).push(" AND p.status <> 'draft'");
-    let row: CardRow = query.build_query_as().fetch_one(pool).await?;
-
-    let extra: DetailExtraRow = sqlx::query_as(
-        "SELECT c.about AS company_about, c.website AS company_website, c.application_limit, \
-                cp.slug AS career_path_slug, cs.title AS career_step_title \
+        ", c.about AS company_about, c.website AS company_website, c.application_limit, \
+         cp.id AS career_path_id, cp.slug AS career_path_slug, cs.title AS career_step_title, \
+         cs.estimate_min, cs.estimate_max, cs.estimate_currency, cs.estimate_location_slug \
          FROM postings p JOIN companies c ON c.id = p.company_id \
+         LEFT JOIN posting_pay pay ON pay.posting_id = p.id \
          LEFT JOIN career_steps cs ON cs.id = p.career_step_id \
          LEFT JOIN career_paths cp ON cp.id = cs.career_path_id \
-         WHERE p.id = ?",
-    )
-    .bind(id)
-    .fetch_one(pool)
-    .await?;
+         WHERE p.status <> 'draft' AND p.id = ",
+    );
+    query.push_bind(id);
+    let detail: DetailRow = query.build_query_as().fetch_one(pool).await?;
+    let row = detail.card;
 
     let sections: Vec<SectionRow> =
         sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
@@ -290,35 +459,59 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
     let apply_url = row.apply_url.clone();
     let card = row.into_card(located.into_iter().map(|(_, l)| l).collect())?;
 
+    // The estimate counts only where it is for a metro the posting is in.
+    let market_estimate =
+        match (&detail.career_step_title, detail.estimate_min, detail.estimate_max, &detail.estimate_location_slug) {
+            (Some(title), Some(min), Some(max), Some(slug)) => {
+                card.locations.iter().find(|l| &l.slug() == slug).map(|l| MarketEstimate {
+                    step_title: title.clone(),
+                    location_label: l.city_region(),
+                    min,
+                    max,
+                    currency: detail.estimate_currency.clone().unwrap_or_else(|| "USD".to_owned()),
+                })
+            }
+            _ => None,
+        };
+
+    let company_filter = JobFilter { company: Some(card.company.slug.clone()), ..JobFilter::default() };
+    let (company_jobs, _) = list_open_jobs(pool, &company_filter, today, RELATED_LIMIT + 1).await?;
+    let more_from_company: Vec<JobCard> =
+        company_jobs.into_iter().filter(|other| other.id != id).take(RELATED_LIMIT as usize).collect();
+    let mut regions: Vec<String> = card.locations.iter().map(|l| l.region.clone()).collect();
+    regions.dedup();
+    let similar_to = SimilarTo {
+        id,
+        title: &card.title,
+        company_slug: &card.company.slug,
+        career_path_id: detail.career_path_id,
+        location_slugs: card.locations.iter().map(|l| l.slug()).collect(),
+        regions,
+    };
+    let similar = similar_jobs(pool, &similar_to, today, RELATED_LIMIT).await?;
+
     Ok(JobDetail {
         card,
         status,
         apply_url,
-        company_about: extra.company_about,
-        company_website: extra.company_website,
-        application_limit: extra.application_limit,
+        company_about: detail.company_about,
+        company_website: detail.company_website,
+        application_limit: detail.application_limit,
         pay_location,
         sections: sections
             .into_iter()
             .map(|s| Section { heading: s.heading, html: to_safe_html(&s.body_markdown) })
             .collect(),
-        benefits: benefits
-            .into_iter()
-            .map(|b| {
-                Ok(Benefit {
-                    group: decode("benefit_group", BenefitGroup::parse(&b.benefit_group))?,
-                    kind: b.kind,
-                    days: b.days.and_then(|d| u16::try_from(d).ok()),
-                    note: b.note,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?,
+        benefits: benefits.into_iter().map(BenefitRow::into_benefit).collect::<Result<_, _>>()?,
         skills,
         legal_notices: notices
             .into_iter()
             .map(|n| LegalNotice { jurisdiction: n.jurisdiction, title: n.title, html: to_safe_html(&n.body_markdown) })
             .collect(),
-        career_step: extra.career_path_slug.zip(extra.career_step_title),
+        career_step: detail.career_path_slug.zip(detail.career_step_title),
+        market_estimate,
+        more_from_company,
+        similar,
         today,
     })
 }

@@ -17,6 +17,8 @@ pub struct JobFilter {
     pub location: Option<String>,
     /// Minimum annual pay, whole currency units: a posting matches when its annualised range reaches it.
     pub min_pay: Option<i64>,
+    /// A company slug such as `tiktok`.
+    pub company: Option<String>,
 }
 
 /// A parsed filter and what was dropped from the query string, to tell the person.
@@ -42,6 +44,17 @@ impl JobFilter {
                         parsed.filter.location = Some(value.to_owned());
                     } else {
                         parsed.warnings.push("The location was not understood and was ignored.".to_owned());
+                    }
+                }
+                "company" => {
+                    parsed.filter.company = None;
+                    if value.is_empty() {
+                        continue;
+                    }
+                    if is_slug(value) {
+                        parsed.filter.company = Some(value.to_owned());
+                    } else {
+                        parsed.warnings.push("The company was not understood and was ignored.".to_owned());
                     }
                 }
                 "min_pay" => {
@@ -70,6 +83,9 @@ impl JobFilter {
         }
         if let Some(min_pay) = self.min_pay {
             parts.push(format!("min_pay={min_pay}"));
+        }
+        if let Some(company) = &self.company {
+            parts.push(format!("company={company}"));
         }
         parts.join("&")
     }
@@ -126,6 +142,15 @@ mod tests {
         assert!(parsed.filter.is_empty());
         assert!(parsed.warnings.is_empty());
         assert_eq!(parsed.filter.to_query_string(), "");
+    }
+
+    #[test]
+    fn a_query_string_round_trips() {
+        let parsed = JobFilter::parse([("company", "tiktok"), ("min_pay", "90000"), ("location", "seattle-wa")]);
+        let rendered = parsed.filter.to_query_string();
+        assert_eq!(rendered, "location=seattle-wa&min_pay=90000&company=tiktok");
+        let pairs: Vec<(&str, &str)> = rendered.split('&').filter_map(|pair| pair.split_once('=')).collect();
+        assert_eq!(JobFilter::parse(pairs).filter, parsed.filter);
     }
 
     #[test]

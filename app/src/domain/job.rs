@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::benefits::{Benefit, BenefitError};
+use super::career::MarketEstimate;
 use super::location::{Location, LocationError};
 use super::pay::{Pay, PayError};
 use super::text::slugify;
@@ -271,6 +272,12 @@ pub struct JobDetail {
     pub career_step: Option<(String, String)>,
     /// The day the server answered, so "posted N days ago" reads the same on server and browser.
     pub today: NaiveDate,
+    /// The reference estimate for the same career step in the same metro, when there is one.
+    pub market_estimate: Option<MarketEstimate>,
+    /// Other open postings of the same company.
+    pub more_from_company: Vec<JobCard>,
+    /// Open postings elsewhere with a similar title or career step, nearby or remote.
+    pub similar: Vec<JobCard>,
 }
 
 impl JobDetail {

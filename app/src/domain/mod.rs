@@ -8,11 +8,14 @@ pub mod filter;
 pub mod job;
 pub mod location;
 pub mod pay;
+pub mod seo;
 pub mod text;
 
 pub use benefits::{Benefit, BenefitGroup};
-pub use career::{CareerPath, CareerStep};
-pub use company::NewCompany;
+pub use career::{
+    AlertError, AlertRequest, CareerPath, CareerPathPage, CareerStep, EmailAddress, MarketEstimate, ObservedPay,
+};
+pub use company::{CompanyProfile, NewCompany};
 pub use filter::JobFilter;
 pub use job::{
     EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection, Section,

@@ -7,11 +7,15 @@ use leptos_router::hooks::use_params_map;
 use super::not_found::{ErrorNotice, NotFound};
 use crate::api::jobs::get_job;
 use crate::components::benefits_panel::BenefitsPanel;
+use crate::components::job_card::JobCardView;
 use crate::components::job_card::locations_label;
 use crate::components::salary_panel::SalaryPanel;
-use crate::domain::JobDetail;
+use crate::domain::career::career_path_url;
+use crate::domain::company::company_path;
 use crate::domain::job::parse_job_path_segment;
+use crate::domain::seo::{job_posting, to_script_json};
 use crate::domain::text::{closes_in, long_date, posted_age};
+use crate::domain::{JobCard, JobDetail};
 use crate::error::AppError;
 
 /// The detail page; an unknown id renders the 404 page with status 404.
@@ -55,6 +59,8 @@ fn JobView(job: JobDetail) -> impl IntoView {
     let posted = format!("{} ({})", long_date(card.posted_at), posted_age(card.posted_at, job.today));
     let closes = format!("{} ({})", long_date(card.valid_through), closes_in(card.valid_through, job.today));
     let locations = card.locations.iter().map(|l| l.label()).collect::<Vec<_>>().join("; ");
+    let structured_data = to_script_json(&job_posting(&job));
+    let company_link = company_path(&card.company.slug);
     let limit = job.application_limit.map(|n| {
         let positions = if n == 1 { "one position".to_owned() } else if n == 2 { "two positions".to_owned() } else { format!("{n} positions") };
         format!("{} accepts applications to at most {positions} per candidate; you will be considered in the order you apply.", card.company.name)
@@ -82,10 +88,11 @@ fn JobView(job: JobDetail) -> impl IntoView {
         <Meta property="og:description" content=description />
         <Meta property="og:type" content="website" />
         <Link rel="canonical" href=canonical />
+        <script type="application/ld+json" inner_html=structured_data></script>
         <article class="grid gap-6 lg:grid-cols-[1fr_20rem]">
             <div class="min-w-0">
                 <header class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-                    <p class="text-sm font-medium text-indigo-700">{card.company.name.clone()}</p>
+                    <a href=company_link class="company-link text-sm font-medium text-indigo-700 hover:underline">{card.company.name.clone()}</a>
                     <h1 class="mt-1 text-2xl font-bold tracking-tight sm:text-3xl">{card.title.clone()}</h1>
                     <dl class="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
                         <div><dt class="text-slate-500">"Location"</dt><dd class="job-location font-medium">{locations}</dd></div>
@@ -112,8 +119,17 @@ fn JobView(job: JobDetail) -> impl IntoView {
                 </div>
             </div>
             <aside class="space-y-4">
-                <SalaryPanel pay=card.pay.clone() pay_location=job.pay_location.clone() />
+                <SalaryPanel pay=card.pay.clone() pay_location=job.pay_location.clone() market=job.market_estimate.clone() />
                 <BenefitsPanel benefits=job.benefits.clone() />
+                {job.career_step.clone().map(|(path, step)| view! {
+                    <section class="career-link rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+                        <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"Career path"</h2>
+                        <p class="mt-2 text-sm text-slate-700">{format!("This role is a {step}.")}</p>
+                        <a href=career_path_url(&path) class="mt-2 inline-block text-sm font-semibold text-indigo-700 hover:underline">
+                            "See where it leads and what each step pays"
+                        </a>
+                    </section>
+                })}
                 {(!job.skills.is_empty()).then(|| view! {
                     <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
                         <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"Skills"</h2>
@@ -128,5 +144,27 @@ fn JobView(job: JobDetail) -> impl IntoView {
                 </section>
             </aside>
         </article>
+        <RelatedJobs
+            heading=format!("More from {}", card.company.name)
+            class="more-from-company"
+            jobs=job.more_from_company
+            today=job.today
+        />
+        <RelatedJobs heading="Similar jobs near here".to_owned() class="similar-jobs" jobs=job.similar today=job.today />
     }
+}
+
+/// A short titled list of cards; nothing when the list is empty.
+#[component]
+fn RelatedJobs(heading: String, class: &'static str, jobs: Vec<JobCard>, today: chrono::NaiveDate) -> impl IntoView {
+    (!jobs.is_empty()).then(|| {
+        view! {
+            <section class=format!("{class} mt-8")>
+                <h2 class="text-lg font-semibold">{heading}</h2>
+                <ul class="mt-3 grid gap-3 md:grid-cols-2">
+                    {jobs.into_iter().map(|card| view! { <JobCardView card today /> }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }

@@ -1,5 +1,7 @@
 //! One module per route.
 
+pub mod career_path;
+pub mod company;
 pub mod job_detail;
 pub mod job_list;
 pub mod not_found;

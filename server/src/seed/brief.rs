@@ -264,11 +264,9 @@ pub async fn load_brief(pool: &Pool, today: NaiveDate) -> Result<usize, SeedErro
     let postings = file.postings(today)?;
     let paths = file.career_paths()?;
     let mut tx = pool.begin().await?;
-    let already: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM career_paths WHERE slug = ?")
-        .bind(paths.first().map(|p| p.slug.as_str()).unwrap_or_default())
-        .fetch_one(&mut *tx)
-        .await?;
-    if already > 0 {
+    // The brief's career path marks the brief as loaded.
+    let marker = paths.first().map(|p| p.slug.as_str()).unwrap_or_default();
+    if db::career_path_exists(&mut tx, marker).await? {
         return Ok(0);
     }
     for company in &file.companies {

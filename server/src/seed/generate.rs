@@ -97,7 +97,20 @@ struct Family {
     hourly: bool,
     skills: &'static [&'static str],
     duties: &'static [&'static str],
+    /// The career path (from the brief's seed) and its step for each level, where the family has one.
+    career_steps: Option<(&'static str, [&'static str; 4])>,
 }
+
+/// The backend ladder of the brief's career path, by level.
+const BACKEND_LADDER: (&str, [&str; 4]) = (
+    "backend-software-engineering",
+    [
+        "backend-software-engineer-i",
+        "backend-software-engineer-ii",
+        "senior-backend-software-engineer",
+        "staff-backend-software-engineer",
+    ],
+);
 
 const FAMILIES: [Family; 11] = [
     Family {
@@ -128,6 +141,7 @@ const FAMILIES: [Family; 11] = [
             "Review code and mentor teammates",
             "Improve performance of hot paths",
         ],
+        career_steps: Some(BACKEND_LADDER),
     },
     Family {
         name: "Frontend engineering",
@@ -141,6 +155,7 @@ const FAMILIES: [Family; 11] = [
             "Keep the design system healthy",
             "Measure and improve page speed",
         ],
+        career_steps: None,
     },
     Family {
         name: "Data",
@@ -154,6 +169,7 @@ const FAMILIES: [Family; 11] = [
             "Design experiments and read their results",
             "Present findings to leadership",
         ],
+        career_steps: None,
     },
     Family {
         name: "Product management",
@@ -167,6 +183,7 @@ const FAMILIES: [Family; 11] = [
             "Write clear product requirements",
             "Decide what not to build",
         ],
+        career_steps: None,
     },
     Family {
         name: "Design",
@@ -180,6 +197,7 @@ const FAMILIES: [Family; 11] = [
             "Contribute to the design system",
             "Partner with engineers through launch",
         ],
+        career_steps: None,
     },
     Family {
         name: "Nursing",
@@ -199,6 +217,7 @@ const FAMILIES: [Family; 11] = [
             "Educate patients and families",
             "Coordinate with physicians and therapists",
         ],
+        career_steps: None,
     },
     Family {
         name: "Medical assistance",
@@ -212,6 +231,7 @@ const FAMILIES: [Family; 11] = [
             "Keep records accurate",
             "Keep the clinic stocked",
         ],
+        career_steps: None,
     },
     Family {
         name: "Warehouse and logistics",
@@ -225,6 +245,7 @@ const FAMILIES: [Family; 11] = [
             "Keep inventory counts accurate",
             "Follow safety procedures",
         ],
+        career_steps: None,
     },
     Family {
         name: "Customer support",
@@ -243,6 +264,7 @@ const FAMILIES: [Family; 11] = [
             "Write help-center articles",
             "Pass product feedback to the team",
         ],
+        career_steps: None,
     },
     Family {
         name: "Finance",
@@ -251,6 +273,7 @@ const FAMILIES: [Family; 11] = [
         hourly: false,
         skills: &["Excel", "Financial modeling", "GAAP", "Forecasting", "NetSuite"],
         duties: &["Close the books each month", "Build forecasts and budgets", "Analyse variances", "Support audits"],
+        career_steps: None,
     },
     Family {
         name: "Sales",
@@ -264,6 +287,7 @@ const FAMILIES: [Family; 11] = [
             "Grow existing accounts",
             "Forecast your pipeline",
         ],
+        career_steps: None,
     },
 ];
 
@@ -276,12 +300,20 @@ const TEAMS: [&str; 8] = ["Payments", "Search", "Platform", "Growth", "Core", "M
 pub struct Generator {
     rng: ChaCha8Rng,
     today: NaiveDate,
+    /// Whether the brief's career path is loaded, so postings may point at its steps.
+    career_paths: bool,
 }
 
 impl Generator {
     /// A generator for `seed`; dates are spread over the days before `today`.
     pub fn new(seed: u64, today: NaiveDate) -> Self {
-        Self { rng: ChaCha8Rng::seed_from_u64(seed), today }
+        Self { rng: ChaCha8Rng::seed_from_u64(seed), today, career_paths: true }
+    }
+
+    /// Leaves career steps out (when the career paths are not in the database).
+    pub fn without_career_paths(mut self) -> Self {
+        self.career_paths = false;
+        self
     }
 
     /// The 60 generated companies (12 stems x 5 kinds).
@@ -435,7 +467,10 @@ impl Generator {
             sections,
             benefits,
             skills,
-            career_step: None,
+            career_step: family
+                .career_steps
+                .filter(|_| self.career_paths)
+                .map(|(path, steps)| (path.to_owned(), steps[level_index].to_owned())),
             legal_notices: Vec::new(),
         }
     }
@@ -485,6 +520,11 @@ pub async fn generate_postings(pool: &Pool, count: usize, seed: u64, show_progre
         ProgressBar::hidden()
     };
     let mut generator = Generator::new(seed, today);
+    let mut conn = pool.acquire().await?;
+    if !db::career_path_exists(&mut conn, BACKEND_LADDER.0).await? {
+        generator = generator.without_career_paths();
+    }
+    drop(conn);
     let mut remaining = count;
     while remaining > 0 {
         let batch_size = remaining.min(POSTINGS_PER_TRANSACTION);

@@ -21,12 +21,15 @@ pub enum SeedError {
     Database(#[from] sqlx::Error),
 }
 
+/// The generator's default random seed.
+pub const DEFAULT_RANDOM_SEED: u64 = 42;
+
 /// The first-start demo: the brief's postings plus `generated` generated ones.
 pub async fn load_demo(pool: &Pool, generated: usize) -> Result<(), SeedError> {
     let today = chrono::Utc::now().date_naive();
     load_brief(pool, today).await?;
     if generated > 0 {
-        generate_postings(pool, generated, 42, false).await?;
+        generate_postings(pool, generated, DEFAULT_RANDOM_SEED, false).await?;
     }
     Ok(())
 }

@@ -33,7 +33,12 @@ impl TestApp {
         let folder = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", folder.path().join("nested/test.db").display());
         let pool = open_database(&url).await.expect("database opens and migrates");
-        let router = build_app(AppState { pool: pool.clone(), leptos_options: leptos_options() });
+        let state = AppState {
+            pool: pool.clone(),
+            leptos_options: leptos_options(),
+            public_url: "https://jobs.example".to_owned(),
+        };
+        let router = build_app(state);
         Self { pool, router, _folder: folder }
     }
 

@@ -119,3 +119,147 @@ async fn server_functions_answer_errors_with_their_status() {
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("Atlas Graduate Program"));
 }
+
+/// The JSON-LD of a page, parsed.
+fn json_ld(body: &str) -> serde_json::Value {
+    let start = body.find("<script type=\"application/ld+json\">").expect("JSON-LD present")
+        + "<script type=\"application/ld+json\">".len();
+    let end = start + body[start..].find("</script>").expect("script closes");
+    serde_json::from_str(&body[start..end]).expect("JSON-LD parses")
+}
+
+#[tokio::test]
+async fn the_detail_page_carries_job_posting_structured_data_matching_the_page() {
+    let app = TestApp::seeded().await;
+    let id = app.brief_id().await;
+    let answer = app.get(&format!("/jobs/{id}-x")).await;
+    let data = json_ld(&answer.body);
+    assert_eq!(data["@type"], "JobPosting");
+    assert_eq!(data["title"], BRIEF_TITLE);
+    assert_eq!(data["employmentType"], "INTERN");
+    assert_eq!(data["hiringOrganization"]["name"], "TikTok");
+    assert_eq!(data["jobLocation"][0]["address"]["addressLocality"], "San Jose");
+    assert_eq!(data["jobLocation"][0]["address"]["addressRegion"], "CA");
+    assert_eq!(data["jobLocation"][0]["address"]["addressCountry"], "US");
+    assert_eq!(data["jobLocationType"], "TELECOMMUTE");
+    assert_eq!(data["baseSalary"]["value"]["minValue"], 116_000);
+    assert_eq!(data["baseSalary"]["value"]["maxValue"], 177_000);
+    assert_eq!(data["baseSalary"]["value"]["unitText"], "YEAR");
+    assert_eq!(data["identifier"]["value"], id.to_string());
+    let posted = data["datePosted"].as_str().expect("datePosted");
+    assert!(
+        answer.body.contains(&app::domain::text::long_date(posted.parse().expect("a date"))),
+        "the page shows the posted date"
+    );
+    assert!(answer.body.contains(&format!("<link href=\"/jobs/{id}-backend-software-engineer-graduate-tiktok-eng-backend-online-infra-team-2025-start-bs-ms\" rel=\"canonical\">")));
+    assert!(answer.body.contains("property=\"og:title\""));
+}
+
+#[tokio::test]
+async fn a_posting_without_pay_has_no_base_salary_and_says_so() {
+    let app = TestApp::seeded().await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Atlas Graduate%'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("posting");
+    let answer = app.get(&format!("/jobs/{id}-atlas")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("The employer did not post pay for this job."));
+    let data = json_ld(&answer.body);
+    assert!(data.get("baseSalary").is_none());
+    assert!(data.get("jobLocationType").is_none(), "an on-site job is not TELECOMMUTE");
+}
+
+#[tokio::test]
+async fn a_closed_or_expired_posting_still_opens_without_an_apply_link() {
+    let app = TestApp::seeded().await;
+    let id = app.brief_id().await;
+    sqlx::query("UPDATE postings SET status = 'closed' WHERE id = ?").bind(id).execute(&app.pool).await.expect("close");
+    let answer = app.get(&format!("/jobs/{id}-x")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("No longer accepting applications"));
+    assert!(!answer.body.contains("href=\"https://careers.tiktok.com/\""));
+
+    sqlx::query(
+        "UPDATE postings SET status = 'published', posted_at = '2025-02-24', valid_through = '2025-04-06' WHERE id = ?",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .expect("expire");
+    let answer = app.get(&format!("/jobs/{id}-x")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("No longer accepting applications"));
+    assert_eq!(json_ld(&answer.body)["validThrough"], "2025-04-06T23:59:59Z");
+}
+
+#[tokio::test]
+async fn the_detail_page_links_the_company_and_shows_related_jobs() {
+    let app = TestApp::seeded().await;
+    let id = app.brief_id().await;
+    let body = app.get(&format!("/jobs/{id}-x")).await.body;
+    assert!(body.contains("href=\"/companies/tiktok\""));
+    let more = &body[body.find("class=\"more-from-company").expect("more from the company")..];
+    for title in [
+        "Software Engineer Intern (TikTok Eng - Infrastructure)",
+        "Backend Software Engineer - Trust and Safety",
+        "Software Engineer - Ads Measurement",
+        "Data Engineer - Monetization",
+    ] {
+        assert!(more.contains(title), "{title}");
+    }
+    let similar = &body[body.find("class=\"similar-jobs").expect("similar jobs")..];
+    assert!(similar.matches("class=\"job-card").count() >= 1);
+    assert!(!similar.contains(">TikTok<"), "similar jobs are from other companies");
+    // The brief's step has an estimate for San Jose, shown beside the employer's range.
+    assert!(body.contains("Against the market"));
+    assert!(body.contains("Estimate: Backend Software Engineer, Graduate, San Jose, CA"));
+}
+
+#[tokio::test]
+async fn the_company_page_lists_its_open_postings_and_benefits() {
+    let app = TestApp::seeded().await;
+    let answer = app.get("/companies/tiktok").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("<title>Jobs at TikTok · Jobboard</title>"));
+    assert!(answer.body.contains(BRIEF_TITLE));
+    assert!(answer.body.contains("5 open jobs"));
+    assert!(answer.body.contains("Paid Personal Time"));
+    assert!(answer.body.contains("at most 2 of its positions"));
+    let missing = app.get("/companies/no-such-company").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn the_sitemap_lists_only_open_postings() {
+    let app = TestApp::seeded().await;
+    let id = app.brief_id().await;
+    let closed: i64 = sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Atlas Graduate%'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("posting");
+    sqlx::query("UPDATE postings SET status = 'closed' WHERE id = ?")
+        .bind(closed)
+        .execute(&app.pool)
+        .await
+        .expect("close");
+    let answer = app.get("/sitemap.xml").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(
+        answer
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .starts_with("application/xml")
+    );
+    assert!(answer.body.contains(&format!("<loc>https://jobs.example/jobs/{id}-backend-software-engineer-graduate")));
+    assert!(!answer.body.contains(&format!("/jobs/{closed}-")));
+    let open: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= date('now')")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(answer.body.matches("<loc>https://jobs.example/jobs/").count() as i64, open);
+}

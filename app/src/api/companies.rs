@@ -1,0 +1,35 @@
+//! Server functions for companies.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{CompanyProfile, JobCard};
+use crate::error::AppError;
+
+/// The most postings a company page lists.
+pub const COMPANY_PAGE_JOBS: i64 = 50;
+
+/// A company with its open postings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyPage {
+    pub profile: CompanyProfile,
+    pub jobs: Vec<JobCard>,
+    /// How many open postings it has in all.
+    pub open_postings: i64,
+    pub today: NaiveDate,
+}
+
+/// A company by slug, with its open postings and their benefits. `NotFound` for an unknown slug.
+#[server(prefix = "/fn", endpoint = "get_company")]
+pub async fn get_company(slug: String) -> Result<CompanyPage, AppError> {
+    let parsed = crate::domain::JobFilter::parse([("company", slug.as_str())]);
+    let Some(company) = parsed.filter.company.clone() else {
+        return Err(AppError::NotFound);
+    };
+    let pool = super::pool()?;
+    let today = super::today();
+    let profile = crate::db::get_company_profile(&pool, &company, today).await?;
+    let (jobs, open_postings) = crate::db::list_open_jobs(&pool, &parsed.filter, today, COMPANY_PAGE_JOBS).await?;
+    Ok(CompanyPage { profile, jobs, open_postings, today })
+}

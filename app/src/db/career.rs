@@ -1,0 +1,172 @@
+//! Career paths: their steps, what open postings pay at each step, and alert subscriptions.
+
+use chrono::NaiveDate;
+use sqlx::FromRow;
+use std::collections::HashMap;
+
+use super::Pool;
+use crate::domain::job::job_path;
+use crate::domain::{AlertRequest, CareerPath, CareerStep, ExperienceLevel, ObservedPay};
+
+#[derive(FromRow)]
+struct PathRow {
+    id: i64,
+    slug: String,
+    job_family: String,
+    name: String,
+    description: String,
+}
+
+#[derive(FromRow)]
+struct StepRow {
+    id: i64,
+    slug: String,
+    title: String,
+    experience_level: String,
+    ladder_rank: Option<i64>,
+    estimate_min: Option<i64>,
+    estimate_max: Option<i64>,
+    estimate_currency: String,
+    estimate_location_slug: Option<String>,
+}
+
+/// A career path with its steps (in the source's order) and their next-step moves; `RowNotFound` for
+/// an unknown slug.
+pub async fn get_career_path(pool: &Pool, slug: &str) -> Result<CareerPath, sqlx::Error> {
+    let path: PathRow =
+        sqlx::query_as("SELECT id, slug, job_family, name, description FROM career_paths WHERE slug = ?")
+            .bind(slug)
+            .fetch_one(pool)
+            .await?;
+    let steps: Vec<StepRow> = sqlx::query_as(
+        "SELECT id, slug, title, experience_level, ladder_rank, estimate_min, estimate_max, estimate_currency, \
+         estimate_location_slug FROM career_steps WHERE career_path_id = ? ORDER BY position",
+    )
+    .bind(path.id)
+    .fetch_all(pool)
+    .await?;
+    let moves: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT m.from_step_id, m.to_step_id FROM career_step_moves m \
+         JOIN career_steps s ON s.id = m.from_step_id WHERE s.career_path_id = ?",
+    )
+    .bind(path.id)
+    .fetch_all(pool)
+    .await?;
+    let slugs: HashMap<i64, String> = steps.iter().map(|s| (s.id, s.slug.clone())).collect();
+    let steps = steps
+        .into_iter()
+        .map(|step| {
+            let next_steps = moves
+                .iter()
+                .filter(|(from, _)| *from == step.id)
+                .filter_map(|(_, to)| slugs.get(to).cloned())
+                .collect();
+            Ok(CareerStep {
+                level: ExperienceLevel::parse(&step.experience_level)
+                    .map_err(|e| sqlx::Error::Decode(format!("experience_level: {e}").into()))?,
+                slug: step.slug,
+                title: step.title,
+                ladder_rank: step.ladder_rank.and_then(|r| u8::try_from(r).ok()),
+                estimate_min: step.estimate_min,
+                estimate_max: step.estimate_max,
+                estimate_currency: step.estimate_currency,
+                estimate_location_slug: step.estimate_location_slug,
+                next_steps,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(CareerPath {
+        slug: path.slug,
+        job_family: path.job_family,
+        name: path.name,
+        description: path.description,
+        steps,
+    })
+}
+
+#[derive(FromRow)]
+struct ObservedRow {
+    step_slug: String,
+    min: Option<i64>,
+    max: Option<i64>,
+    paid_postings: i64,
+    open_postings: i64,
+}
+
+/// How many examples each step lists.
+const EXAMPLES_PER_STEP: usize = 3;
+
+/// For each step of the path with open postings: their annualised pay range and counts, and a few of them.
+pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Result<Vec<ObservedPay>, sqlx::Error> {
+    let rows: Vec<ObservedRow> = sqlx::query_as(
+        "SELECT s.slug AS step_slug, MIN(pay.annual_min) AS min, MAX(pay.annual_max) AS max, \
+                COUNT(pay.posting_id) AS paid_postings, COUNT(*) AS open_postings \
+         FROM postings p JOIN career_steps s ON s.id = p.career_step_id \
+         JOIN career_paths cp ON cp.id = s.career_path_id \
+         LEFT JOIN posting_pay pay ON pay.posting_id = p.id \
+         WHERE cp.slug = ? AND p.status = 'published' AND p.valid_through >= ? GROUP BY s.id",
+    )
+    .bind(path_slug)
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    let examples: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT s.slug, p.id, p.slug, p.title FROM postings p JOIN career_steps s ON s.id = p.career_step_id \
+         JOIN career_paths cp ON cp.id = s.career_path_id \
+         WHERE cp.slug = ? AND p.status = 'published' AND p.valid_through >= ? \
+         ORDER BY p.posted_at DESC, p.id DESC",
+    )
+    .bind(path_slug)
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    let mut by_step: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (step, id, slug, title) in examples {
+        let list = by_step.entry(step).or_default();
+        if list.len() < EXAMPLES_PER_STEP {
+            list.push((job_path(id, &slug), title));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| ObservedPay {
+            examples: by_step.remove(&row.step_slug).unwrap_or_default(),
+            step_slug: row.step_slug,
+            min: row.min,
+            max: row.max,
+            paid_postings: row.paid_postings,
+            open_postings: row.open_postings,
+        })
+        .collect())
+}
+
+/// Stores an alert subscription: one per address and path, its steps replaced by the new choice.
+/// Returns the subscription's id.
+pub async fn save_alert(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO career_alert_subscriptions (email, career_path_id) \
+         SELECT ?, id FROM career_paths WHERE slug = ? \
+         ON CONFLICT (email, career_path_id) DO UPDATE SET updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+         RETURNING id",
+    )
+    .bind(request.email.as_str())
+    .bind(path_slug)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM career_alert_steps WHERE subscription_id = ?").bind(id).execute(&mut *tx).await?;
+    for step in &request.step_slugs {
+        sqlx::query(
+            "INSERT INTO career_alert_steps (subscription_id, step_id) \
+             SELECT ?, s.id FROM career_steps s JOIN career_paths cp ON cp.id = s.career_path_id \
+             WHERE cp.slug = ? AND s.slug = ?",
+        )
+        .bind(id)
+        .bind(path_slug)
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}

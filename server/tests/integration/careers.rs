@@ -1,0 +1,119 @@
+//! The career path page and its alert form, over HTTP.
+
+use axum::http::StatusCode;
+
+use crate::helpers::TestApp;
+
+const PATH: &str = "/careers/backend-software-engineering";
+
+#[tokio::test]
+async fn the_career_path_shows_every_step_with_estimate_and_observed_pay() {
+    let app = TestApp::seeded().await;
+    let answer = app.get(PATH).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = &answer.body;
+    assert_eq!(body.matches("class=\"career-step ").count(), 14);
+    assert!(body.contains("<title>Backend software engineering career path · Jobboard</title>"));
+    // The brief's first range, and the brief's own posting observed at the graduate step.
+    assert!(body.contains("Estimate $89k - $116k"));
+    assert!(body.contains("Open jobs $116k - $177k"));
+    assert!(body.contains("Backend Software Engineer Graduate (TikTok Eng"));
+    // The ladder comes first: graduate, I, II, senior, staff, principal.
+    let steps = &body[body.find("class=\"career-steps").expect("the steps")..];
+    let order: Vec<usize> = [
+        "software-engineer-graduate",
+        "backend-software-engineer-i",
+        "backend-software-engineer-ii",
+        "senior-backend-software-engineer",
+        "staff-backend-software-engineer",
+        "principal-backend-software-engineer",
+        "site-reliability-engineer",
+    ]
+    .iter()
+    .map(|slug| steps.find(&format!("id=\"{slug}\"")).unwrap_or_else(|| panic!("{slug} on the page")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "ladder order {order:?}");
+}
+
+#[tokio::test]
+async fn estimates_are_marked_up_as_occupations_never_as_base_salary() {
+    let app = TestApp::seeded().await;
+    let body = app.get(PATH).await.body;
+    let start = body.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
+    let end = start + body[start..].find("</script>").expect("end");
+    let data: serde_json::Value = serde_json::from_str(&body[start..end]).expect("JSON");
+    let items = data.as_array().expect("a list");
+    assert_eq!(items.len(), 14);
+    assert!(items.iter().all(|o| o["@type"] == "Occupation" && o.get("baseSalary").is_none()));
+    let graduate = items.iter().find(|o| o["name"] == "Backend Software Engineer, Graduate").expect("graduate");
+    assert_eq!(graduate["estimatedSalary"][0]["minValue"], 88_984);
+    assert_eq!(graduate["estimatedSalary"][0]["maxValue"], 115_784);
+}
+
+#[tokio::test]
+async fn an_unknown_career_path_is_a_404_page() {
+    let app = TestApp::seeded().await;
+    let answer = app.get("/careers/astronaut").await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(answer.body.contains("Page not found"));
+}
+
+async fn subscriptions(app: &TestApp) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT s.email, COUNT(st.step_id) FROM career_alert_subscriptions s \
+         LEFT JOIN career_alert_steps st ON st.subscription_id = s.id GROUP BY s.id ORDER BY s.id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("subscriptions")
+}
+
+#[tokio::test]
+async fn a_valid_alert_request_is_stored_and_confirmed() {
+    let app = TestApp::seeded().await;
+    let answer = app
+        .post_form(
+            &format!("{PATH}/alerts"),
+            "email=ana%40example.com&step=senior-backend-software-engineer&step=devops-engineer",
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.headers.get("location").and_then(|v| v.to_str().ok()),
+        Some("/careers/backend-software-engineering?subscribed=1")
+    );
+    assert_eq!(subscriptions(&app).await, vec![("ana@example.com".to_owned(), 2)]);
+    // Asking again replaces the steps instead of adding a second subscription.
+    app.post_form(&format!("{PATH}/alerts"), "email=ana%40example.com&step=devops-engineer").await;
+    assert_eq!(subscriptions(&app).await, vec![("ana@example.com".to_owned(), 1)]);
+    let page = app.get(&format!("{PATH}?subscribed=1")).await;
+    assert!(page.body.contains("You will get alerts"));
+}
+
+#[tokio::test]
+async fn a_bad_alert_request_changes_nothing_and_keeps_what_was_typed() {
+    let app = TestApp::seeded().await;
+    let answer = app.post_form(&format!("{PATH}/alerts"), "email=ana%40example&step=devops-engineer").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let location = answer.headers.get("location").and_then(|v| v.to_str().ok()).expect("redirect").to_owned();
+    assert!(location.contains("alert_error=bad_email"), "{location}");
+    assert!(subscriptions(&app).await.is_empty());
+
+    let page = app.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Enter an e-mail address like name@example.com."));
+    assert!(page.body.contains("value=\"ana@example\""), "the typed address is kept");
+    assert!(page.body.contains("value=\"devops-engineer\" checked"), "the ticked step stays ticked");
+
+    let no_steps = app.post_form(&format!("{PATH}/alerts"), "email=ana%40example.com").await;
+    let location = no_steps.headers.get("location").and_then(|v| v.to_str().ok()).expect("redirect").to_owned();
+    assert!(location.contains("alert_error=no_steps"));
+    assert!(app.get(&location).await.body.contains("Tick at least one position"));
+
+    let unknown = app.post_form(&format!("{PATH}/alerts"), "email=ana%40example.com&step=astronaut").await;
+    assert!(unknown.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().contains("unknown_step"));
+    assert!(subscriptions(&app).await.is_empty());
+
+    let missing_path = app.post_form("/careers/astronaut/alerts", "email=ana%40example.com&step=x").await;
+    assert_eq!(missing_path.status, StatusCode::NOT_FOUND);
+}
