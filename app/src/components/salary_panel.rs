@@ -77,7 +77,7 @@ fn RangeComparison(pay: Pay, market: MarketEstimate) -> impl IntoView {
             <p class="sr-only">{summary}</p>
             <div class="mt-2 space-y-2 text-xs" aria-hidden="true">
                 <div>
-                    <div class="flex justify-between text-slate-700"><span>"Employer-posted"</span><span class="font-semibold">{employer}</span></div>
+                    <div class="flex justify-between text-slate-700"><span>"Employer-posted"</span><span class="whitespace-nowrap font-semibold">{employer}</span></div>
                     <svg viewBox="0 0 100 6" preserveAspectRatio="none" class="mt-1 h-2 w-full">
                         <rect x="0" y="0" width="100" height="6" rx="3" class="fill-slate-100" />
                         <rect x=position(pay.annual_min()) y="0" width=width(pay.annual_min(), pay.annual_max()) height="6" rx="3" class="fill-emerald-600" />
@@ -86,7 +86,7 @@ fn RangeComparison(pay: Pay, market: MarketEstimate) -> impl IntoView {
                 <div>
                     <div class="flex justify-between text-slate-700">
                         <span>{format!("Estimate: {}, {}", market.step_title, market.location_label)}</span>
-                        <span class="font-semibold">{estimate}</span>
+                        <span class="whitespace-nowrap font-semibold">{estimate}</span>
                     </div>
                     <svg viewBox="0 0 100 6" preserveAspectRatio="none" class="mt-1 h-2 w-full">
                         <rect x="0" y="0" width="100" height="6" rx="3" class="fill-slate-100" />

@@ -226,16 +226,24 @@ async fn similar_jobs(
         regions.push_bind(region.clone());
     }
     query.push(")))");
-    query.push(" ORDER BY (p.career_step_id IS NOT NULL AND p.career_step_id IN (SELECT id FROM career_steps WHERE career_path_id = ");
-    query.push_bind(to.career_path_id.unwrap_or(-1));
-    query.push(")) DESC, EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND l.location_slug IN (");
+    // Nearest first (same metro), then the same career path, then the closest title.
+    query
+        .push(" ORDER BY EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND l.location_slug IN (");
     let mut slugs = query.separated(", ");
     for slug in &to.location_slugs {
         slugs.push_bind(slug.clone());
     }
+    query.push(")) DESC, (p.career_step_id IS NOT NULL AND p.career_step_id IN (SELECT id FROM career_steps WHERE career_path_id = ");
+    query.push_bind(to.career_path_id.unwrap_or(-1));
     query.push(")) DESC, bm25(postings_fts) LIMIT ").push_bind(limit);
     let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
-    load_cards(pool, &ids).await
+    let mut cards = load_cards(pool, &ids).await?;
+    // Show the place that made the posting "near": the same metro, else the same region.
+    for card in &mut cards {
+        card.put_location_first_where(|l| to.regions.contains(&l.region));
+        card.put_location_first_where(|l| to.location_slugs.contains(&l.slug()));
+    }
+    Ok(cards)
 }
 
 /// The locations of the given postings, in each posting's order, with their row ids.

@@ -216,7 +216,12 @@ impl JobCard {
 
     /// Moves the location with this slug to the front, so a card found by location shows that place.
     pub fn put_location_first(&mut self, slug: &str) {
-        if let Some(index) = self.locations.iter().position(|l| l.slug() == slug) {
+        self.put_location_first_where(|location| location.slug() == slug);
+    }
+
+    /// Moves the first location that matches to the front; the others keep their order.
+    pub fn put_location_first_where(&mut self, matches: impl Fn(&Location) -> bool) {
+        if let Some(index) = self.locations.iter().position(matches) {
             self.locations[..=index].rotate_right(1);
         }
     }

@@ -185,3 +185,23 @@ async fn generating_postings_is_deterministic_in_content() {
     let fts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts").fetch_one(&first.pool).await.expect("fts");
     assert_eq!(fts, 300);
 }
+
+#[tokio::test]
+async fn similar_jobs_are_nearby_or_remote_and_from_other_companies() {
+    let app = TestApp::seeded().await;
+    let today = Utc::now().date_naive();
+    let job = db::get_job_detail(&app.pool, app.brief_id().await, today).await.expect("brief posting");
+    assert!(!job.similar.is_empty() && job.similar.len() <= 4);
+    for card in &job.similar {
+        assert_ne!(card.company.slug, "tiktok");
+        let first = &card.locations[0];
+        assert!(first.region == "CA" || first.work_mode == WorkMode::Remote, "{} in {}", card.title, first.label());
+        assert!(card.valid_through >= today);
+    }
+    // Same metro ranks first when there is one.
+    let in_san_jose = |c: &app::domain::JobCard| c.locations.iter().any(|l| l.slug() == "san-jose-ca");
+    let first_elsewhere = job.similar.iter().position(|c| !in_san_jose(c)).unwrap_or(job.similar.len());
+    assert!(job.similar[first_elsewhere..].iter().all(|c| !in_san_jose(c)));
+    assert_eq!(job.more_from_company.len(), 4);
+    assert!(job.more_from_company.iter().all(|c| c.company.slug == "tiktok" && c.id != job.card.id));
+}
