@@ -93,7 +93,19 @@ test("the brief's posting shows its sections, pay and benefits", async ({ page }
   ]) {
     await expect(benefits.locator('.benefit', { hasText: kind })).toContainText(days);
   }
-  for (const kind of ['Medical insurance', 'Dental insurance', 'Vision insurance', '401(k) savings plan with company match', 'Paid parental leave', 'Life insurance', 'Wellbeing benefits']) {
+  // Every benefit of the brief, in its group.
+  for (const [group, kinds] of [
+    ['Health', ['Medical insurance', 'Dental insurance', 'Vision insurance']],
+    ['Money', ['401(k) savings plan with company match', 'Discretionary bonuses/incentives', 'Restricted stock units']],
+    ['Leave', ['Paid parental leave', 'Short-term disability coverage', 'Long-term disability coverage']],
+    ['Insurance', ['Life insurance']],
+    ['Wellbeing', ['Wellbeing benefits']],
+  ] as [string, string[]][]) {
+    const box = benefits.locator('.benefit-group', { has: page.getByRole('heading', { name: group, exact: true }) });
+    for (const kind of kinds) await expect(box.locator('.benefit', { hasText: kind })).toHaveCount(1);
+  }
+  await expect(benefits.locator('.benefit')).toHaveCount(14);
+  for (const kind of ['Medical insurance', 'Life insurance']) {
     await expect(benefits).toContainText(kind);
   }
   await expect(page.getByRole('heading', { name: 'Minimum Qualifications' })).toBeVisible();

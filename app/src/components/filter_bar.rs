@@ -14,6 +14,8 @@ pub fn FilterBar(filter: JobFilter, locations: Vec<LocationOption>) -> impl Into
         <Form method="GET" action="/jobs">
             <div class="filter-bar space-y-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
                 <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"Filter"</h2>
+                // Filters the bar has no control for are kept when it is submitted.
+                {filter.company.clone().map(|company| view! { <input type="hidden" name="company" value=company /> })}
                 <div>
                     <label for="filter-location" class="block text-sm font-medium text-slate-700">"Location"</label>
                     <select

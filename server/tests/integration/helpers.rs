@@ -67,7 +67,14 @@ impl TestApp {
     }
 
     async fn send(&self, request: Request<Body>) -> Answer {
+        let started = std::time::Instant::now();
+        let target = format!("{} {}", request.method(), request.uri());
         let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let elapsed = started.elapsed();
+        if elapsed > std::time::Duration::from_secs(2) || response.status().is_server_error() {
+            // A clue for a slow or failing request when a test fails.
+            eprintln!("{target}: {} after {elapsed:?}", response.status());
+        }
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();

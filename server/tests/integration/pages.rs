@@ -263,3 +263,13 @@ async fn the_sitemap_lists_only_open_postings() {
             .expect("count");
     assert_eq!(answer.body.matches("<loc>https://jobs.example/jobs/").count() as i64, open);
 }
+
+#[tokio::test]
+async fn the_company_filter_narrows_the_list_and_survives_the_filter_form() {
+    let app = TestApp::seeded().await;
+    let answer = app.get("/jobs?company=tiktok").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("5 open jobs"));
+    assert!(answer.body.contains("name=\"company\" value=\"tiktok\""), "the form keeps the company filter");
+    assert!(!answer.body.contains("Siemens Digital Industries Software"));
+}
