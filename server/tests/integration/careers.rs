@@ -6,7 +6,7 @@ use crate::helpers::TestApp;
 
 const PATH: &str = "/careers/backend-software-engineering";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_career_path_shows_every_step_with_estimate_and_observed_pay() {
     let app = TestApp::seeded().await;
     let answer = app.get(PATH).await;
@@ -35,7 +35,7 @@ async fn the_career_path_shows_every_step_with_estimate_and_observed_pay() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "ladder order {order:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn estimates_are_marked_up_as_occupations_never_as_base_salary() {
     let app = TestApp::seeded().await;
     let body = app.get(PATH).await.body;
@@ -50,7 +50,7 @@ async fn estimates_are_marked_up_as_occupations_never_as_base_salary() {
     assert_eq!(graduate["estimatedSalary"][0]["maxValue"], 115_784);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_career_path_is_a_404_page() {
     let app = TestApp::seeded().await;
     let answer = app.get("/careers/astronaut").await;
@@ -68,7 +68,7 @@ async fn subscriptions(app: &TestApp) -> Vec<(String, i64)> {
     .expect("subscriptions")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_valid_alert_request_is_stored_and_confirmed() {
     let app = TestApp::seeded().await;
     let answer = app
@@ -90,7 +90,7 @@ async fn a_valid_alert_request_is_stored_and_confirmed() {
     assert!(page.body.contains("You will get alerts"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_alert_request_changes_nothing_and_keeps_what_was_typed() {
     let app = TestApp::seeded().await;
     let answer = app.post_form(&format!("{PATH}/alerts"), "email=ana%40example&step=devops-engineer").await;

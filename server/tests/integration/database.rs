@@ -8,7 +8,7 @@ use server::seed::{self, BRIEF_ANCHOR_OFFSET_DAYS};
 
 use crate::helpers::{GENERATED, TestApp};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_briefs_posting_reads_back_with_every_field() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
@@ -82,7 +82,7 @@ async fn the_briefs_posting_reads_back_with_every_field() {
     assert!(job.skills.contains(&"C++".to_owned()));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_career_path_keeps_the_pages_fourteen_estimates_in_order() {
     let app = TestApp::seeded().await;
     let estimates: Vec<(i64, i64)> =
@@ -98,7 +98,7 @@ async fn the_career_path_keeps_the_pages_fourteen_estimates_in_order() {
     assert!(moves >= 13);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loading_the_brief_twice_adds_nothing() {
     let app = TestApp::seeded().await;
     let before = db::count_postings(&app.pool).await.expect("count");
@@ -108,7 +108,7 @@ async fn loading_the_brief_twice_adds_nothing() {
     assert_eq!(before, 7 + GENERATED as i64);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_listing_leaves_out_closed_and_expired_postings() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
@@ -136,7 +136,7 @@ async fn the_listing_leaves_out_closed_and_expired_postings() {
     assert!(jobs.windows(2).all(|w| w[0].posted_at >= w[1].posted_at));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn location_filter_returns_only_postings_there() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
@@ -150,7 +150,7 @@ async fn location_filter_returns_only_postings_there() {
     assert_eq!(san_jose.open_postings, total);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn min_pay_filter_compares_annualised_pay_and_drops_postings_without_pay() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
@@ -167,7 +167,7 @@ async fn min_pay_filter_compares_annualised_pay_and_drops_postings_without_pay()
     assert!(all.iter().any(|j| j.pay.is_none()), "the seed has postings without pay");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generating_postings_is_deterministic_in_content() {
     let first = TestApp::empty().await;
     let second = TestApp::empty().await;
@@ -186,7 +186,7 @@ async fn generating_postings_is_deterministic_in_content() {
     assert_eq!(fts, 300);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn similar_jobs_are_nearby_or_remote_and_from_other_companies() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();

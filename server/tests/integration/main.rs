@@ -1,5 +1,6 @@
 //! In-process tests of the server against a temporary SQLite file: the database layer with the seed
-//! loaded, and the pages over real HTTP requests through the router.
+//! loaded, and the pages over real HTTP requests through the router. Tests run on a multi-threaded runtime,
+//! as the server does.
 // Leptos view types nest deeply; the default limit is too low for the detail page.
 #![recursion_limit = "256"]
 

@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 const BRIEF_TITLE: &str =
     "Backend Software Engineer Graduate (TikTok Eng - Backend Online Infra Team) - 2025 Start (BS/MS)";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_and_jobs_list_open_postings_as_cards() {
     let app = TestApp::seeded().await;
     for path in ["/", "/jobs"] {
@@ -23,7 +23,7 @@ async fn home_and_jobs_list_open_postings_as_cards() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_location_filter_narrows_the_list() {
     let app = TestApp::seeded().await;
     let answer = app.get("/jobs?location=fremont-ca").await;
@@ -33,7 +33,7 @@ async fn the_location_filter_narrows_the_list() {
     assert!(answer.body.contains("value=\"fremont-ca\" selected"), "the chosen location stays selected");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_filter_is_ignored_with_a_message_not_an_error() {
     let app = TestApp::seeded().await;
     let long = "x".repeat(10_000);
@@ -47,7 +47,7 @@ async fn a_malformed_filter_is_ignored_with_a_message_not_an_error() {
     assert!(answer.body.contains("Minimum pay must be a whole number"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_briefs_posting_shows_its_sections_pay_and_benefits() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
@@ -69,7 +69,7 @@ async fn the_briefs_posting_shows_its_sections_pay_and_benefits() {
     assert!(body.contains("<meta name=\"description\""));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_posting_is_a_404_page() {
     let app = TestApp::seeded().await;
     for path in ["/jobs/999999-nothing-here", "/jobs/not-a-number", "/jobs/0", "/no/such/page"] {
@@ -79,7 +79,7 @@ async fn an_unknown_posting_is_a_404_page() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_ok() {
     let app = TestApp::empty().await;
     let answer = app.get("/health").await;
@@ -87,7 +87,7 @@ async fn health_answers_ok() {
     assert_eq!(answer.body, "ok");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_compressed_when_the_client_accepts_it() {
     use axum::body::Body;
     use axum::http::Request;
@@ -99,7 +99,7 @@ async fn pages_are_compressed_when_the_client_accepts_it() {
     assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("")), Some("gzip"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_functions_answer_errors_with_their_status() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
@@ -128,7 +128,7 @@ fn json_ld(body: &str) -> serde_json::Value {
     serde_json::from_str(&body[start..end]).expect("JSON-LD parses")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_detail_page_carries_job_posting_structured_data_matching_the_page() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
@@ -155,7 +155,7 @@ async fn the_detail_page_carries_job_posting_structured_data_matching_the_page()
     assert!(answer.body.contains("property=\"og:title\""));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_posting_without_pay_has_no_base_salary_and_says_so() {
     let app = TestApp::seeded().await;
     let id: i64 = sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Atlas Graduate%'")
@@ -170,7 +170,7 @@ async fn a_posting_without_pay_has_no_base_salary_and_says_so() {
     assert!(data.get("jobLocationType").is_none(), "an on-site job is not TELECOMMUTE");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_or_expired_posting_still_opens_without_an_apply_link() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
@@ -193,7 +193,7 @@ async fn a_closed_or_expired_posting_still_opens_without_an_apply_link() {
     assert_eq!(json_ld(&answer.body)["validThrough"], "2025-04-06T23:59:59Z");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_detail_page_links_the_company_and_shows_related_jobs() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
@@ -216,7 +216,7 @@ async fn the_detail_page_links_the_company_and_shows_related_jobs() {
     assert!(body.contains("Estimate: Backend Software Engineer, Graduate, San Jose, CA"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_company_page_lists_its_open_postings_and_benefits() {
     let app = TestApp::seeded().await;
     let answer = app.get("/companies/tiktok").await;
@@ -231,7 +231,7 @@ async fn the_company_page_lists_its_open_postings_and_benefits() {
     assert!(missing.body.contains("Page not found"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sitemap_lists_only_open_postings() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
@@ -264,7 +264,7 @@ async fn the_sitemap_lists_only_open_postings() {
     assert_eq!(answer.body.matches("<loc>https://jobs.example/jobs/").count() as i64, open);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_company_filter_narrows_the_list_and_survives_the_filter_form() {
     let app = TestApp::seeded().await;
     let answer = app.get("/jobs?company=tiktok").await;
