@@ -132,3 +132,43 @@ test('the list is usable at phone width', async ({ page }, testInfo) => {
   expect(overflow).toBeLessThanOrEqual(0);
   await expect(page.locator('.job-card').first()).toBeVisible();
 });
+
+test('filters combine, the URL can be shared, and pages go forward and back', async ({ page, context }, testInfo) => {
+  const cards = page.locator('.job-card');
+  await page.goto('/jobs');
+  await ready(page, jsOn(testInfo));
+  await page.getByLabel('Keywords').fill('engineer');
+  await page.getByLabel('Remote', { exact: true }).check();
+  await page.getByRole('button', { name: 'Show jobs' }).click();
+  await expect(page).toHaveURL(/q=engineer/);
+  await expect(page).toHaveURL(/remote=remote/);
+  // With JavaScript the URL changes first and the results follow: wait until every card is a remote one.
+  await expect
+    .poll(async () => {
+      const texts = await cards.allInnerTexts();
+      return texts.length > 0 && texts.every((text) => text.includes('Remote'));
+    })
+    .toBe(true);
+  await expect(page.getByLabel('Keywords')).toHaveValue('engineer');
+  const heading = await page.getByRole('heading', { level: 1 }).innerText();
+  const firstTitles = await page.locator('.job-card h2').allInnerTexts();
+
+  // The same URL in a new page gives the same results.
+  const shared = await context.newPage();
+  await shared.goto(page.url());
+  await expect(shared.getByRole('heading', { level: 1 })).toHaveText(heading);
+  await expect(shared.locator('.job-card h2')).toHaveText(firstTitles);
+  await shared.close();
+
+  // Page forward and back through the list.
+  await page.goto('/jobs');
+  await ready(page, jsOn(testInfo));
+  const pageOne = await page.locator('.job-card h2').allInnerTexts();
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(page.getByRole('link', { name: 'First page' })).toBeVisible();
+  await expect.poll(async () => (await page.locator('.job-card h2').allInnerTexts())[0]).not.toBe(pageOne[0]);
+  await page.goBack();
+  await expect(page).not.toHaveURL(/after=/);
+  await expect(page.locator('.job-card h2')).toHaveText(pageOne);
+});

@@ -30,6 +30,7 @@ pub async fn get_company(slug: String) -> Result<CompanyPage, AppError> {
     let pool = super::pool()?;
     let today = super::today();
     let profile = crate::db::get_company_profile(&pool, &company, today).await?;
-    let (jobs, open_postings) = crate::db::list_open_jobs(&pool, &parsed.filter, today, COMPANY_PAGE_JOBS).await?;
+    let page = crate::db::list_open_jobs(&pool, &parsed.filter, today, COMPANY_PAGE_JOBS).await?;
+    let (jobs, open_postings) = (page.jobs, page.total);
     Ok(CompanyPage { profile, jobs, open_postings, today })
 }

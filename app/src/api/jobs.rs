@@ -16,6 +16,8 @@ pub struct JobListPage {
     pub jobs: Vec<JobCard>,
     /// How many open postings match, in all.
     pub total: i64,
+    /// The cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
     /// Cities with open postings, for the location filter.
     pub locations: Vec<LocationOption>,
     /// The server's day, so ages read the same on the server and in the browser.
@@ -24,15 +26,19 @@ pub struct JobListPage {
 
 /// Open postings matching `filter`, newest first.
 #[server(prefix = "/fn", endpoint = "list_jobs")]
-pub async fn list_jobs(filter: JobFilter) -> Result<JobListPage, AppError> {
+pub async fn list_jobs(
+    // An empty filter serialises to nothing at all, so the argument must be allowed to be missing.
+    #[server(default)] filter: JobFilter,
+) -> Result<JobListPage, AppError> {
     let pool = super::pool()?;
     let today = super::today();
-    let (mut jobs, total) = crate::db::list_open_jobs(&pool, &filter, today, PAGE_SIZE).await?;
+    let crate::db::ListPage { mut jobs, total, next_cursor } =
+        crate::db::list_open_jobs(&pool, &filter, today, PAGE_SIZE).await?;
     if let Some(location) = &filter.location {
         jobs.iter_mut().for_each(|job| job.put_location_first(location));
     }
     let locations = crate::db::location_options(&pool, today).await?;
-    Ok(JobListPage { jobs, total, locations, today })
+    Ok(JobListPage { jobs, total, next_cursor, locations, today })
 }
 
 /// One posting with everything its page shows. `NotFound` for an unknown id or a draft.

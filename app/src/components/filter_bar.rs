@@ -3,26 +3,65 @@
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-use crate::domain::{JobFilter, LocationOption};
+use crate::domain::filter::{POSTED_WITHIN_DAYS, Sort};
+use crate::domain::{EmploymentType, ExperienceLevel, JobFilter, LocationOption, WorkMode};
 
-/// Location and minimum-pay filters. Submitting changes the URL, so a filtered page can be shared.
+const INPUT: &str = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm";
+const LABEL: &str = "block text-sm font-medium text-slate-700";
+
+/// A group of checkboxes sharing one repeatable parameter.
+#[component]
+fn CheckboxGroup(
+    legend: &'static str,
+    name: &'static str,
+    options: Vec<(&'static str, &'static str, bool)>,
+) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend class=LABEL>{legend}</legend>
+            <div class="mt-1 grid grid-cols-2 gap-x-3 gap-y-1 text-sm">
+                {options
+                    .into_iter()
+                    .map(|(code, label, checked)| {
+                        let id = format!("filter-{name}-{code}");
+                        let label_for = id.clone();
+                        view! {
+                            <label for=label_for class="flex items-center gap-2">
+                                <input id=id type="checkbox" name=name value=code checked=checked class="h-4 w-4" />
+                                {label}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+/// Every filter of the listing. Submitting changes the URL, so a filtered page can be shared.
 #[component]
 pub fn FilterBar(filter: JobFilter, locations: Vec<LocationOption>) -> impl IntoView {
     let selected = filter.location.clone().unwrap_or_default();
-    let min_pay = filter.min_pay.map(|pay| pay.to_string()).unwrap_or_default();
+    let number = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let modes = WorkMode::ALL.iter().map(|m| (m.code(), m.label(), filter.remote.contains(m))).collect();
+    let types = EmploymentType::ALL.iter().map(|t| (t.code(), t.label(), filter.types.contains(t))).collect();
+    let levels = ExperienceLevel::ALL.iter().map(|l| (l.code(), l.label(), filter.levels.contains(l))).collect();
+    let sort = filter.sort;
+    let within = filter.posted_within;
     view! {
         <Form method="GET" action="/jobs">
             <div class="filter-bar space-y-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
                 <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"Filter"</h2>
                 // Filters the bar has no control for are kept when it is submitted.
                 {filter.company.clone().map(|company| view! { <input type="hidden" name="company" value=company /> })}
+                {filter.region.clone().map(|region| view! { <input type="hidden" name="region" value=region /> })}
                 <div>
-                    <label for="filter-location" class="block text-sm font-medium text-slate-700">"Location"</label>
-                    <select
-                        id="filter-location"
-                        name="location"
-                        class="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm"
-                    >
+                    <label for="filter-q" class=LABEL>"Keywords"</label>
+                    <input id="filter-q" name="q" type="search" maxlength="200" placeholder="e.g. backend rust" value=filter.q.clone().unwrap_or_default() class=INPUT />
+                </div>
+                <div>
+                    <label for="filter-location" class=LABEL>"Location"</label>
+                    <select id="filter-location" name="location" class=INPUT>
                         <option value="" selected=selected.is_empty()>"Anywhere"</option>
                         {locations
                             .into_iter()
@@ -37,28 +76,45 @@ pub fn FilterBar(filter: JobFilter, locations: Vec<LocationOption>) -> impl Into
                             .collect_view()}
                     </select>
                 </div>
-                <div>
-                    <label for="filter-min-pay" class="block text-sm font-medium text-slate-700">
-                        "Minimum pay (a year, USD)"
-                    </label>
-                    <input
-                        id="filter-min-pay"
-                        name="min_pay"
-                        type="number"
-                        min="0"
-                        step="1000"
-                        inputmode="numeric"
-                        placeholder="e.g. 120000"
-                        value=min_pay
-                        class="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm"
-                    />
-                    <p class="mt-1 text-xs text-slate-500">"Hourly pay counts as 2,080 hours a year. Jobs without posted pay are left out."</p>
+                <CheckboxGroup legend="Work mode" name="remote" options=modes />
+                <div class="grid grid-cols-2 gap-3">
+                    <div>
+                        <label for="filter-min-pay" class=LABEL>"Minimum pay (a year, USD)"</label>
+                        <input id="filter-min-pay" name="min_pay" type="number" min="0" step="1000" inputmode="numeric" placeholder="e.g. 120000" value=number(filter.min_pay) class=INPUT />
+                    </div>
+                    <div>
+                        <label for="filter-max-pay" class=LABEL>"Maximum pay (a year, USD)"</label>
+                        <input id="filter-max-pay" name="max_pay" type="number" min="0" step="1000" inputmode="numeric" value=number(filter.max_pay) class=INPUT />
+                    </div>
+                </div>
+                <p class="text-xs text-slate-500">"Hourly pay counts as 2,080 hours a year. Jobs without posted pay are left out while pay is filtered."</p>
+                <CheckboxGroup legend="Employment type" name="type" options=types />
+                <CheckboxGroup legend="Experience level" name="level" options=levels />
+                <div class="grid grid-cols-2 gap-3">
+                    <div>
+                        <label for="filter-posted" class=LABEL>"Posted within"</label>
+                        <select id="filter-posted" name="posted_within" class=INPUT>
+                            <option value="" selected=within.is_none()>"Any time"</option>
+                            {POSTED_WITHIN_DAYS
+                                .into_iter()
+                                .map(|days| {
+                                    let label = if days == 1 { "1 day".to_owned() } else { format!("{days} days") };
+                                    view! { <option value=days.to_string() selected=within == Some(days)>{label}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="filter-sort" class=LABEL>"Sort by"</label>
+                        <select id="filter-sort" name="sort" class=INPUT>
+                            <option value="" selected=sort.is_none()>"Best match"</option>
+                            <option value=Sort::Newest.code() selected=sort == Some(Sort::Newest)>"Newest"</option>
+                            <option value=Sort::Pay.code() selected=sort == Some(Sort::Pay)>"Highest pay"</option>
+                        </select>
+                    </div>
                 </div>
                 <div class="flex items-center gap-3">
-                    <button
-                        type="submit"
-                        class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700"
-                    >
+                    <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">
                         "Show jobs"
                     </button>
                     <a href="/jobs" class="text-sm text-slate-600 hover:text-indigo-700">"Clear"</a>

@@ -5,6 +5,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::Pool;
+use crate::domain::filter::Sort;
 use crate::domain::job::{CompanyRef, job_path};
 use crate::domain::{
     Benefit, BenefitGroup, CompanyProfile, Currency, EmploymentType, ExperienceLevel, JobCard, JobDetail, JobFilter,
@@ -96,54 +97,186 @@ impl CardRow {
     }
 }
 
-/// Appends the WHERE clause that selects open postings matching `filter`.
-fn push_open_and_matching(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate) {
-    query.push(" WHERE p.status = 'published' AND p.valid_through >= ").push_bind(today);
-    if let Some(location) = &filter.location {
-        query
-            .push(" AND EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND l.location_slug = ")
-            .push_bind(location.clone())
-            .push(")");
+/// The FTS5 query for a person's keywords: each word quoted (so nothing typed acts as FTS syntax), all
+/// required. `None` when no word is left.
+pub(crate) fn fts_query(keywords: &str) -> Option<String> {
+    let words: Vec<String> = keywords
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{}\"", w.to_lowercase()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The relevance of a full-text match (lower is better): title counts most, then company and skills.
+const RANK: &str = "bm25(postings_fts, 10.0, 4.0, 3.0, 1.0)";
+
+/// Appends the FROM and WHERE clauses that select open postings matching `filter`.
+fn push_from_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate) {
+    let keywords = filter.q.as_deref().and_then(fts_query);
+    query.push(
+        " FROM postings p JOIN companies c ON c.id = p.company_id LEFT JOIN posting_pay pay ON pay.posting_id = p.id",
+    );
+    if keywords.is_some() {
+        query.push(" JOIN postings_fts ON postings_fts.rowid = p.id");
     }
+    query.push(" WHERE p.status = 'published' AND p.valid_through >= ").push_bind(today);
+    if let Some(keywords) = keywords {
+        query.push(" AND postings_fts MATCH ").push_bind(keywords);
+    }
+    let location_condition = |query: &mut QueryBuilder<Sqlite>, column: &str, values: Vec<String>| {
+        if values.is_empty() {
+            return;
+        }
+        query.push(" AND EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND l.");
+        query.push(column).push(" IN (");
+        let mut list = query.separated(", ");
+        for value in values {
+            list.push_bind(value);
+        }
+        query.push("))");
+    };
+    location_condition(query, "location_slug", filter.location.iter().cloned().collect());
+    location_condition(query, "region", filter.region.iter().cloned().collect());
+    location_condition(query, "work_mode", filter.remote.iter().map(|m| m.code().to_owned()).collect());
+    // Overlap: the posting's annual range reaches the minimum and starts below the maximum.
     if let Some(min_pay) = filter.min_pay {
         query.push(" AND pay.annual_max >= ").push_bind(min_pay);
+    }
+    if let Some(max_pay) = filter.max_pay {
+        query.push(" AND pay.annual_min <= ").push_bind(max_pay);
+    }
+    if filter.filters_pay() {
+        query.push(" AND pay.currency = 'USD'");
+    }
+    let code_list = |query: &mut QueryBuilder<Sqlite>, column: &str, codes: Vec<&'static str>| {
+        if codes.is_empty() {
+            return;
+        }
+        query.push(" AND ").push(column).push(" IN (");
+        let mut list = query.separated(", ");
+        for code in codes {
+            list.push_bind(code);
+        }
+        query.push(")");
+    };
+    code_list(query, "p.employment_type", filter.types.iter().map(|t| t.code()).collect());
+    code_list(query, "p.experience_level", filter.levels.iter().map(|l| l.code()).collect());
+    if let Some(days) = filter.posted_within {
+        query.push(" AND p.posted_at >= ").push_bind(today - chrono::Days::new(u64::from(days)));
     }
     if let Some(company) = &filter.company {
         query.push(" AND p.company_id = (SELECT id FROM companies WHERE slug = ").push_bind(company.clone()).push(")");
     }
 }
 
-/// Open postings matching `filter`, newest first, at most `limit`, with the total number of matches.
+/// A position in a sorted listing: the sort key of the last card shown and its id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cursor {
+    Newest { posted_at: NaiveDate, id: i64 },
+    Pay { annual_max: i64, id: i64 },
+    Relevance { rank: f64, id: i64 },
+}
+
+impl Cursor {
+    fn encode(self) -> String {
+        match self {
+            Self::Newest { posted_at, id } => format!("n.{posted_at}.{id}"),
+            Self::Pay { annual_max, id } => format!("p.{annual_max}.{id}"),
+            Self::Relevance { rank, id } => format!("r.{:x}.{id}", rank.to_bits()),
+        }
+    }
+
+    /// Reads a cursor made for `sort`; anything else (forged, or from another sort) is `None`.
+    fn decode(text: &str, sort: Sort) -> Option<Self> {
+        let mut parts = text.splitn(3, '.');
+        let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?.parse::<i64>().ok()?);
+        match (kind, sort) {
+            ("n", Sort::Newest) => Some(Self::Newest { posted_at: key.parse().ok()?, id }),
+            ("p", Sort::Pay) => Some(Self::Pay { annual_max: key.parse().ok()?, id }),
+            ("r", Sort::Relevance) => {
+                Some(Self::Relevance { rank: f64::from_bits(u64::from_str_radix(key, 16).ok()?), id })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One page of a listing.
+pub struct ListPage {
+    pub jobs: Vec<JobCard>,
+    /// How many open postings match in all.
+    pub total: i64,
+    /// The cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(FromRow)]
+struct KeyRow {
+    id: i64,
+    posted_at: NaiveDate,
+    pay_key: i64,
+    rank: f64,
+}
+
+/// Open postings matching `filter` in its order, `limit` a page from its cursor (keyset paging: a deep
+/// page costs about what the first does), with the total number of matches.
 pub async fn list_open_jobs(
     pool: &Pool,
     filter: &JobFilter,
     today: NaiveDate,
     limit: i64,
-) -> Result<(Vec<JobCard>, i64), sqlx::Error> {
-    let mut count = QueryBuilder::<Sqlite>::new(
-        "SELECT COUNT(*) FROM postings p LEFT JOIN posting_pay pay ON pay.posting_id = p.id",
-    );
-    push_open_and_matching(&mut count, filter, today);
+) -> Result<ListPage, sqlx::Error> {
+    let keywords = filter.q.as_deref().and_then(fts_query);
+    let sort = match filter.effective_sort() {
+        Sort::Relevance if keywords.is_none() => Sort::Newest,
+        sort => sort,
+    };
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
+    push_from_where(&mut count, filter, today);
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
 
-    let mut page = QueryBuilder::<Sqlite>::new("SELECT ");
-    page.push(CARD_COLUMNS).push(
-        " FROM postings p JOIN companies c ON c.id = p.company_id \
-         LEFT JOIN posting_pay pay ON pay.posting_id = p.id",
-    );
-    push_open_and_matching(&mut page, filter, today);
-    page.push(" ORDER BY p.posted_at DESC, p.id DESC LIMIT ").push_bind(limit);
-    let rows: Vec<CardRow> = page.build_query_as().fetch_all(pool).await?;
-
-    let mut locations = locations_of(pool, rows.iter().map(|r| r.id)).await?;
-    let cards = rows
-        .into_iter()
-        .map(|row| {
-            let places = locations.remove(&row.id).unwrap_or_default();
-            row.into_card(places.into_iter().map(|(_, l)| l).collect())
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((cards, total))
+    let rank = if sort == Sort::Relevance { RANK } else { "0.0" };
+    let mut page = QueryBuilder::<Sqlite>::new("SELECT p.id, p.posted_at, COALESCE(pay.annual_max, -1) AS pay_key, ");
+    page.push(rank).push(" AS rank");
+    push_from_where(&mut page, filter, today);
+    match filter.after.as_deref().and_then(|text| Cursor::decode(text, sort)) {
+        Some(Cursor::Newest { posted_at, id }) => {
+            page.push(" AND (p.posted_at < ").push_bind(posted_at);
+            page.push(" OR (p.posted_at = ").push_bind(posted_at).push(" AND p.id < ").push_bind(id).push("))");
+        }
+        Some(Cursor::Pay { annual_max, id }) => {
+            page.push(" AND (COALESCE(pay.annual_max, -1) < ").push_bind(annual_max);
+            page.push(" OR (COALESCE(pay.annual_max, -1) = ").push_bind(annual_max);
+            page.push(" AND p.id < ").push_bind(id).push("))");
+        }
+        Some(Cursor::Relevance { rank: last, id }) => {
+            page.push(" AND (").push(RANK).push(" > ").push_bind(last);
+            page.push(" OR (").push(RANK).push(" = ").push_bind(last).push(" AND p.id > ").push_bind(id).push("))");
+        }
+        None => {}
+    }
+    page.push(match sort {
+        Sort::Newest => " ORDER BY p.posted_at DESC, p.id DESC",
+        Sort::Pay => " ORDER BY pay_key DESC, p.id DESC",
+        Sort::Relevance => " ORDER BY rank ASC, p.id ASC",
+    });
+    page.push(" LIMIT ").push_bind(limit + 1);
+    let mut keys: Vec<KeyRow> = page.build_query_as().fetch_all(pool).await?;
+    let more = keys.len() as i64 > limit;
+    keys.truncate(usize::try_from(limit).unwrap_or(0));
+    let next_cursor = more.then(|| keys.last()).flatten().map(|last| {
+        match sort {
+            Sort::Newest => Cursor::Newest { posted_at: last.posted_at, id: last.id },
+            Sort::Pay => Cursor::Pay { annual_max: last.pay_key, id: last.id },
+            Sort::Relevance => Cursor::Relevance { rank: last.rank, id: last.id },
+        }
+        .encode()
+    });
+    let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
+    let jobs = load_cards(pool, &ids).await?;
+    Ok(ListPage { jobs, total, next_cursor })
 }
 
 /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
@@ -483,7 +616,7 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
         };
 
     let company_filter = JobFilter { company: Some(card.company.slug.clone()), ..JobFilter::default() };
-    let (company_jobs, _) = list_open_jobs(pool, &company_filter, today, RELATED_LIMIT + 1).await?;
+    let company_jobs = list_open_jobs(pool, &company_filter, today, RELATED_LIMIT + 1).await?.jobs;
     let more_from_company: Vec<JobCard> =
         company_jobs.into_iter().filter(|other| other.id != id).take(RELATED_LIMIT as usize).collect();
     let mut regions: Vec<String> = card.locations.iter().map(|l| l.region.clone()).collect();

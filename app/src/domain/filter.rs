@@ -1,24 +1,79 @@
 //! The listing's filter, parsed from and rendered to a query string. One parser serves the page and the
-//! API, so both speak the same names (`location`, `min_pay`).
+//! API, so both speak the same names: `q`, `location`, `region`, `remote`, `min_pay`, `max_pay`, `type`,
+//! `level`, `posted_within`, `company`, `sort`, `after`.
 
 use serde::{Deserialize, Serialize};
+
+use super::job::{EmploymentType, ExperienceLevel};
+use super::location::WorkMode;
 
 /// The largest annual pay a filter accepts, in whole currency units.
 pub const MAX_FILTER_PAY: i64 = 10_000_000;
 
-/// The longest location slug accepted.
+/// The longest slug accepted.
 const MAX_SLUG_LEN: usize = 120;
+
+/// The longest keyword query accepted, in characters.
+pub const MAX_KEYWORDS_LEN: usize = 200;
+
+/// The "posted within" choices, in days.
+pub const POSTED_WITHIN_DAYS: [u16; 4] = [1, 3, 7, 30];
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best keyword match first (newest when there is no keyword).
+    Relevance,
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Highest annual pay first; postings without pay last.
+    Pay,
+}
+
+impl Sort {
+    /// Query-string code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Relevance => "relevance",
+            Self::Newest => "newest",
+            Self::Pay => "pay",
+        }
+    }
+}
 
 /// What a person asked the listing for. Unknown parameters are ignored; malformed values are dropped
 /// with a warning, never an error page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// Empty lists vanish from a serialised query string, so every field may be missing.
+#[serde(default)]
 pub struct JobFilter {
+    /// Keywords, matched against title, company, skills and description.
+    pub q: Option<String>,
     /// A location slug such as `san-jose-ca`.
     pub location: Option<String>,
-    /// Minimum annual pay, whole currency units: a posting matches when its annualised range reaches it.
+    /// A two-letter region (state) code such as `CA`.
+    pub region: Option<String>,
+    /// Work modes; empty means any.
+    pub remote: Vec<WorkMode>,
+    /// Minimum annual pay, whole currency units. With `max_pay`, a posting matches when its annualised
+    /// range overlaps the range asked for; postings without pay are left out while either is set.
     pub min_pay: Option<i64>,
+    /// Maximum annual pay, whole currency units.
+    pub max_pay: Option<i64>,
+    /// Employment types (`type`); empty means any.
+    pub types: Vec<EmploymentType>,
+    /// Experience levels (`level`); empty means any.
+    pub levels: Vec<ExperienceLevel>,
+    /// Only postings from the last N days.
+    pub posted_within: Option<u16>,
     /// A company slug such as `tiktok`.
     pub company: Option<String>,
+    /// The order asked for; `None` means the default (relevance with keywords, else newest).
+    pub sort: Option<Sort>,
+    /// The opaque keyset cursor of the page to show (from a previous page's `next_cursor`).
+    pub after: Option<String>,
 }
 
 /// A parsed filter and what was dropped from the query string, to tell the person.
@@ -28,72 +83,201 @@ pub struct ParsedFilter {
     pub warnings: Vec<String>,
 }
 
+fn push_unique<T: PartialEq>(list: &mut Vec<T>, value: T) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
 impl JobFilter {
-    /// Parses query-string pairs. Repeated single-valued parameters keep the last value.
+    /// Parses query-string pairs (already percent-decoded). Single-valued parameters keep the last value;
+    /// `remote`, `type` and `level` may repeat.
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ParsedFilter {
         let mut parsed = ParsedFilter::default();
+        let filter = &mut parsed.filter;
+        let warnings = &mut parsed.warnings;
         for (key, value) in pairs {
             let value = value.trim();
+            let empty = value.is_empty();
             match key {
-                "location" => {
-                    parsed.filter.location = None;
-                    if value.is_empty() {
+                "q" => {
+                    filter.q = None;
+                    if empty {
+                        continue;
+                    }
+                    let cleaned: String = value.chars().filter(|c| !c.is_control()).collect();
+                    if !cleaned.chars().any(char::is_alphanumeric) {
+                        warnings.push("Keywords need letters or digits; they were ignored.".to_owned());
+                        continue;
+                    }
+                    if cleaned.chars().count() > MAX_KEYWORDS_LEN {
+                        warnings.push(format!(
+                            "Keywords are limited to {MAX_KEYWORDS_LEN} characters; the rest was ignored."
+                        ));
+                    }
+                    filter.q = Some(cleaned.chars().take(MAX_KEYWORDS_LEN).collect::<String>().trim().to_owned())
+                        .filter(|q| !q.is_empty());
+                }
+                "location" | "company" => {
+                    let slot = if key == "location" { &mut filter.location } else { &mut filter.company };
+                    *slot = None;
+                    if empty {
                         continue;
                     }
                     if is_slug(value) {
-                        parsed.filter.location = Some(value.to_owned());
+                        *slot = Some(value.to_owned());
                     } else {
-                        parsed.warnings.push("The location was not understood and was ignored.".to_owned());
+                        warnings.push(format!("The {key} was not understood and was ignored."));
                     }
                 }
-                "company" => {
-                    parsed.filter.company = None;
-                    if value.is_empty() {
+                "region" => {
+                    filter.region = None;
+                    if empty {
                         continue;
                     }
-                    if is_slug(value) {
-                        parsed.filter.company = Some(value.to_owned());
+                    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
+                        filter.region = Some(value.to_ascii_uppercase());
                     } else {
-                        parsed.warnings.push("The company was not understood and was ignored.".to_owned());
+                        warnings.push("The region must be a two-letter code such as CA; it was ignored.".to_owned());
                     }
                 }
-                "min_pay" => {
-                    parsed.filter.min_pay = None;
-                    if value.is_empty() {
+                "remote" if !empty => match WorkMode::parse(value) {
+                    Ok(mode) => push_unique(&mut filter.remote, mode),
+                    Err(_) => warnings.push("Work mode must be remote, hybrid or onsite; one was ignored.".to_owned()),
+                },
+                "type" if !empty => match EmploymentType::parse(value) {
+                    Ok(kind) => push_unique(&mut filter.types, kind),
+                    Err(_) => warnings.push("An employment type was not understood and was ignored.".to_owned()),
+                },
+                "level" if !empty => match ExperienceLevel::parse(value) {
+                    Ok(level) => push_unique(&mut filter.levels, level),
+                    Err(_) => warnings.push("An experience level was not understood and was ignored.".to_owned()),
+                },
+                "min_pay" | "max_pay" => {
+                    let slot = if key == "min_pay" { &mut filter.min_pay } else { &mut filter.max_pay };
+                    *slot = None;
+                    if empty {
                         continue;
                     }
                     match parse_pay(value) {
-                        Some(pay) => parsed.filter.min_pay = Some(pay),
-                        None => parsed.warnings.push(format!(
-                            "Minimum pay must be a whole number of dollars a year between 0 and {MAX_FILTER_PAY}; it was ignored."
+                        Some(pay) => *slot = Some(pay),
+                        None => warnings.push(format!(
+                            "{} pay must be a whole number of dollars a year between 0 and {MAX_FILTER_PAY}; it was ignored.",
+                            if key == "min_pay" { "Minimum" } else { "Maximum" }
                         )),
                     }
+                }
+                "posted_within" => {
+                    filter.posted_within = None;
+                    if empty {
+                        continue;
+                    }
+                    match value.parse::<u16>() {
+                        Ok(days) if POSTED_WITHIN_DAYS.contains(&days) => filter.posted_within = Some(days),
+                        _ => warnings.push("Posted within must be 1, 3, 7 or 30 days; it was ignored.".to_owned()),
+                    }
+                }
+                "sort" => {
+                    filter.sort = match value {
+                        "" => None,
+                        "relevance" => Some(Sort::Relevance),
+                        "newest" => Some(Sort::Newest),
+                        "pay" => Some(Sort::Pay),
+                        _ => {
+                            warnings.push("Sort must be relevance, newest or pay; it was ignored.".to_owned());
+                            None
+                        }
+                    }
+                }
+                "after" => {
+                    filter.after = (!empty && value.len() <= 100 && value.bytes().all(|b| b.is_ascii_graphic()))
+                        .then(|| value.to_owned());
                 }
                 _ => {}
             }
         }
+        if let (Some(min), Some(max)) = (filter.min_pay, filter.max_pay)
+            && min > max
+        {
+            warnings.push("The minimum pay was above the maximum; the two were swapped.".to_owned());
+            filter.min_pay = Some(max);
+            filter.max_pay = Some(min);
+        }
         parsed
     }
 
-    /// The query string for this filter (without `?`), parameters in a fixed order.
-    pub fn to_query_string(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(location) = &self.location {
-            parts.push(format!("location={location}"));
+    /// The order in effect: relevance needs keywords, so without them it is newest.
+    pub fn effective_sort(&self) -> Sort {
+        match (self.sort, &self.q) {
+            (Some(Sort::Relevance), None) => Sort::Newest,
+            (Some(sort), _) => sort,
+            (None, Some(_)) => Sort::Relevance,
+            (None, None) => Sort::Newest,
         }
-        if let Some(min_pay) = self.min_pay {
-            parts.push(format!("min_pay={min_pay}"));
-        }
-        if let Some(company) = &self.company {
-            parts.push(format!("company={company}"));
-        }
-        parts.join("&")
     }
 
-    /// True when no filter is set.
-    pub fn is_empty(&self) -> bool {
-        self == &Self::default()
+    /// The query string for this filter (without `?`), parameters in a fixed order, values encoded.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(q) = &self.q {
+            pairs.push(("q", q.clone()));
+        }
+        if let Some(location) = &self.location {
+            pairs.push(("location", location.clone()));
+        }
+        if let Some(region) = &self.region {
+            pairs.push(("region", region.clone()));
+        }
+        pairs.extend(self.remote.iter().map(|m| ("remote", m.code().to_owned())));
+        if let Some(min_pay) = self.min_pay {
+            pairs.push(("min_pay", min_pay.to_string()));
+        }
+        if let Some(max_pay) = self.max_pay {
+            pairs.push(("max_pay", max_pay.to_string()));
+        }
+        pairs.extend(self.types.iter().map(|t| ("type", t.code().to_owned())));
+        pairs.extend(self.levels.iter().map(|l| ("level", l.code().to_owned())));
+        if let Some(days) = self.posted_within {
+            pairs.push(("posted_within", days.to_string()));
+        }
+        if let Some(company) = &self.company {
+            pairs.push(("company", company.clone()));
+        }
+        if let Some(sort) = self.sort {
+            pairs.push(("sort", sort.code().to_owned()));
+        }
+        if let Some(after) = &self.after {
+            pairs.push(("after", after.clone()));
+        }
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in pairs {
+            query.append_pair(key, &value);
+        }
+        query.finish()
     }
+
+    /// The same filter on the page after `cursor`.
+    pub fn with_cursor(&self, cursor: Option<String>) -> Self {
+        Self { after: cursor, ..self.clone() }
+    }
+
+    /// True when nothing narrows the list (order and page aside).
+    pub fn is_empty(&self) -> bool {
+        Self { sort: None, after: None, ..self.clone() } == Self::default()
+    }
+
+    /// True when a pay bound is set (postings without pay are then left out).
+    pub fn filters_pay(&self) -> bool {
+        self.min_pay.is_some() || self.max_pay.is_some()
+    }
+}
+
+/// Parses a query string such as `location=fremont-ca&min_pay=100000` (percent-decoding it).
+pub fn parse_query_string(query: &str) -> ParsedFilter {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    JobFilter::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// A slug: lower-case ASCII letters, digits and hyphens.
@@ -126,37 +310,76 @@ mod tests {
     }
 
     #[test]
+    fn every_parameter_round_trips_through_the_query_string() {
+        let query = "q=rust+%26+go&location=seattle-wa&region=wa&remote=remote&remote=hybrid&min_pay=90000&max_pay=150000&type=full_time&type=contract&level=senior&posted_within=7&company=tiktok&sort=pay&after=abc.12";
+        let parsed = parse_query_string(query);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        let filter = parsed.filter;
+        assert_eq!(filter.q.as_deref(), Some("rust & go"));
+        assert_eq!(filter.region.as_deref(), Some("WA"));
+        assert_eq!(filter.remote, [WorkMode::Remote, WorkMode::Hybrid]);
+        assert_eq!(filter.types, [EmploymentType::FullTime, EmploymentType::Contract]);
+        assert_eq!(filter.levels, [ExperienceLevel::Senior]);
+        assert_eq!(filter.posted_within, Some(7));
+        assert_eq!(filter.sort, Some(Sort::Pay));
+        let rendered = filter.to_query_string();
+        assert_eq!(parse_query_string(&rendered).filter, filter);
+        assert_eq!(parse_query_string(&rendered).filter.to_query_string(), rendered);
+    }
+
+    #[test]
     fn malformed_values_are_dropped_with_a_warning() {
-        for (key, value) in
-            [("min_pay", "abc"), ("min_pay", "-1"), ("min_pay", "99999999999999"), ("location", "<script>")]
-        {
+        for (key, value) in [
+            ("min_pay", "abc"),
+            ("min_pay", "-1"),
+            ("max_pay", "99999999999999"),
+            ("location", "<script>"),
+            ("region", "California"),
+            ("remote", "moon"),
+            ("type", "forever"),
+            ("level", "wizard"),
+            ("posted_within", "-1"),
+            ("posted_within", "5"),
+            ("sort", "random"),
+            ("q", "\"(*)"),
+        ] {
             let parsed = JobFilter::parse([(key, value)]);
-            assert!(parsed.filter.is_empty(), "{key}={value}");
+            assert!(parsed.filter.is_empty() && parsed.filter.sort.is_none(), "{key}={value}");
             assert_eq!(parsed.warnings.len(), 1, "{key}={value}");
         }
     }
 
     #[test]
     fn empty_values_mean_no_filter_without_a_warning() {
-        let parsed = JobFilter::parse([("location", ""), ("min_pay", " ")]);
+        let parsed = JobFilter::parse([("location", ""), ("min_pay", " "), ("q", ""), ("remote", ""), ("sort", "")]);
         assert!(parsed.filter.is_empty());
         assert!(parsed.warnings.is_empty());
         assert_eq!(parsed.filter.to_query_string(), "");
     }
 
     #[test]
-    fn a_query_string_round_trips() {
-        let parsed = JobFilter::parse([("company", "tiktok"), ("min_pay", "90000"), ("location", "seattle-wa")]);
-        let rendered = parsed.filter.to_query_string();
-        assert_eq!(rendered, "location=seattle-wa&min_pay=90000&company=tiktok");
-        let pairs: Vec<(&str, &str)> = rendered.split('&').filter_map(|pair| pair.split_once('=')).collect();
-        assert_eq!(JobFilter::parse(pairs).filter, parsed.filter);
+    fn long_keywords_are_cut_and_long_slugs_ignored() {
+        let long = "a".repeat(10_000);
+        let parsed = JobFilter::parse([("location", long.as_str()), ("q", long.as_str())]);
+        assert_eq!(parsed.filter.location, None);
+        assert_eq!(parsed.filter.q.map(|q| q.len()), Some(MAX_KEYWORDS_LEN));
+        assert_eq!(parsed.warnings.len(), 2);
     }
 
     #[test]
-    fn a_very_long_location_is_ignored() {
-        let long = "a".repeat(10_000);
-        let parsed = JobFilter::parse([("location", long.as_str())]);
-        assert_eq!(parsed.filter.location, None);
+    fn a_reversed_pay_range_is_swapped() {
+        let parsed = JobFilter::parse([("min_pay", "150000"), ("max_pay", "90000")]);
+        assert_eq!((parsed.filter.min_pay, parsed.filter.max_pay), (Some(90_000), Some(150_000)));
+        assert_eq!(parsed.warnings.len(), 1);
+    }
+
+    #[test]
+    fn relevance_needs_keywords() {
+        let mut filter = JobFilter { sort: Some(Sort::Relevance), ..JobFilter::default() };
+        assert_eq!(filter.effective_sort(), Sort::Newest);
+        filter.q = Some("rust".into());
+        assert_eq!(filter.effective_sort(), Sort::Relevance);
+        filter.sort = None;
+        assert_eq!(filter.effective_sort(), Sort::Relevance);
     }
 }

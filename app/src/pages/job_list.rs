@@ -45,9 +45,10 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
         1 => "1 open job".to_owned(),
         n => format!("{} open jobs", group_thousands(n)),
     };
-    let pay_note =
-        filter.min_pay.is_some().then_some("Jobs that do not post pay are not shown while a pay filter is set.");
-    let shown = data.jobs.len();
+    let pay_note = filter.filters_pay().then_some("Jobs that do not post pay are not shown while a pay filter is set.");
+    let next_page =
+        data.next_cursor.clone().map(|cursor| format!("/jobs?{}", filter.with_cursor(Some(cursor)).to_query_string()));
+    let first_page = filter.after.is_some().then(|| format!("/jobs?{}", filter.with_cursor(None).to_query_string()));
     view! {
         <div class="grid gap-6 lg:grid-cols-[18rem_1fr]">
             <aside>
@@ -64,11 +65,14 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
                 <ul class="job-list mt-4 grid gap-3">
                     {data.jobs.into_iter().map(|card| view! { <JobCardView card today /> }).collect_view()}
                 </ul>
-                {(i64::try_from(shown).unwrap_or(i64::MAX) < count).then(|| view! {
-                    <p class="mt-4 text-sm text-slate-500">
-                        {format!("Showing the newest {shown} of {}. Narrow the filters to see others.", group_thousands(count))}
-                    </p>
-                })}
+                <nav class="pager mt-6 flex items-center justify-between text-sm" aria-label="Pages">
+                    {first_page.map(|href| view! { <a href=href rel="first" class="text-indigo-700 hover:underline">"First page"</a> })}
+                    {next_page.map(|href| view! {
+                        <a href=href rel="next" class="ml-auto rounded-lg border border-slate-300 bg-white px-4 py-2 font-semibold text-indigo-700 hover:border-indigo-400">
+                            "Next page"
+                        </a>
+                    })}
+                </nav>
             </section>
         </div>
     }

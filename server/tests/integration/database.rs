@@ -121,7 +121,8 @@ async fn the_listing_leaves_out_closed_and_expired_postings() {
         .execute(&app.pool)
         .await
         .expect("close one");
-    let (jobs, total) = db::list_open_jobs(&app.pool, &JobFilter::default(), today, 10_000).await.expect("list");
+    let page = db::list_open_jobs(&app.pool, &JobFilter::default(), today, 10_000).await.expect("list");
+    let (jobs, total) = (page.jobs, page.total);
     assert_eq!(jobs.len() as i64, total);
     assert!(jobs.iter().all(|j| j.valid_through >= today));
     assert!(!jobs.iter().any(|j| j.title.starts_with("Atlas Graduate") || j.title.ends_with("Spacetime")));
@@ -141,7 +142,8 @@ async fn location_filter_returns_only_postings_there() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
     let filter = JobFilter { location: Some("san-jose-ca".into()), ..JobFilter::default() };
-    let (jobs, total) = db::list_open_jobs(&app.pool, &filter, today, 10_000).await.expect("list");
+    let page = db::list_open_jobs(&app.pool, &filter, today, 10_000).await.expect("list");
+    let (jobs, total) = (page.jobs, page.total);
     assert!(total >= 1);
     assert!(jobs.iter().all(|j| j.locations.iter().any(|l| l.slug() == "san-jose-ca")));
     assert!(jobs.iter().any(|j| j.company.name == "TikTok"));
@@ -155,13 +157,15 @@ async fn min_pay_filter_compares_annualised_pay_and_drops_postings_without_pay()
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
     let filter = JobFilter { min_pay: Some(150_000), ..JobFilter::default() };
-    let (jobs, total) = db::list_open_jobs(&app.pool, &filter, today, 10_000).await.expect("list");
+    let page = db::list_open_jobs(&app.pool, &filter, today, 10_000).await.expect("list");
+    let (jobs, total) = (page.jobs, page.total);
     assert!(total > 0);
     for job in &jobs {
         let pay = job.pay.as_ref().expect("a pay filter leaves out postings without pay");
         assert!(pay.annual_max() >= 150_000, "{} pays {}", job.title, pay.display());
     }
-    let (all, _) = db::list_open_jobs(&app.pool, &JobFilter::default(), today, 10_000).await.expect("list");
+    let page = db::list_open_jobs(&app.pool, &JobFilter::default(), today, 10_000).await.expect("list");
+    let (all, _) = (page.jobs, page.total);
     let expected = all.iter().filter(|j| j.pay.as_ref().is_some_and(|p| p.annual_max() >= 150_000)).count();
     assert_eq!(jobs.len(), expected);
     assert!(all.iter().any(|j| j.pay.is_none()), "the seed has postings without pay");

@@ -6,5 +6,6 @@
 
 mod careers;
 mod database;
+mod filters;
 mod helpers;
 mod pages;

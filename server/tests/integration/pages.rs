@@ -273,3 +273,21 @@ async fn the_company_filter_narrows_the_list_and_survives_the_filter_form() {
     assert!(answer.body.contains("name=\"company\" value=\"tiktok\""), "the form keeps the company filter");
     assert!(!answer.body.contains("Siemens Digital Industries Software"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_server_function_takes_repeated_filters() {
+    let app = TestApp::seeded().await;
+    let list =
+        app.post_form("/fn/list_jobs", "filter[remote][0]=remote&filter[types][0]=internship&filter[region]=CA").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("Backend Software Engineer Graduate (TikTok Eng"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_server_function_takes_an_empty_filter() {
+    let app = TestApp::seeded().await;
+    // What the browser sends for /jobs without any filter: an empty body.
+    let list = app.post_form("/fn/list_jobs", "").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("\"total\":"));
+}

@@ -1,0 +1,244 @@
+//! Every filter of the listing, alone and combined, against hand-made fixture postings with exact
+//! expected ids; pay-overlap boundaries; keyset paging.
+
+use app::db::{self, Pool};
+use app::domain::filter::parse_query_string;
+use app::domain::{
+    Currency, EmploymentType, ExperienceLevel, JobStatus, Location, NewCompany, NewJob, Pay, PayUnit, WorkMode,
+};
+use chrono::{Days, NaiveDate, Utc};
+
+use crate::helpers::TestApp;
+
+struct Fixture {
+    app: TestApp,
+    today: NaiveDate,
+    /// Ids of: rust (San Jose, onsite, senior, $150k-$200k), go (Seattle, remote, contract, $60-$80/h),
+    /// nurse (Austin, part time, entry, no pay), analyst (Fremont, hybrid, entry, $80k-$100k).
+    rust: i64,
+    go: i64,
+    nurse: i64,
+    analyst: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn job(
+    title: &str,
+    company: &str,
+    place: (&str, &str, WorkMode),
+    kind: EmploymentType,
+    level: ExperienceLevel,
+    pay: Option<Pay>,
+    age_days: u64,
+    today: NaiveDate,
+) -> NewJob {
+    let posted_at = today - Days::new(age_days);
+    NewJob {
+        title: title.to_owned(),
+        company_slug: company.to_owned(),
+        employment_type: kind,
+        level,
+        status: JobStatus::Published,
+        posted_at,
+        valid_through: posted_at + Days::new(40),
+        apply_url: None,
+        locations: vec![Location::new(place.0, place.1, "US", place.2).expect("location")],
+        pay_location: pay.as_ref().map(|_| 0),
+        pay,
+        sections: vec![],
+        benefits: vec![],
+        skills: vec![],
+        career_step: None,
+        legal_notices: vec![],
+    }
+}
+
+async fn fixture() -> Fixture {
+    let app = TestApp::empty().await;
+    let today = Utc::now().date_naive();
+    let usd = Currency::usd;
+    let mut tx = app.pool.begin().await.expect("tx");
+    for slug in ["acme", "globex"] {
+        let company = NewCompany {
+            name: slug.to_uppercase(),
+            slug: slug.into(),
+            about: String::new(),
+            website: None,
+            application_limit: None,
+        };
+        db::upsert_company(&mut tx, &company).await.expect("company");
+    }
+    let mut closed = job(
+        "Closed Rust Role",
+        "acme",
+        ("San Jose", "CA", WorkMode::Onsite),
+        EmploymentType::FullTime,
+        ExperienceLevel::Senior,
+        None,
+        2,
+        today,
+    );
+    closed.status = JobStatus::Closed;
+    let mut expired = job(
+        "Expired Rust Role",
+        "acme",
+        ("San Jose", "CA", WorkMode::Onsite),
+        EmploymentType::FullTime,
+        ExperienceLevel::Senior,
+        None,
+        60,
+        today,
+    );
+    expired.valid_through = today - Days::new(1);
+    let mut rust = job(
+        "Rust Backend Engineer",
+        "acme",
+        ("San Jose", "CA", WorkMode::Onsite),
+        EmploymentType::FullTime,
+        ExperienceLevel::Senior,
+        Some(Pay::from_whole(150_000, 200_000, usd(), PayUnit::Year).expect("pay")),
+        1,
+        today,
+    );
+    rust.skills = vec!["Rust".into()];
+    let jobs = vec![
+        rust,
+        job(
+            "Go Developer",
+            "globex",
+            ("Seattle", "WA", WorkMode::Remote),
+            EmploymentType::Contract,
+            ExperienceLevel::Mid,
+            Some(Pay::from_whole(60, 80, usd(), PayUnit::Hour).expect("pay")),
+            5,
+            today,
+        ),
+        job(
+            "Registered Nurse",
+            "acme",
+            ("Austin", "TX", WorkMode::Onsite),
+            EmploymentType::PartTime,
+            ExperienceLevel::Entry,
+            None,
+            10,
+            today,
+        ),
+        job(
+            "Data Analyst",
+            "globex",
+            ("Fremont", "CA", WorkMode::Hybrid),
+            EmploymentType::FullTime,
+            ExperienceLevel::Entry,
+            Some(Pay::from_whole(80_000, 100_000, usd(), PayUnit::Year).expect("pay")),
+            20,
+            today,
+        ),
+        closed,
+        expired,
+    ];
+    let ids = db::insert_jobs(&mut tx, &jobs).await.expect("insert");
+    tx.commit().await.expect("commit");
+    Fixture { app, today, rust: ids[0], go: ids[1], nurse: ids[2], analyst: ids[3] }
+}
+
+async fn ids(pool: &Pool, today: NaiveDate, query: &str) -> Vec<i64> {
+    let parsed = parse_query_string(query);
+    let page = db::list_open_jobs(pool, &parsed.filter, today, 100).await.expect("list");
+    let ids: Vec<i64> = page.jobs.iter().map(|j| j.id).collect();
+    assert_eq!(page.total, ids.len() as i64, "{query}: total");
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_filter_alone_and_combined_selects_exactly_the_matching_postings() {
+    let f = fixture().await;
+    let (rust, go, nurse, analyst) = (f.rust, f.go, f.nurse, f.analyst);
+    let cases: Vec<(&str, Vec<i64>)> = vec![
+        ("", vec![rust, go, nurse, analyst]),
+        ("location=san-jose-ca", vec![rust]),
+        ("region=CA", vec![rust, analyst]),
+        ("region=ca", vec![rust, analyst]),
+        ("remote=remote", vec![go]),
+        ("remote=remote&remote=hybrid", vec![go, analyst]),
+        ("remote=onsite", vec![rust, nurse]),
+        ("type=contract", vec![go]),
+        ("type=full_time&type=part_time", vec![rust, nurse, analyst]),
+        ("level=entry", vec![nurse, analyst]),
+        ("posted_within=1", vec![rust]),
+        ("posted_within=7", vec![rust, go]),
+        ("posted_within=30", vec![rust, go, nurse, analyst]),
+        ("company=globex", vec![go, analyst]),
+        ("q=rust", vec![rust]),
+        ("q=NURSE", vec![nurse]),
+        ("q=globex", vec![go, analyst]),
+        ("q=%22", vec![rust, go, nurse, analyst]),
+        ("q=NEAR(", vec![]),
+        ("q=%22rust%22+OR+*", vec![]),
+        ("q=data+analyst", vec![analyst]),
+        ("region=CA&level=entry", vec![analyst]),
+        ("type=full_time&min_pay=90000", vec![rust, analyst]),
+        ("company=acme&remote=onsite&posted_within=7", vec![rust]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(ids(&f.app.pool, f.today, query).await, expected, "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_filters_match_overlapping_annual_ranges_at_their_boundaries() {
+    let f = fixture().await;
+    let (rust, go, analyst) = (f.rust, f.go, f.analyst);
+    // $60-$80 an hour is $124,800-$166,400 a year.
+    let cases: Vec<(&str, Vec<i64>)> = vec![
+        ("min_pay=166400", vec![rust, go]),
+        ("min_pay=166401", vec![rust]),
+        ("max_pay=80000", vec![analyst]),
+        ("max_pay=79999", vec![]),
+        ("min_pay=100000&max_pay=124800", vec![go, analyst]),
+        ("min_pay=100001&max_pay=124799", vec![]),
+        ("min_pay=200000&max_pay=200000", vec![rust]),
+        ("min_pay=0", vec![rust, go, analyst]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(ids(&f.app.pool, f.today, query).await, expected, "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sorting_by_pay_puts_postings_without_pay_last() {
+    let f = fixture().await;
+    assert_eq!(ids(&f.app.pool, f.today, "sort=pay").await, vec![f.rust, f.go, f.analyst, f.nurse]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyset_paging_visits_every_match_once_in_every_order() {
+    let app = TestApp::seeded().await;
+    let today = Utc::now().date_naive();
+    for query in ["", "sort=pay", "q=engineer", "q=engineer&sort=newest", "region=CA&sort=pay"] {
+        let filter = parse_query_string(query).filter;
+        let everything = db::list_open_jobs(&app.pool, &filter, today, 10_000).await.expect("all");
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page =
+                db::list_open_jobs(&app.pool, &filter.with_cursor(cursor.clone()), today, 7).await.expect("page");
+            assert_eq!(page.total, everything.total, "{query}: the total does not change with the page");
+            seen.extend(page.jobs.iter().map(|j| j.id));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let expected: Vec<i64> = everything.jobs.iter().map(|j| j.id).collect();
+        assert!(expected.len() > 7, "{query}: more than one page");
+        assert_eq!(seen, expected, "{query}: pages in order, each posting once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_or_foreign_cursor_starts_from_the_first_page() {
+    let f = fixture().await;
+    for after in ["garbage", "p.1.1", "n.not-a-date.3", "r.zz.1"] {
+        assert_eq!(ids(&f.app.pool, f.today, &format!("after={after}")).await.len(), 4, "{after}");
+    }
+}
