@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod alerts;
+pub mod api_v1;
 pub mod cli;
 pub mod router;
 pub mod seed;

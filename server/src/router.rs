@@ -110,6 +110,8 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/sitemap.xml", get(sitemap))
+        .route("/api/v1/jobs", get(crate::api_v1::list))
+        .route("/api/v1/jobs/{id}", get(crate::api_v1::one))
         .route("/careers/{path}/alerts", post(crate::alerts::subscribe))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))

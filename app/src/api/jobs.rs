@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{JobCard, JobDetail, JobFilter, LocationOption};
+use crate::domain::filter::Facets;
+use crate::domain::{JobCard, JobDetail, JobFilter};
 use crate::error::AppError;
 
 /// How many cards one listing page shows.
@@ -18,8 +19,8 @@ pub struct JobListPage {
     pub total: i64,
     /// The cursor of the next page, when there is one.
     pub next_cursor: Option<String>,
-    /// Cities with open postings, for the location filter.
-    pub locations: Vec<LocationOption>,
+    /// Counts beside each filter choice.
+    pub facets: Facets,
     /// The server's day, so ages read the same on the server and in the browser.
     pub today: NaiveDate,
 }
@@ -37,8 +38,8 @@ pub async fn list_jobs(
     if let Some(location) = &filter.location {
         jobs.iter_mut().for_each(|job| job.put_location_first(location));
     }
-    let locations = crate::db::location_options(&pool, today).await?;
-    Ok(JobListPage { jobs, total, next_cursor, locations, today })
+    let facets = crate::db::facets(&pool, &filter, today).await?;
+    Ok(JobListPage { jobs, total, next_cursor, facets, today })
 }
 
 /// One posting with everything its page shows. `NotFound` for an unknown id or a draft.

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-use crate::domain::filter::{POSTED_WITHIN_DAYS, Sort};
-use crate::domain::{EmploymentType, ExperienceLevel, JobFilter, LocationOption, WorkMode};
+use crate::domain::filter::{FacetCount, Facets, POSTED_WITHIN_DAYS, Sort};
+use crate::domain::{EmploymentType, ExperienceLevel, JobFilter, WorkMode};
 
 const INPUT: &str = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm";
 const LABEL: &str = "block text-sm font-medium text-slate-700";
@@ -14,7 +14,8 @@ const LABEL: &str = "block text-sm font-medium text-slate-700";
 fn CheckboxGroup(
     legend: &'static str,
     name: &'static str,
-    options: Vec<(&'static str, &'static str, bool)>,
+    /// (value, label, checked, count with the other filters kept)
+    options: Vec<(&'static str, &'static str, bool, i64)>,
 ) -> impl IntoView {
     view! {
         <fieldset>
@@ -22,13 +23,14 @@ fn CheckboxGroup(
             <div class="mt-1 grid grid-cols-2 gap-x-3 gap-y-1 text-sm">
                 {options
                     .into_iter()
-                    .map(|(code, label, checked)| {
+                    .map(|(code, label, checked, count)| {
                         let id = format!("filter-{name}-{code}");
                         let label_for = id.clone();
                         view! {
                             <label for=label_for class="flex items-center gap-2">
                                 <input id=id type="checkbox" name=name value=code checked=checked class="h-4 w-4" />
                                 {label}
+                                <span class="facet-count text-xs text-slate-500">{format!("({count})")}</span>
                             </label>
                         }
                     })
@@ -40,12 +42,23 @@ fn CheckboxGroup(
 
 /// Every filter of the listing. Submitting changes the URL, so a filtered page can be shared.
 #[component]
-pub fn FilterBar(filter: JobFilter, locations: Vec<LocationOption>) -> impl IntoView {
+pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
     let selected = filter.location.clone().unwrap_or_default();
     let number = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
-    let modes = WorkMode::ALL.iter().map(|m| (m.code(), m.label(), filter.remote.contains(m))).collect();
-    let types = EmploymentType::ALL.iter().map(|t| (t.code(), t.label(), filter.types.contains(t))).collect();
-    let levels = ExperienceLevel::ALL.iter().map(|l| (l.code(), l.label(), filter.levels.contains(l))).collect();
+    let count = |list: &[FacetCount], code: &str| Facets::count(list, code);
+    let modes = WorkMode::ALL
+        .iter()
+        .map(|m| (m.code(), m.label(), filter.remote.contains(m), count(&facets.remote, m.code())))
+        .collect();
+    let types = EmploymentType::ALL
+        .iter()
+        .map(|t| (t.code(), t.label(), filter.types.contains(t), count(&facets.employment_type, t.code())))
+        .collect();
+    let levels = ExperienceLevel::ALL
+        .iter()
+        .map(|l| (l.code(), l.label(), filter.levels.contains(l), count(&facets.level, l.code())))
+        .collect();
+    let locations = facets.location;
     let sort = filter.sort;
     let within = filter.posted_within;
     view! {
@@ -66,10 +79,10 @@ pub fn FilterBar(filter: JobFilter, locations: Vec<LocationOption>) -> impl Into
                         {locations
                             .into_iter()
                             .map(|option| {
-                                let is_selected = option.slug == selected;
+                                let is_selected = option.value == selected;
                                 view! {
-                                    <option value=option.slug selected=is_selected>
-                                        {format!("{} ({})", option.label, option.open_postings)}
+                                    <option value=option.value selected=is_selected>
+                                        {format!("{} ({})", option.label, option.count)}
                                     </option>
                                 }
                             })

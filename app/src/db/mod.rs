@@ -9,8 +9,8 @@ mod write;
 pub use career::{get_career_path, observed_pay, save_alert};
 pub use pool::{DbError, connect, migrate};
 pub use read::{
-    ListPage, career_path_exists, count_postings, get_company_profile, get_job_detail, list_open_jobs,
-    location_options, open_posting_paths, ping,
+    ListPage, career_path_exists, count_postings, facets, get_company_profile, get_job_detail, list_open_jobs,
+    open_posting_paths, ping,
 };
 pub use write::{insert_career_path, insert_jobs, upsert_company, upsert_legal_notice};
 

@@ -5,11 +5,11 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::Pool;
-use crate::domain::filter::Sort;
+use crate::domain::filter::{FacetCount, Facets, Sort};
 use crate::domain::job::{CompanyRef, job_path};
 use crate::domain::{
     Benefit, BenefitGroup, CompanyProfile, Currency, EmploymentType, ExperienceLevel, JobCard, JobDetail, JobFilter,
-    JobStatus, LegalNotice, Location, LocationOption, MarketEstimate, Pay, PayUnit, Section, WorkMode,
+    JobStatus, LegalNotice, Location, MarketEstimate, Pay, PayUnit, Section, WorkMode,
 };
 use crate::markdown::to_safe_html;
 
@@ -114,6 +114,11 @@ const RANK: &str = "bm25(postings_fts, 10.0, 4.0, 3.0, 1.0)";
 
 /// Appends the FROM and WHERE clauses that select open postings matching `filter`.
 fn push_from_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate) {
+    push_from_join_where(query, filter, today, "");
+}
+
+/// [`push_from_where`] with one more join (a constant SQL fragment) before the WHERE clause.
+fn push_from_join_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate, join: &'static str) {
     let keywords = filter.q.as_deref().and_then(fts_query);
     query.push(
         " FROM postings p JOIN companies c ON c.id = p.company_id LEFT JOIN posting_pay pay ON pay.posting_id = p.id",
@@ -121,6 +126,7 @@ fn push_from_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: 
     if keywords.is_some() {
         query.push(" JOIN postings_fts ON postings_fts.rowid = p.id");
     }
+    query.push(join);
     query.push(" WHERE p.status = 'published' AND p.valid_through >= ").push_bind(today);
     if let Some(keywords) = keywords {
         query.push(" AND postings_fts MATCH ").push_bind(keywords);
@@ -169,6 +175,58 @@ fn push_from_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: 
     if let Some(company) = &filter.company {
         query.push(" AND p.company_id = (SELECT id FROM companies WHERE slug = ").push_bind(company.clone()).push(")");
     }
+}
+
+/// The most locations the location facet lists.
+const LOCATION_FACET_LIMIT: i64 = 60;
+
+/// Counts for each choice of each filter, each computed with the other filters kept.
+pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, sqlx::Error> {
+    let base = JobFilter { sort: None, after: None, ..filter.clone() };
+
+    let without_location = JobFilter { location: None, ..base.clone() };
+    let sql_from = " JOIN posting_locations fl ON fl.posting_id = p.id";
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "SELECT fl.location_slug, MIN(fl.city) || ', ' || MIN(fl.region), COUNT(DISTINCT p.id) AS n",
+    );
+    push_from_join_where(&mut query, &without_location, today, sql_from);
+    query.push(" GROUP BY fl.location_slug ORDER BY n DESC, fl.location_slug LIMIT ").push_bind(LOCATION_FACET_LIMIT);
+    let location = counts(query.build_query_as().fetch_all(pool).await?);
+
+    let without_remote = JobFilter { remote: Vec::new(), ..base.clone() };
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT fl.work_mode, fl.work_mode, COUNT(DISTINCT p.id)");
+    push_from_join_where(&mut query, &without_remote, today, sql_from);
+    query.push(" GROUP BY fl.work_mode");
+    let remote =
+        labelled(query.build_query_as().fetch_all(pool).await?, |code| WorkMode::parse(code).ok().map(|m| m.label()));
+
+    let without_types = JobFilter { types: Vec::new(), ..base.clone() };
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT p.employment_type, p.employment_type, COUNT(*)");
+    push_from_where(&mut query, &without_types, today);
+    query.push(" GROUP BY p.employment_type");
+    let employment_type = labelled(query.build_query_as().fetch_all(pool).await?, |code| {
+        EmploymentType::parse(code).ok().map(|t| t.label())
+    });
+
+    let without_levels = JobFilter { levels: Vec::new(), ..base };
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT p.experience_level, p.experience_level, COUNT(*)");
+    push_from_where(&mut query, &without_levels, today);
+    query.push(" GROUP BY p.experience_level");
+    let level = labelled(query.build_query_as().fetch_all(pool).await?, |code| {
+        ExperienceLevel::parse(code).ok().map(|l| l.label())
+    });
+
+    Ok(Facets { location, remote, employment_type, level })
+}
+
+fn counts(rows: Vec<(String, String, i64)>) -> Vec<FacetCount> {
+    rows.into_iter().map(|(value, label, count)| FacetCount { value, label, count }).collect()
+}
+
+fn labelled(rows: Vec<(String, String, i64)>, label: impl Fn(&str) -> Option<&'static str>) -> Vec<FacetCount> {
+    rows.into_iter()
+        .map(|(value, _, count)| FacetCount { label: label(&value).unwrap_or("Other").to_owned(), value, count })
+        .collect()
 }
 
 /// A position in a sorted listing: the sort key of the last card shown and its id.
@@ -404,35 +462,6 @@ async fn locations_of(
         by_posting.entry(posting_id).or_default().push((id, row.into_location()?));
     }
     Ok(by_posting)
-}
-
-#[derive(FromRow)]
-struct LocationCountRow {
-    location_slug: String,
-    city: String,
-    region: String,
-    open_postings: i64,
-}
-
-/// Every city with open postings, most postings first, for the location filter.
-pub async fn location_options(pool: &Pool, today: NaiveDate) -> Result<Vec<LocationOption>, sqlx::Error> {
-    let rows: Vec<LocationCountRow> = sqlx::query_as(
-        "SELECT l.location_slug, MIN(l.city) AS city, MIN(l.region) AS region, COUNT(DISTINCT l.posting_id) AS open_postings \
-         FROM posting_locations l JOIN postings p ON p.id = l.posting_id \
-         WHERE p.status = 'published' AND p.valid_through >= ? \
-         GROUP BY l.location_slug ORDER BY open_postings DESC, l.location_slug",
-    )
-    .bind(today)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| LocationOption {
-            slug: row.location_slug,
-            label: format!("{}, {}", row.city, row.region),
-            open_postings: row.open_postings,
-        })
-        .collect())
 }
 
 #[derive(FromRow)]

@@ -383,3 +383,29 @@ mod tests {
         assert_eq!(filter.effective_sort(), Sort::Relevance);
     }
 }
+
+/// How many open postings one filter choice would give, the other filters kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    /// The query-string value, e.g. `san-jose-ca` or `remote`.
+    pub value: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// Counts beside each choice of the filter bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    pub location: Vec<FacetCount>,
+    pub remote: Vec<FacetCount>,
+    #[serde(rename = "type")]
+    pub employment_type: Vec<FacetCount>,
+    pub level: Vec<FacetCount>,
+}
+
+impl Facets {
+    /// The count for `value` in one facet (0 when absent).
+    pub fn count(list: &[FacetCount], value: &str) -> i64 {
+        list.iter().find(|f| f.value == value).map_or(0, |f| f.count)
+    }
+}

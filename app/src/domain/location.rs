@@ -119,14 +119,6 @@ pub fn location_slug(city: &str, region: &str) -> String {
     slugify(&format!("{city} {region}"))
 }
 
-/// A choice in the location filter with the number of open postings there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LocationOption {
-    pub slug: String,
-    pub label: String,
-    pub open_postings: i64,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

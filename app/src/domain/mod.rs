@@ -20,5 +20,5 @@ pub use filter::JobFilter;
 pub use job::{
     EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection, Section,
 };
-pub use location::{Location, LocationOption, WorkMode};
+pub use location::{Location, WorkMode};
 pub use pay::{Currency, Pay, PayUnit};

@@ -52,7 +52,7 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
     view! {
         <div class="grid gap-6 lg:grid-cols-[18rem_1fr]">
             <aside>
-                <FilterBar filter=filter.clone() locations=data.locations />
+                <FilterBar filter=filter.clone() facets=data.facets />
             </aside>
             <section aria-labelledby="results-heading">
                 <h1 id="results-heading" class="text-2xl font-bold tracking-tight">{heading}</h1>

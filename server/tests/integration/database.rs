@@ -147,9 +147,10 @@ async fn location_filter_returns_only_postings_there() {
     assert!(total >= 1);
     assert!(jobs.iter().all(|j| j.locations.iter().any(|l| l.slug() == "san-jose-ca")));
     assert!(jobs.iter().any(|j| j.company.name == "TikTok"));
-    let options = db::location_options(&app.pool, today).await.expect("options");
-    let san_jose = options.iter().find(|o| o.slug == "san-jose-ca").expect("San Jose is an option");
-    assert_eq!(san_jose.open_postings, total);
+    let facets = db::facets(&app.pool, &JobFilter::default(), today).await.expect("facets");
+    let san_jose = facets.location.iter().find(|o| o.value == "san-jose-ca").expect("San Jose is an option");
+    assert_eq!(san_jose.count, total);
+    assert_eq!(san_jose.label, "San Jose, CA");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

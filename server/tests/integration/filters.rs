@@ -242,3 +242,27 @@ async fn a_forged_or_foreign_cursor_starts_from_the_first_page() {
         assert_eq!(ids(&f.app.pool, f.today, &format!("after={after}")).await.len(), 4, "{after}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facets_count_each_choice_with_the_other_filters_kept() {
+    let f = fixture().await;
+    let facets = db::facets(&f.app.pool, &parse_query_string("region=CA&remote=hybrid&type=full_time").filter, f.today)
+        .await
+        .expect("facets");
+    let count = |list: &[app::domain::filter::FacetCount], value: &str| app::domain::filter::Facets::count(list, value);
+    // Work mode: its own choice is ignored, region and type kept: rust (on-site) and analyst (hybrid).
+    assert_eq!(
+        (count(&facets.remote, "onsite"), count(&facets.remote, "hybrid"), count(&facets.remote, "remote")),
+        (1, 1, 0)
+    );
+    // Type: region and work mode kept: only the analyst (hybrid, CA, full time).
+    assert_eq!(count(&facets.employment_type, "full_time"), 1);
+    assert_eq!(count(&facets.employment_type, "contract"), 0);
+    // Location: everything but the location kept.
+    assert_eq!(count(&facets.location, "fremont-ca"), 1);
+    assert_eq!(count(&facets.location, "san-jose-ca"), 0);
+    assert_eq!(facets.location.iter().find(|l| l.value == "fremont-ca").map(|l| l.label.as_str()), Some("Fremont, CA"));
+    // Level: the analyst is entry level.
+    assert_eq!(count(&facets.level, "entry"), 1);
+    assert_eq!(count(&facets.level, "senior"), 0);
+}

@@ -291,3 +291,63 @@ async fn the_list_server_function_takes_an_empty_filter() {
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(list.body.contains("\"total\":"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_and_the_page_agree_on_the_matches() {
+    let app = TestApp::seeded().await;
+    for query in [
+        "",
+        "location=san-jose-ca",
+        "min_pay=150000",
+        "q=engineer&remote=remote",
+        "type=internship&level=entry",
+        "min_pay=abc",
+    ] {
+        let api = app.get(&format!("/api/v1/jobs?{query}")).await;
+        assert_eq!(api.status, StatusCode::OK, "{query}");
+        let data: serde_json::Value = serde_json::from_str(&api.body).expect("JSON");
+        let page = app.get(&format!("/jobs?{query}")).await;
+        let titles: Vec<&str> =
+            data["jobs"].as_array().expect("jobs").iter().map(|j| j["title"].as_str().unwrap_or_default()).collect();
+        assert!(!titles.is_empty(), "{query}");
+        for title in &titles {
+            let escaped = title.replace('&', "&amp;");
+            assert!(page.body.contains(&escaped), "{query}: the page shows {title}");
+        }
+        assert_eq!(page.body.matches("class=\"job-card").count(), titles.len(), "{query}");
+        let total = data["total"].as_i64().expect("total");
+        assert!(
+            page.body.contains(&format!("{} open job", app::domain::pay::group_thousands(total))),
+            "{query}: total {total}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_returns_postings_in_the_documented_shape() {
+    let app = TestApp::seeded().await;
+    let data: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/jobs?location=san-jose-ca&type=internship").await.body).expect("JSON");
+    let brief =
+        data["jobs"].as_array().expect("jobs").iter().find(|j| j["company"]["slug"] == "tiktok").expect("brief");
+    let id = brief["id"].as_i64().expect("id");
+    assert_eq!(brief["pay"]["min"], 116_000);
+    assert_eq!(brief["pay"]["max"], 177_000);
+    assert_eq!(brief["pay"]["unit"], "YEAR");
+    assert_eq!(brief["pay"]["annual_max"], 177_000);
+    assert_eq!(brief["locations"][0]["work_mode"], "remote");
+    assert_eq!(brief["employment_type"], "internship");
+    assert_eq!(brief["level"], "entry");
+    assert!(brief["url"].as_str().unwrap_or_default().starts_with(&format!("https://jobs.example/jobs/{id}-")));
+    assert!(data["facets"]["location"].is_array() && data["facets"]["type"].is_array());
+    assert!(data.get("next_cursor").is_some());
+
+    let one = app.get(&format!("/api/v1/jobs/{id}")).await;
+    assert_eq!(one.status, StatusCode::OK);
+    let one: serde_json::Value = serde_json::from_str(&one.body).expect("JSON");
+    assert_eq!(one["title"], brief["title"]);
+    assert_eq!(one["benefits"].as_array().map(Vec::len), Some(14));
+    let missing = app.get("/api/v1/jobs/987654321").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/jobs/abc").await.status, StatusCode::NOT_FOUND);
+}

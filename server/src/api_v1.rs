@@ -1,0 +1,96 @@
+//! The public JSON API: `GET /api/v1/jobs` takes exactly the listing page's query parameters (one parser,
+//! `app::domain::filter`), and `GET /api/v1/jobs/{id}` returns one posting.
+
+use app::api::jobs::PAGE_SIZE;
+use app::db;
+use app::domain::filter::parse_query_string;
+use app::domain::job::job_path;
+use app::domain::{JobCard, Pay};
+use app::error::AppError;
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::router::AppState;
+
+/// Amounts as JSON numbers in whole currency units (cents kept when there are any).
+fn money(minor: i64) -> Value {
+    if minor % 100 == 0 { json!(minor / 100) } else { json!(minor as f64 / 100.0) }
+}
+
+fn pay_json(pay: &Pay) -> Value {
+    json!({
+        "min": money(pay.min_minor()),
+        "max": money(pay.max_minor()),
+        "currency": pay.currency().as_str(),
+        "unit": pay.unit().code(),
+        "annual_min": pay.annual_min(),
+        "annual_max": pay.annual_max(),
+    })
+}
+
+/// A posting as the API shows it.
+fn job_json(card: &JobCard, public_url: &str) -> Value {
+    json!({
+        "id": card.id,
+        "url": format!("{}{}", public_url.trim_end_matches('/'), job_path(card.id, &card.slug)),
+        "title": card.title,
+        "company": { "name": card.company.name, "slug": card.company.slug },
+        "locations": card.locations.iter().map(|l| json!({
+            "city": l.city, "region": l.region, "country": l.country, "work_mode": l.work_mode.code(),
+        })).collect::<Vec<_>>(),
+        "employment_type": card.employment_type.code(),
+        "level": card.level.code(),
+        "pay": card.pay.as_ref().map(pay_json),
+        "posted_at": card.posted_at.to_string(),
+        "valid_through": card.valid_through.to_string(),
+    })
+}
+
+fn error_json(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(json!({ "error": error.to_string() }))).into_response()
+}
+
+/// `GET /api/v1/jobs`: `{"total", "jobs", "facets", "next_cursor", "warnings"}`.
+pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let parsed = parse_query_string(query.as_deref().unwrap_or_default());
+    let today = chrono::Utc::now().date_naive();
+    let page = match db::list_open_jobs(&state.pool, &parsed.filter, today, PAGE_SIZE).await {
+        Ok(page) => page,
+        Err(error) => return error_json(error.into()),
+    };
+    let facets = match db::facets(&state.pool, &parsed.filter, today).await {
+        Ok(facets) => facets,
+        Err(error) => return error_json(error.into()),
+    };
+    Json(json!({
+        "total": page.total,
+        "jobs": page.jobs.iter().map(|card| job_json(card, &state.public_url)).collect::<Vec<_>>(),
+        "facets": facets,
+        "next_cursor": page.next_cursor,
+        "warnings": parsed.warnings,
+    }))
+    .into_response()
+}
+
+/// `GET /api/v1/jobs/{id}`: one posting with its sections (sanitised HTML) and benefits; 404 when unknown.
+pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(id) = app::domain::job::parse_job_path_segment(&id) else {
+        return error_json(AppError::NotFound);
+    };
+    match db::get_job_detail(&state.pool, id, chrono::Utc::now().date_naive()).await {
+        Ok(job) => {
+            let mut value = job_json(&job.card, &state.public_url);
+            value["open"] = json!(job.is_open());
+            value["apply_url"] = json!(job.apply_url);
+            value["sections"] = json!(job.sections);
+            value["benefits"] = json!(job.benefits);
+            value["skills"] = json!(job.skills);
+            Json(value).into_response()
+        }
+        Err(error) => error_json(error.into()),
+    }
+}
