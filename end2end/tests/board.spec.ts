@@ -138,7 +138,7 @@ test('filters combine, the URL can be shared, and pages go forward and back', as
   await page.goto('/jobs');
   await ready(page, jsOn(testInfo));
   await page.getByLabel('Keywords').fill('engineer');
-  await page.getByLabel('Remote', { exact: true }).check();
+  await page.locator('input[name="remote"][value="remote"]').check();
   await page.getByRole('button', { name: 'Show jobs' }).click();
   await expect(page).toHaveURL(/q=engineer/);
   await expect(page).toHaveURL(/remote=remote/);
