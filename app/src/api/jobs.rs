@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::filter::Facets;
+use crate::domain::filter::{Facets, PayHistogram};
 use crate::domain::{JobCard, JobDetail, JobFilter};
 use crate::error::AppError;
 
@@ -21,6 +21,8 @@ pub struct JobListPage {
     pub next_cursor: Option<String>,
     /// Counts beside each filter choice.
     pub facets: Facets,
+    /// The annual pay spread of the matches.
+    pub pay: PayHistogram,
     /// The server's day, so ages read the same on the server and in the browser.
     pub today: NaiveDate,
 }
@@ -39,7 +41,8 @@ pub async fn list_jobs(
         jobs.iter_mut().for_each(|job| job.put_location_first(location));
     }
     let facets = crate::db::facets(&pool, &filter, today).await?;
-    Ok(JobListPage { jobs, total, next_cursor, facets, today })
+    let pay = crate::db::pay_histogram(&pool, &filter, today).await?;
+    Ok(JobListPage { jobs, total, next_cursor, facets, pay, today })
 }
 
 /// One posting with everything its page shows. `NotFound` for an unknown id or a draft.

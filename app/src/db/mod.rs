@@ -10,7 +10,7 @@ pub use career::{get_career_path, observed_pay, save_alert};
 pub use pool::{DbError, connect, migrate};
 pub use read::{
     ListPage, career_path_exists, count_postings, facets, get_company_profile, get_job_detail, list_open_jobs,
-    open_posting_paths, ping,
+    open_posting_paths, pay_histogram, ping,
 };
 pub use write::{insert_career_path, insert_jobs, upsert_company, upsert_legal_notice};
 

@@ -5,7 +5,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::Pool;
-use crate::domain::filter::{FacetCount, Facets, Sort};
+use crate::domain::filter::{FacetCount, Facets, PayHistogram, Sort};
 use crate::domain::job::{CompanyRef, job_path};
 use crate::domain::{
     Benefit, BenefitGroup, CompanyProfile, Currency, EmploymentType, ExperienceLevel, JobCard, JobDetail, JobFilter,
@@ -227,6 +227,31 @@ fn labelled(rows: Vec<(String, String, i64)>, label: impl Fn(&str) -> Option<&'s
     rows.into_iter()
         .map(|(value, _, count)| FacetCount { label: label(&value).unwrap_or("Other").to_owned(), value, count })
         .collect()
+}
+
+/// Width of the pay histogram's buckets, a year.
+const PAY_BUCKET: i64 = 20_000;
+
+/// The pay spread of the postings matching `filter` (those that post pay, in USD).
+pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, sqlx::Error> {
+    let base = JobFilter { sort: None, after: None, ..filter.clone() };
+    let mid = "((pay.annual_min + pay.annual_max) / 2)";
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    query.push(mid).push(" / ").push_bind(PAY_BUCKET).push(" AS bucket, COUNT(*)");
+    push_from_where(&mut query, &base, today);
+    query.push(" AND pay.currency = 'USD' GROUP BY bucket ORDER BY bucket");
+    let counts: Vec<(i64, i64)> = query.build_query_as().fetch_all(pool).await?;
+    let paid: i64 = counts.iter().map(|(_, n)| n).sum();
+    let median = if paid == 0 {
+        None
+    } else {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+        query.push(mid);
+        push_from_where(&mut query, &base, today);
+        query.push(" AND pay.currency = 'USD' ORDER BY ").push(mid).push(" LIMIT 1 OFFSET ").push_bind(paid / 2);
+        query.build_query_scalar().fetch_optional(pool).await?
+    };
+    Ok(PayHistogram::from_counts(PAY_BUCKET, &counts, median))
 }
 
 /// A position in a sorted listing: the sort key of the last card shown and its id.

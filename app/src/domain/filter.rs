@@ -409,3 +409,33 @@ impl Facets {
         list.iter().find(|f| f.value == value).map_or(0, |f| f.count)
     }
 }
+
+/// The spread of annual pay (each posting's range midpoint) over the matching postings that post pay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayHistogram {
+    /// Width of each bucket, whole currency units a year.
+    pub bucket_width: i64,
+    /// (lower bound, count), lowest first, with empty buckets in between filled in.
+    pub buckets: Vec<(i64, i64)>,
+    pub median: Option<i64>,
+    /// How many matching postings post pay.
+    pub paid: i64,
+}
+
+impl PayHistogram {
+    /// Builds a histogram from (bucket index, count) pairs and the median.
+    pub fn from_counts(bucket_width: i64, counts: &[(i64, i64)], median: Option<i64>) -> Self {
+        let paid = counts.iter().map(|(_, n)| n).sum();
+        let (Some(first), Some(last)) = (counts.iter().map(|(b, _)| *b).min(), counts.iter().map(|(b, _)| *b).max())
+        else {
+            return Self { bucket_width, buckets: Vec::new(), median, paid };
+        };
+        let buckets = (first..=last)
+            .map(|bucket| {
+                let count = counts.iter().find(|(b, _)| *b == bucket).map_or(0, |(_, n)| *n);
+                (bucket * bucket_width, count)
+            })
+            .collect();
+        Self { bucket_width, buckets, median, paid }
+    }
+}

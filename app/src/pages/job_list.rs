@@ -8,6 +8,7 @@ use super::not_found::ErrorNotice;
 use crate::api::jobs::{JobListPage as ListData, list_jobs};
 use crate::components::filter_bar::FilterBar;
 use crate::components::job_card::JobCardView;
+use crate::components::pay_chart::PayChart;
 use crate::domain::JobFilter;
 use crate::domain::filter::ParsedFilter;
 use crate::domain::pay::group_thousands;
@@ -62,6 +63,7 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
                     </ul>
                 })}
                 {pay_note.map(|note| view! { <p class="mt-2 text-sm text-slate-600">{note}</p> })}
+                <PayChart histogram=data.pay />
                 <ul class="job-list mt-4 grid gap-3">
                     {data.jobs.into_iter().map(|card| view! { <JobCardView card today /> }).collect_view()}
                 </ul>

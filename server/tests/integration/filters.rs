@@ -266,3 +266,22 @@ async fn facets_count_each_choice_with_the_other_filters_kept() {
     assert_eq!(count(&facets.level, "entry"), 1);
     assert_eq!(count(&facets.level, "senior"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pay_histogram_counts_annual_midpoints_of_the_matches() {
+    let f = fixture().await;
+    let histogram = db::pay_histogram(&f.app.pool, &parse_query_string("").filter, f.today).await.expect("histogram");
+    // Midpoints: analyst $90,000; go $145,600 ($60-$80 an hour); rust $175,000. The nurse posts no pay.
+    assert_eq!(histogram.paid, 3);
+    assert_eq!(histogram.median, Some(145_600));
+    assert_eq!(histogram.buckets, vec![(80_000, 1), (100_000, 0), (120_000, 0), (140_000, 1), (160_000, 1)]);
+    let filtered =
+        db::pay_histogram(&f.app.pool, &parse_query_string("region=CA").filter, f.today).await.expect("histogram");
+    assert_eq!((filtered.paid, filtered.median), (2, Some(175_000)));
+    let none = db::pay_histogram(&f.app.pool, &parse_query_string("q=nurse").filter, f.today).await.expect("histogram");
+    assert_eq!((none.paid, none.median, none.buckets.len()), (0, None, 0));
+
+    let page = f.app.get("/jobs").await;
+    assert!(page.body.contains("Median pay $145,600 a year across 3 matching jobs that post pay."));
+    assert_eq!(page.body.matches("<rect").count(), 5);
+}
