@@ -109,28 +109,48 @@ pub(crate) fn fts_query(keywords: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// The relevance of a full-text match (lower is better): title counts most, then company and skills.
-const RANK: &str = "bm25(postings_fts, 10.0, 4.0, 3.0, 1.0)";
+/// The relevance of a full-text match (lower is better), from the `hits` CTE.
+const RANK: &str = "h.rank";
 
-/// Appends the FROM and WHERE clauses that select open postings matching `filter`.
-fn push_from_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate) {
-    push_from_join_where(query, filter, today, "");
+/// `SELECT {select} FROM … WHERE …` over the open postings matching `filter`, ready for more conditions,
+/// GROUP BY or ORDER BY. With keywords, the full-text matches are found once, up front (a materialised
+/// `hits(id, rank)`; title counts most in the bm25 rank, then company and skills), rather than probed
+/// row by row, which is very slow in FTS5.
+fn select_matching(select: &str, filter: &JobFilter, today: NaiveDate) -> QueryBuilder<Sqlite> {
+    select_matching_joined(select, filter, today, "")
 }
 
-/// [`push_from_where`] with one more join (a constant SQL fragment) before the WHERE clause.
-fn push_from_join_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate, join: &'static str) {
+/// [`select_matching`] with one more join (a constant SQL fragment) before the WHERE clause.
+fn select_matching_joined(
+    select: &str,
+    filter: &JobFilter,
+    today: NaiveDate,
+    join: &'static str,
+) -> QueryBuilder<Sqlite> {
     let keywords = filter.q.as_deref().and_then(fts_query);
+    let mut query = QueryBuilder::<Sqlite>::new("");
+    if let Some(keywords) = &keywords {
+        query
+            .push("WITH hits AS MATERIALIZED (SELECT rowid AS id, bm25(postings_fts, 10.0, 4.0, 3.0, 1.0) AS rank ")
+            .push("FROM postings_fts WHERE postings_fts MATCH ")
+            .push_bind(keywords.clone())
+            .push(") ");
+    }
+    query.push("SELECT ").push(select);
     query.push(
         " FROM postings p JOIN companies c ON c.id = p.company_id LEFT JOIN posting_pay pay ON pay.posting_id = p.id",
     );
     if keywords.is_some() {
-        query.push(" JOIN postings_fts ON postings_fts.rowid = p.id");
+        query.push(" JOIN hits h ON h.id = p.id");
     }
     query.push(join);
+    push_where(&mut query, filter, today);
+    query
+}
+
+/// The WHERE clause of [`select_matching`].
+fn push_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate) {
     query.push(" WHERE p.status = 'published' AND p.valid_through >= ").push_bind(today);
-    if let Some(keywords) = keywords {
-        query.push(" AND postings_fts MATCH ").push_bind(keywords);
-    }
     let location_condition = |query: &mut QueryBuilder<Sqlite>, column: &str, values: Vec<String>| {
         if values.is_empty() {
             return;
@@ -186,31 +206,31 @@ pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result
 
     let without_location = JobFilter { location: None, ..base.clone() };
     let sql_from = " JOIN posting_locations fl ON fl.posting_id = p.id";
-    let mut query = QueryBuilder::<Sqlite>::new(
-        "SELECT fl.location_slug, MIN(fl.city) || ', ' || MIN(fl.region), COUNT(DISTINCT p.id) AS n",
+    let mut query = select_matching_joined(
+        "fl.location_slug, MIN(fl.city) || ', ' || MIN(fl.region), COUNT(DISTINCT p.id) AS n",
+        &without_location,
+        today,
+        sql_from,
     );
-    push_from_join_where(&mut query, &without_location, today, sql_from);
     query.push(" GROUP BY fl.location_slug ORDER BY n DESC, fl.location_slug LIMIT ").push_bind(LOCATION_FACET_LIMIT);
     let location = counts(query.build_query_as().fetch_all(pool).await?);
 
     let without_remote = JobFilter { remote: Vec::new(), ..base.clone() };
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT fl.work_mode, fl.work_mode, COUNT(DISTINCT p.id)");
-    push_from_join_where(&mut query, &without_remote, today, sql_from);
+    let mut query =
+        select_matching_joined("fl.work_mode, fl.work_mode, COUNT(DISTINCT p.id)", &without_remote, today, sql_from);
     query.push(" GROUP BY fl.work_mode");
     let remote =
         labelled(query.build_query_as().fetch_all(pool).await?, |code| WorkMode::parse(code).ok().map(|m| m.label()));
 
     let without_types = JobFilter { types: Vec::new(), ..base.clone() };
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT p.employment_type, p.employment_type, COUNT(*)");
-    push_from_where(&mut query, &without_types, today);
+    let mut query = select_matching("p.employment_type, p.employment_type, COUNT(*)", &without_types, today);
     query.push(" GROUP BY p.employment_type");
     let employment_type = labelled(query.build_query_as().fetch_all(pool).await?, |code| {
         EmploymentType::parse(code).ok().map(|t| t.label())
     });
 
     let without_levels = JobFilter { levels: Vec::new(), ..base };
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT p.experience_level, p.experience_level, COUNT(*)");
-    push_from_where(&mut query, &without_levels, today);
+    let mut query = select_matching("p.experience_level, p.experience_level, COUNT(*)", &without_levels, today);
     query.push(" GROUP BY p.experience_level");
     let level = labelled(query.build_query_as().fetch_all(pool).await?, |code| {
         ExperienceLevel::parse(code).ok().map(|l| l.label())
@@ -236,18 +256,14 @@ const PAY_BUCKET: i64 = 20_000;
 pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, sqlx::Error> {
     let base = JobFilter { sort: None, after: None, ..filter.clone() };
     let mid = "((pay.annual_min + pay.annual_max) / 2)";
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
-    query.push(mid).push(" / ").push_bind(PAY_BUCKET).push(" AS bucket, COUNT(*)");
-    push_from_where(&mut query, &base, today);
+    let mut query = select_matching(&format!("{mid} / {PAY_BUCKET} AS bucket, COUNT(*)"), &base, today);
     query.push(" AND pay.currency = 'USD' GROUP BY bucket ORDER BY bucket");
     let counts: Vec<(i64, i64)> = query.build_query_as().fetch_all(pool).await?;
     let paid: i64 = counts.iter().map(|(_, n)| n).sum();
     let median = if paid == 0 {
         None
     } else {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
-        query.push(mid);
-        push_from_where(&mut query, &base, today);
+        let mut query = select_matching(mid, &base, today);
         query.push(" AND pay.currency = 'USD' ORDER BY ").push(mid).push(" LIMIT 1 OFFSET ").push_bind(paid / 2);
         query.build_query_scalar().fetch_optional(pool).await?
     };
@@ -316,14 +332,15 @@ pub async fn list_open_jobs(
         Sort::Relevance if keywords.is_none() => Sort::Newest,
         sort => sort,
     };
-    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
-    push_from_where(&mut count, filter, today);
+    let mut count = select_matching("COUNT(*)", filter, today);
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
 
     let rank = if sort == Sort::Relevance { RANK } else { "0.0" };
-    let mut page = QueryBuilder::<Sqlite>::new("SELECT p.id, p.posted_at, COALESCE(pay.annual_max, -1) AS pay_key, ");
-    page.push(rank).push(" AS rank");
-    push_from_where(&mut page, filter, today);
+    let mut page = select_matching(
+        &format!("p.id, p.posted_at, COALESCE(pay.annual_max, -1) AS pay_key, {rank} AS rank"),
+        filter,
+        today,
+    );
     match filter.after.as_deref().and_then(|text| Cursor::decode(text, sort)) {
         Some(Cursor::Newest { posted_at, id }) => {
             page.push(" AND (p.posted_at < ").push_bind(posted_at);
@@ -402,6 +419,9 @@ fn title_words(title: &str) -> Vec<String> {
     words
 }
 
+/// How many of the closest titles a similar-jobs search considers.
+const SIMILAR_CANDIDATES: i64 = 500;
+
 /// What a similar-jobs search starts from.
 struct SimilarTo<'a> {
     id: i64,
@@ -426,11 +446,13 @@ async fn similar_jobs(
     }
     // Each word is quoted, so nothing in a title can act as FTS5 syntax.
     let fts_query = words.iter().map(|w| format!("title:\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" OR ");
+    // The closest titles are found first, in the full-text index alone; only they are then checked
+    // for place and ranked, so the cost does not grow with the number of postings that share a word.
     let mut query = QueryBuilder::<Sqlite>::new(
-        "SELECT p.id FROM postings_fts f JOIN postings p ON p.id = f.rowid WHERE postings_fts MATCH ",
+        "WITH hits AS MATERIALIZED (SELECT rowid AS id, rank FROM postings_fts WHERE postings_fts MATCH ",
     );
-    query.push_bind(fts_query);
-    query.push(" AND p.id <> ").push_bind(to.id);
+    query.push_bind(fts_query).push(" ORDER BY rank LIMIT ").push_bind(SIMILAR_CANDIDATES).push(") ");
+    query.push("SELECT p.id FROM hits h JOIN postings p ON p.id = h.id WHERE p.id <> ").push_bind(to.id);
     query
         .push(" AND p.company_id <> (SELECT id FROM companies WHERE slug = ")
         .push_bind(to.company_slug.to_owned())
@@ -451,7 +473,7 @@ async fn similar_jobs(
     }
     query.push(")) DESC, (p.career_step_id IS NOT NULL AND p.career_step_id IN (SELECT id FROM career_steps WHERE career_path_id = ");
     query.push_bind(to.career_path_id.unwrap_or(-1));
-    query.push(")) DESC, bm25(postings_fts) LIMIT ").push_bind(limit);
+    query.push(")) DESC, h.rank LIMIT ").push_bind(limit);
     let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
     let mut cards = load_cards(pool, &ids).await?;
     // Show the place that made the posting "near": the same metro, else the same region.
