@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, json_ld};
 
 const PATH: &str = "/careers/backend-software-engineering";
 
@@ -39,9 +39,7 @@ async fn the_career_path_shows_every_step_with_estimate_and_observed_pay() {
 async fn estimates_are_marked_up_as_occupations_never_as_base_salary() {
     let app = TestApp::seeded().await;
     let body = app.get(PATH).await.body;
-    let start = body.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
-    let end = start + body[start..].find("</script>").expect("end");
-    let data: serde_json::Value = serde_json::from_str(&body[start..end]).expect("JSON");
+    let data = json_ld(&body);
     let items = data.as_array().expect("a list");
     assert_eq!(items.len(), 14);
     assert!(items.iter().all(|o| o["@type"] == "Occupation" && o.get("baseSalary").is_none()));

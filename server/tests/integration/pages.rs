@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, json_ld};
 
 const BRIEF_TITLE: &str =
     "Backend Software Engineer Graduate (TikTok Eng - Backend Online Infra Team) - 2025 Start (BS/MS)";
@@ -118,14 +118,6 @@ async fn server_functions_answer_errors_with_their_status() {
     let list = app.post_form("/fn/list_jobs", "filter[location]=fremont-ca").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("Atlas Graduate Program"));
-}
-
-/// The JSON-LD of a page, parsed.
-fn json_ld(body: &str) -> serde_json::Value {
-    let start = body.find("<script type=\"application/ld+json\">").expect("JSON-LD present")
-        + "<script type=\"application/ld+json\">".len();
-    let end = start + body[start..].find("</script>").expect("script closes");
-    serde_json::from_str(&body[start..end]).expect("JSON-LD parses")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
