@@ -51,28 +51,36 @@ impl TestApp {
 
     /// Sends a GET request through the router.
     pub async fn get(&self, uri: &str) -> Answer {
-        self.send("GET", uri, None).await
+        self.send("GET", uri, None, None).await
+    }
+
+    /// Sends a GET request with one extra header.
+    pub async fn get_with_header(&self, uri: &str, header: (&str, &str)) -> Answer {
+        self.send("GET", uri, None, Some(header)).await
     }
 
     /// Sends a form-encoded POST, as a server function call from the browser does.
     pub async fn post_form(&self, uri: &str, form: &str) -> Answer {
-        self.send("POST", uri, Some(form)).await
+        self.send("POST", uri, Some(form), None).await
     }
 
     /// Sends a request. A request that hits the server's timeout (408) is sent once more, loudly: Leptos's
     /// async SSR very rarely never finishes a render (seen only in these in-process tests, about one run in
     /// three after dropping the page cache); the answer asserted on is then the retry's.
-    async fn send(&self, method: &str, uri: &str, form: Option<&str>) -> Answer {
-        let mut answer = self.send_once(method, uri, form).await;
+    async fn send(&self, method: &str, uri: &str, form: Option<&str>, header: Option<(&str, &str)>) -> Answer {
+        let mut answer = self.send_once(method, uri, form, header).await;
         if answer.status == StatusCode::REQUEST_TIMEOUT {
             eprintln!("{method} {uri}: timed out (408); retrying once");
-            answer = self.send_once(method, uri, form).await;
+            answer = self.send_once(method, uri, form, header).await;
         }
         answer
     }
 
-    async fn send_once(&self, method: &str, uri: &str, form: Option<&str>) -> Answer {
+    async fn send_once(&self, method: &str, uri: &str, form: Option<&str>, header: Option<(&str, &str)>) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
         if form.is_some() {
             request = request.header("content-type", "application/x-www-form-urlencoded");
         }

@@ -89,14 +89,9 @@ async fn health_answers_ok() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_compressed_when_the_client_accepts_it() {
-    use axum::body::Body;
-    use axum::http::Request;
-    use tower::ServiceExt;
     let app = TestApp::seeded().await;
-    let request =
-        Request::builder().uri("/jobs").header("accept-encoding", "gzip").body(Body::empty()).expect("request");
-    let response = app.router.clone().oneshot(request).await.expect("answer");
-    assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("")), Some("gzip"));
+    let answer = app.get_with_header("/jobs", ("accept-encoding", "gzip")).await;
+    assert_eq!(answer.headers.get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
