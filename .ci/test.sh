@@ -20,9 +20,9 @@ step "clippy, browser build (hydrate, wasm32)"
 cargo clippy -p jobboard -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 step "the wasm build pulls in nothing server-only"
-if cargo tree -p jobboard --target wasm32-unknown-unknown -e normal 2>/dev/null | grep -Eq '^.*\b(sqlx|tokio|axum|ammonia) v'; then
+if cargo tree -p jobboard --target wasm32-unknown-unknown -e normal 2>/dev/null | grep -Eq '^.*\b(sqlx|tokio|axum|ammonia|argon2|tower-sessions|governor|zxcvbn) v'; then
   echo "a server-only crate reached the wasm build:" >&2
-  cargo tree -p jobboard --target wasm32-unknown-unknown -e normal | grep -E '\b(sqlx|tokio|axum|ammonia) v' >&2
+  cargo tree -p jobboard --target wasm32-unknown-unknown -e normal | grep -E '\b(sqlx|tokio|axum|ammonia|argon2|tower-sessions|governor|zxcvbn) v' >&2
   exit 1
 fi
 echo "ok"

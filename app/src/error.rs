@@ -15,6 +15,12 @@ pub enum AppError {
     /// The request was malformed; the message says how, in words fit for the person.
     #[error("{0}")]
     BadRequest(String),
+    /// The request needs a signed-in admin.
+    #[error("sign in to continue")]
+    Unauthorized,
+    /// The request was refused (a cross-site request, a bad form token).
+    #[error("this request was refused")]
+    Forbidden,
     /// Something failed on the server; details are in the server's log.
     #[error("something went wrong on our side; please try again")]
     Internal,
@@ -29,6 +35,8 @@ impl AppError {
         match self {
             Self::NotFound => 404,
             Self::BadRequest(_) => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
             Self::Internal => 500,
             Self::Transport(_) => 502,
         }

@@ -10,6 +10,8 @@ pub mod error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod markdown;
@@ -20,6 +22,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use components::layout::{SiteFooter, SiteHeader};
+use pages::admin::editor::{EditPostingPage, NewPostingPage};
+use pages::admin::jobs::AdminJobsPage;
+use pages::admin::sign_in::AdminSignInPage;
 use pages::career_path::CareerPathView;
 use pages::company::CompanyPage;
 use pages::job_detail::JobDetailPage;
@@ -85,6 +90,26 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=(StaticSegment("companies"), ParamSegment("slug"))
                             view=CompanyPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("sign-in"))
+                            view=AdminSignInPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("jobs"))
+                            view=AdminJobsPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("jobs"), StaticSegment("new"))
+                            view=NewPostingPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("admin"), StaticSegment("jobs"), ParamSegment("id"), StaticSegment("edit"))
+                            view=EditPostingPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

@@ -86,6 +86,7 @@ pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Respo
             let mut value = job_json(&job.card, &state.public_url);
             value["open"] = json!(job.is_open());
             value["apply_url"] = json!(job.apply_url);
+            value["apply_email"] = json!(job.apply_email);
             value["sections"] = json!(job.sections);
             value["benefits"] = json!(job.benefits);
             value["skills"] = json!(job.skills);

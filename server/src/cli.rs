@@ -46,6 +46,27 @@ pub enum Command {
     Serve(ServeArgs),
     /// Load seed data: the brief's postings (when missing) and, with --generate, N generated postings.
     Seed(SeedArgs),
+    /// Manage admin accounts.
+    Admin(AdminArgs),
+}
+
+/// `jobboard admin ...`.
+#[derive(Debug, Clone, Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// The admin subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin account. The password is read from JOBBOARD_ADMIN_PASSWORD when set, else prompted
+    /// for twice (not echoed). It needs 12 to 128 characters and must not be a common password.
+    Create {
+        /// The admin's e-mail address (the sign-in name).
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Flags of `serve`.

@@ -3,10 +3,12 @@
 // Leptos view types nest deeply; the default limit is too low for the detail page.
 #![recursion_limit = "256"]
 
+pub mod admin;
 pub mod alerts;
 pub mod api_v1;
 pub mod cli;
 pub mod router;
+pub mod security;
 pub mod seed;
 pub mod startup;
 

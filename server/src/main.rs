@@ -15,6 +15,7 @@ async fn main() -> ExitCode {
     let outcome = match command {
         Command::Serve(args) => startup::serve(&settings, &args).await,
         Command::Seed(args) => startup::seed(&settings, &args).await,
+        Command::Admin(args) => startup::admin(&settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,17 +8,25 @@ use axum::body::Body;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use axum::middleware::map_response;
-use axum::response::{IntoResponse, Response};
+use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::admin::session_store::SqliteSessionStore;
+use crate::admin::sign_in::{SignInLimiter, sign_in_limiter};
+use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
+use crate::security::{HeaderSettings, same_origin_only, security_headers};
 
 /// Largest request body accepted (413 beyond it).
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -31,8 +39,41 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct AppState {
     pub pool: Pool,
     pub leptos_options: LeptosOptions,
-    /// The site's public origin, e.g. `https://jobs.example.com`, for absolute URLs (the sitemap).
+    /// The site's public origin, e.g. `https://jobs.example.com`, for absolute URLs (the sitemap), the
+    /// same-origin check, and whether cookies are `Secure` and HSTS is sent (when it is https).
     pub public_url: String,
+    /// Sign-in attempts per client address.
+    pub sign_in_limiter: Arc<SignInLimiter>,
+}
+
+impl AppState {
+    /// The state for `pool`, `leptos_options` and `public_url`, with a fresh sign-in limiter.
+    pub fn new(pool: Pool, leptos_options: LeptosOptions, public_url: String) -> Self {
+        Self { pool, leptos_options, public_url, sign_in_limiter: Arc::new(sign_in_limiter()) }
+    }
+
+    /// True when the site is served over https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.to_ascii_lowercase().starts_with("https://")
+    }
+
+    /// The public origin without a trailing slash or path.
+    pub fn public_origin(&self) -> &str {
+        let url = self.public_url.trim_end_matches('/');
+        match url.find("://").and_then(|start| url[start + 3..].find('/').map(|end| start + 3 + end)) {
+            Some(end) => &url[..end],
+            None => url,
+        }
+    }
+}
+
+/// What every page render gets in its context: the database pool, and the page's security policy with
+/// the render's nonce.
+pub fn page_context(pool: Pool) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(pool.clone());
+        crate::security::provide_page_policy();
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -99,10 +140,18 @@ async fn server_fn_error_status(response: Response) -> Response {
 /// Builds the whole application router over `state`.
 pub fn build_app(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let page_context = {
-        let pool = state.pool.clone();
-        move || provide_context(pool.clone())
-    };
+    let page_context = page_context(state.pool.clone());
+    let sessions = SessionManagerLayer::new(SqliteSessionStore::new(state.pool.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.is_https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT))
+        // Saving on every request moves the inactivity expiry forward.
+        .with_always_save(true);
+    let origin: Arc<str> = Arc::from(state.public_origin());
+    let header_settings = HeaderSettings { https: state.is_https() };
     let render_shell = {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
@@ -113,12 +162,23 @@ pub fn build_app(state: AppState) -> Router {
         .route("/api/v1/jobs", get(crate::api_v1::list))
         .route("/api/v1/jobs/{id}", get(crate::api_v1::one))
         .route("/careers/{path}/alerts", post(crate::alerts::subscribe))
+        .route("/admin", get(|| async { Redirect::to(admin::HOME_PATH) }))
+        .route(admin::SIGN_IN_PATH, post(admin::sign_in::sign_in))
+        .route(admin::SIGN_OUT_PATH, post(admin::sign_in::sign_out))
+        .route("/admin/jobs/new", post(admin::postings::create))
+        .route("/admin/jobs/{id}/edit", post(admin::postings::edit))
+        .route("/admin/jobs/{id}/status", post(admin::postings::change_status))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         .layer(map_response(server_fn_error_status))
+        .layer(from_fn(admin::admin_gate))
+        .layer(sessions)
+        .layer(from_fn_with_state(origin, same_origin_only))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        // Outside the limit and the timeout, so that 413 and 408 answers carry the headers too.
+        .layer(from_fn_with_state(header_settings, security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use thiserror::Error;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{SeedArgs, ServeArgs, Settings};
+use crate::admin::password::{PasswordError, check_policy, hash_password};
+use crate::cli::{AdminArgs, AdminCommand, SeedArgs, ServeArgs, Settings};
 use crate::router::{AppState, build_app};
 use crate::seed::{self, SeedError};
 
@@ -21,7 +22,25 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    Password(#[from] PasswordError),
+    #[error("could not read the password: {0}")]
+    PasswordPrompt(std::io::Error),
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    #[error("{0:?} is not an e-mail address")]
+    BadEmail(String),
+    #[error("an admin with the e-mail address {0:?} already exists")]
+    AdminExists(String),
+    #[error("could not store the admin: {0}")]
+    StoreAdmin(String),
 }
+
+/// The environment variable `jobboard admin create` reads the password from.
+pub const ADMIN_PASSWORD_ENV: &str = "JOBBOARD_ADMIN_PASSWORD";
+
+/// How often expired sessions and idle rate-limit entries are swept.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Logs to stderr with the given filter (falls back to `info` when it does not parse).
 pub fn init_tracing(filter: &str) {
@@ -58,10 +77,23 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     }
     let addr = leptos_options.site_addr;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let app = build_app(AppState { pool: pool.clone(), leptos_options, public_url });
+    let state = AppState::new(pool.clone(), leptos_options, public_url);
+    tokio::spawn(sweep(state.clone()));
+    if db::count_admins(&pool).await.map_err(SeedError::from)? == 0 {
+        let binary = std::env::args().next().unwrap_or_else(|| "jobboard".to_owned());
+        tracing::warn!(
+            "no admin account exists yet: create one with `{binary} admin create --email you@example.com` \
+             (set {ADMIN_PASSWORD_ENV} or type the password when asked), then sign in at /admin/sign-in"
+        );
+    }
+    let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(StartupError::Serve)?;
+    // The peer address is what sign-in attempts are counted by.
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartupError::Serve)?;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -82,6 +114,54 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
         let started = std::time::Instant::now();
         seed::generate_postings(&pool, args.generate, args.random_seed, true).await?;
         println!("generated {} postings in {:.1} s", args.generate, started.elapsed().as_secs_f64());
+    }
+    pool.close().await;
+    Ok(())
+}
+
+/// Every few minutes: delete expired sessions and forget idle sign-in rate-limit entries.
+async fn sweep(state: AppState) {
+    let mut interval = tokio::time::interval(SWEEP_INTERVAL);
+    loop {
+        interval.tick().await;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        match db::delete_expired_sessions(&state.pool, now).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "expired sessions deleted"),
+            Err(error) => tracing::error!(%error, "could not delete expired sessions"),
+        }
+        state.sign_in_limiter.retain_recent();
+    }
+}
+
+/// `jobboard admin create --email ...`.
+pub async fn admin(settings: &Settings, args: &AdminArgs) -> Result<(), StartupError> {
+    let AdminCommand::Create { email } = &args.command;
+    let email = app::domain::EmailAddress::parse(email)
+        .map_err(|_| StartupError::BadEmail(email.clone()))?
+        .as_str()
+        .to_lowercase();
+    let password = match std::env::var(ADMIN_PASSWORD_ENV) {
+        Ok(password) => password,
+        Err(_) => {
+            let first =
+                rpassword::prompt_password(format!("Password for {email}: ")).map_err(StartupError::PasswordPrompt)?;
+            let second = rpassword::prompt_password("Repeat it: ").map_err(StartupError::PasswordPrompt)?;
+            if first != second {
+                return Err(StartupError::PasswordsDiffer);
+            }
+            first
+        }
+    };
+    check_policy(&password, &[&email])?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|error| StartupError::StoreAdmin(error.to_string()))??;
+    let pool = open_database(&settings.database_url).await?;
+    match db::insert_admin(&pool, &email, &hash).await {
+        Ok(_) => println!("created the admin {email}; sign in at /admin/sign-in"),
+        Err(error) if db::is_unique_violation(&error) => return Err(StartupError::AdminExists(email)),
+        Err(error) => return Err(StartupError::StoreAdmin(error.to_string())),
     }
     pool.close().await;
     Ok(())

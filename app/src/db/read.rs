@@ -53,7 +53,7 @@ struct LocationRow {
 }
 
 /// Maps a stored code that the schema's CHECK constraints guarantee; a mismatch is a corrupt row.
-fn decode<T, E: std::fmt::Display>(column: &str, parsed: Result<T, E>) -> Result<T, sqlx::Error> {
+pub(super) fn decode<T, E: std::fmt::Display>(column: &str, parsed: Result<T, E>) -> Result<T, sqlx::Error> {
     parsed.map_err(|error| sqlx::Error::Decode(format!("column {column}: {error}").into()))
 }
 
@@ -485,7 +485,7 @@ async fn similar_jobs(
 }
 
 /// The locations of the given postings, in each posting's order, with their row ids.
-async fn locations_of(
+pub(super) async fn locations_of(
     pool: &Pool,
     posting_ids: impl Iterator<Item = i64>,
 ) -> Result<HashMap<i64, Vec<(i64, Location)>>, sqlx::Error> {
@@ -578,6 +578,7 @@ pub async fn count_postings(pool: &Pool) -> Result<i64, sqlx::Error> {
 struct DetailRow {
     #[sqlx(flatten)]
     card: CardRow,
+    apply_email: Option<String>,
     company_about: String,
     company_website: Option<String>,
     application_limit: Option<i64>,
@@ -626,7 +627,7 @@ struct NoticeRow {
 pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, sqlx::Error> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
     query.push(CARD_COLUMNS).push(
-        ", c.about AS company_about, c.website AS company_website, c.application_limit, \
+        ", p.apply_email, c.about AS company_about, c.website AS company_website, c.application_limit, \
          cp.id AS career_path_id, cp.slug AS career_path_slug, cs.title AS career_step_title, \
          cs.estimate_min, cs.estimate_max, cs.estimate_currency, cs.estimate_location_slug \
          FROM postings p JOIN companies c ON c.id = p.company_id \
@@ -711,6 +712,7 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
         card,
         status,
         apply_url,
+        apply_email: detail.apply_email,
         company_about: detail.company_about,
         company_website: detail.company_website,
         application_limit: detail.application_limit,

@@ -235,22 +235,43 @@ pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i
             resolved.push(resolve(&refs, job, next_posting_id, &mut next_location_id)?);
             next_posting_id += 1;
         }
-        insert_postings(conn, &resolved).await?;
-        insert_locations(conn, &resolved).await?;
-        insert_pay(conn, &resolved).await?;
-        insert_sections(conn, &resolved).await?;
-        insert_benefits(conn, &resolved).await?;
-        insert_links(conn, &resolved).await?;
-        insert_full_text(conn, &resolved).await?;
+        insert_resolved(conn, &resolved).await?;
         ids.extend(resolved.iter().map(|r| r.id));
     }
     Ok(ids)
 }
 
+/// Inserts one validated posting under a chosen id: an edit deletes a posting and inserts it again under
+/// its own id, so its address does not change. Run it inside a transaction.
+pub async fn insert_job_at(conn: &mut Connection, id: i64, job: &NewJob) -> Result<(), sqlx::Error> {
+    job.validate().map_err(|error| sqlx::Error::Protocol(format!("invalid posting {:?}: {error}", job.title)))?;
+    let refs = load_references(conn, std::slice::from_ref(job)).await?;
+    let (_, mut next_location_id) = next_ids(conn).await?;
+    let resolved = [resolve(&refs, job, id, &mut next_location_id)?];
+    insert_resolved(conn, &resolved).await
+}
+
+/// Deletes a posting with all its parts and its full-text row (for an edit, which inserts it again).
+pub async fn delete_job(conn: &mut Connection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM postings_fts WHERE rowid = ?").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM postings WHERE id = ?").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn insert_resolved(conn: &mut Connection, resolved: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+    insert_postings(conn, resolved).await?;
+    insert_locations(conn, resolved).await?;
+    insert_pay(conn, resolved).await?;
+    insert_sections(conn, resolved).await?;
+    insert_benefits(conn, resolved).await?;
+    insert_links(conn, resolved).await?;
+    insert_full_text(conn, resolved).await
+}
+
 async fn insert_postings(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
     let mut insert = QueryBuilder::<Sqlite>::new(
         "INSERT INTO postings (id, company_id, title, slug, employment_type, experience_level, status, \
-         posted_at, valid_through, apply_url, career_step_id) ",
+         posted_at, valid_through, apply_url, apply_email, career_step_id) ",
     );
     insert.push_values(postings, |mut row, posting| {
         let job = posting.job;
@@ -264,6 +285,7 @@ async fn insert_postings(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
             .push_bind(job.posted_at)
             .push_bind(job.valid_through)
             .push_bind(job.apply_url.clone())
+            .push_bind(job.apply_email.clone())
             .push_bind(posting.career_step_id);
     });
     insert.build().execute(conn).await?;

@@ -133,6 +133,8 @@ pub struct NewJob {
     pub posted_at: NaiveDate,
     pub valid_through: NaiveDate,
     pub apply_url: Option<String>,
+    /// Where applications go by e-mail, when the poster gave an address instead of a link.
+    pub apply_email: Option<String>,
     pub locations: Vec<Location>,
     pub pay: Option<Pay>,
     /// Index into `locations` of the place the pay range applies to.
@@ -264,6 +266,7 @@ pub struct JobDetail {
     pub card: JobCard,
     pub status: JobStatus,
     pub apply_url: Option<String>,
+    pub apply_email: Option<String>,
     pub company_about: String,
     pub company_website: Option<String>,
     pub application_limit: Option<i64>,
@@ -307,6 +310,7 @@ mod tests {
             posted_at: NaiveDate::from_ymd_opt(2025, 2, 24).expect("date"),
             valid_through: NaiveDate::from_ymd_opt(2025, 4, 6).expect("date"),
             apply_url: Some("https://example.com/apply".into()),
+            apply_email: None,
             locations: vec![Location::new("Fremont", "CA", "US", WorkMode::Onsite).expect("location")],
             pay: None,
             pay_location: None,

@@ -1,6 +1,7 @@
 //! Plain Rust types and rules of the job board. No leptos, sqlx, axum or tokio here: this module compiles
 //! to wasm, so the browser and the server run the same rules.
 
+pub mod admin;
 pub mod benefits;
 pub mod career;
 pub mod company;
@@ -8,6 +9,8 @@ pub mod filter;
 pub mod job;
 pub mod location;
 pub mod pay;
+pub mod pay_transparency;
+pub mod posting_form;
 pub mod seo;
 pub mod text;
 
@@ -22,3 +25,4 @@ pub use job::{
 };
 pub use location::{Location, WorkMode};
 pub use pay::{Currency, Pay, PayUnit};
+pub use posting_form::{FieldError, FormErrors, PostingForm, ValidPosting};

@@ -147,6 +147,7 @@ mod tests {
             },
             status: JobStatus::Published,
             apply_url: None,
+            apply_email: None,
             company_about: String::new(),
             company_website: Some("https://www.tiktok.com".into()),
             application_limit: Some(2),

@@ -65,10 +65,13 @@ fn JobView(job: JobDetail) -> impl IntoView {
         let positions = if n == 1 { "one position".to_owned() } else if n == 2 { "two positions".to_owned() } else { format!("{n} positions") };
         format!("{} accepts applications to at most {positions} per candidate; you will be considered in the order you apply.", card.company.name)
     });
-    let apply = match (open, job.apply_url.clone()) {
+    // An e-mail address becomes a mailto: link; the address was checked when the posting was saved.
+    let apply_link = job.apply_url.clone().or_else(|| job.apply_email.as_ref().map(|email| format!("mailto:{email}")));
+    let apply_label = if job.apply_url.is_some() { "Apply on the company's site" } else { "Apply by e-mail" };
+    let apply = match (open, apply_link) {
         (true, Some(url)) => view! {
             <a href=url rel="noopener nofollow" class="apply-button inline-block rounded-lg bg-indigo-600 px-5 py-2.5 font-semibold text-white hover:bg-indigo-700">
-                "Apply on the company's site"
+                {apply_label}
             </a>
         }.into_any(),
         (true, None) => view! {

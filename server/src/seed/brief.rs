@@ -234,6 +234,7 @@ impl PostingEntry {
             posted_at: self.posted_at + shift,
             valid_through: self.valid_through + shift,
             apply_url: self.apply_url.clone(),
+            apply_email: None,
             locations,
             pay,
             pay_location: self.pay.as_ref().and_then(|p| p.location),

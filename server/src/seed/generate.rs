@@ -461,6 +461,7 @@ impl Generator {
             posted_at,
             valid_through,
             apply_url: Some(format!("https://{}.example/careers", slugify(COMPANY_STEMS[stem]))),
+            apply_email: None,
             pay_location: pay.as_ref().map(|_| 0),
             locations,
             pay,

@@ -10,6 +10,9 @@ use server::{AppState, build_app, seed};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
+/// The test site's public origin: what a browser on the site sends as `Origin`.
+pub const PUBLIC_URL: &str = "https://jobs.example";
+
 /// How many generated postings a test database holds beside the brief's.
 pub const GENERATED: usize = 200;
 
@@ -33,13 +36,16 @@ impl TestApp {
         let folder = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", folder.path().join("nested/test.db").display());
         let pool = open_database(&url).await.expect("database opens and migrates");
-        let state = AppState {
-            pool: pool.clone(),
-            leptos_options: leptos_options(),
-            public_url: "https://jobs.example".to_owned(),
-        };
+        let state = AppState::new(pool.clone(), leptos_options(), PUBLIC_URL.to_owned());
         let router = build_app(state);
         Self { pool, router, _folder: folder }
+    }
+
+    /// A database with the brief's postings only.
+    pub async fn with_brief() -> Self {
+        let app = Self::empty().await;
+        seed::load_brief(&app.pool, chrono::Utc::now().date_naive()).await.expect("the brief loads");
+        app
     }
 
     /// A database with the brief's postings and [`GENERATED`] generated ones.
@@ -51,35 +57,63 @@ impl TestApp {
 
     /// Sends a GET request through the router.
     pub async fn get(&self, uri: &str) -> Answer {
-        self.send("GET", uri, None, None).await
+        self.send("GET", uri, None, &[]).await
     }
 
     /// Sends a GET request with one extra header.
     pub async fn get_with_header(&self, uri: &str, header: (&str, &str)) -> Answer {
-        self.send("GET", uri, None, Some(header)).await
+        self.send("GET", uri, None, &[header]).await
     }
 
-    /// Sends a form-encoded POST, as a server function call from the browser does.
+    /// Sends a GET request with extra headers (a session cookie, say).
+    pub async fn get_with_headers(&self, uri: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send("GET", uri, None, headers).await
+    }
+
+    /// Sends a form-encoded POST from a page of the site (with its `Origin`), as a browser does.
     pub async fn post_form(&self, uri: &str, form: &str) -> Answer {
-        self.send("POST", uri, Some(form), None).await
+        self.send("POST", uri, Some(form), &[("origin", PUBLIC_URL)]).await
+    }
+
+    /// Sends a form-encoded POST with exactly these extra headers (no `Origin` unless given).
+    pub async fn post_form_with(&self, uri: &str, form: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send("POST", uri, Some(form), headers).await
+    }
+
+    /// Creates an admin account directly in the database.
+    pub async fn create_admin(&self, email: &str, password: &str) {
+        let hash = server::admin::password::hash_password(password).expect("hash");
+        app::db::insert_admin(&self.pool, email, &hash).await.expect("admin stored");
+    }
+
+    /// Signs in through the form and returns the `Cookie` header value of the new session.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("email", email)
+            .append_pair("password", password)
+            .finish();
+        let answer = self.post_form("/admin/sign-in", &form).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "sign-in answers with a redirect");
+        assert_eq!(answer.headers.get("location").and_then(|v| v.to_str().ok()), Some("/admin/jobs"));
+        session_cookie(&answer).expect("sign-in sets the session cookie")
     }
 
     /// Sends a request. A request that hits the server's timeout (408) is sent once more, loudly: Leptos's
     /// async SSR very rarely never finishes a render (seen only in these in-process tests, about one run in
     /// three after dropping the page cache); the answer asserted on is then the retry's.
-    async fn send(&self, method: &str, uri: &str, form: Option<&str>, header: Option<(&str, &str)>) -> Answer {
-        let mut answer = self.send_once(method, uri, form, header).await;
+    async fn send(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
+        let mut answer = self.send_once(method, uri, form, headers).await;
         if answer.status == StatusCode::REQUEST_TIMEOUT {
             eprintln!("{method} {uri}: timed out (408); retrying once");
-            answer = self.send_once(method, uri, form, header).await;
+            answer = self.send_once(method, uri, form, headers).await;
         }
         answer
     }
 
-    async fn send_once(&self, method: &str, uri: &str, form: Option<&str>, header: Option<(&str, &str)>) -> Answer {
+    async fn send_once(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
-        if let Some((name, value)) = header {
-            request = request.header(name, value);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         if form.is_some() {
             request = request.header("content-type", "application/x-www-form-urlencoded");
@@ -105,6 +139,18 @@ impl TestApp {
             .await
             .expect("the brief's posting exists")
     }
+}
+
+/// The `name=value` of the session cookie an answer sets, for a later request's `Cookie` header.
+pub fn session_cookie(answer: &Answer) -> Option<String> {
+    answer
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|cookie| cookie.starts_with("jobboard_session="))
+        .and_then(|cookie| cookie.split(';').next())
+        .map(str::to_owned)
 }
 
 /// The JSON-LD of a page, parsed.

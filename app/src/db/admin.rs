@@ -1,0 +1,441 @@
+//! Admin accounts, server-side sessions, the audit trail, and the admin's reads and writes of postings.
+//! Every posting change is written in one transaction with its audit row.
+
+use chrono::NaiveDate;
+use sqlx::FromRow;
+
+use super::read::{decode, locations_of};
+use super::write::{delete_job, insert_job_at, insert_jobs};
+use super::{Connection, Pool};
+use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};
+use crate::domain::text::slugify;
+use crate::domain::{
+    Benefit, BenefitGroup, Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, NewSection, Pay, PayUnit,
+};
+
+/// An admin account as stored: the password only as its argon2id PHC string.
+#[derive(Debug, Clone, FromRow)]
+pub struct AdminAccount {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+}
+
+/// Who made a change, for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub admin_id: i64,
+    pub email: &'a str,
+}
+
+/// How many admin accounts exist.
+pub async fn count_admins(pool: &Pool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(pool).await
+}
+
+/// Stores a new admin; a taken e-mail address is a unique-constraint error (see [`is_unique_violation`]).
+pub async fn insert_admin(pool: &Pool, email: &str, password_hash: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO admins (email, password_hash) VALUES (?, ?) RETURNING id")
+        .bind(email)
+        .bind(password_hash)
+        .fetch_one(pool)
+        .await
+}
+
+/// True when `error` is a UNIQUE constraint violation.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// The admin with this e-mail address (case-insensitive), if any.
+pub async fn find_admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, sqlx::Error> {
+    sqlx::query_as("SELECT id, email, password_hash FROM admins WHERE email = ?").bind(email).fetch_optional(pool).await
+}
+
+/// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).
+pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (id, data, expires_at) VALUES (?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+    )
+    .bind(id)
+    .bind(data)
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Stores a session record only when its id is new; false when the id is taken.
+pub async fn create_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("INSERT OR IGNORE INTO sessions (id, data, expires_at) VALUES (?, ?, ?)")
+        .bind(id)
+        .bind(data)
+        .bind(expires_at)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The data and expiry of a session that has not expired by `now` (unix seconds).
+pub async fn load_session(pool: &Pool, id: &str, now: i64) -> Result<Option<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = ? AND expires_at > ?")
+        .bind(id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Ends a session.
+pub async fn delete_session(pool: &Pool, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id = ?").bind(id).execute(pool).await?;
+    Ok(())
+}
+
+/// Removes sessions that expired before `now`; returns how many.
+pub async fn delete_expired_sessions(pool: &Pool, now: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now).execute(pool).await?.rows_affected())
+}
+
+#[derive(FromRow)]
+struct AdminPostingDbRow {
+    id: i64,
+    slug: String,
+    title: String,
+    company_name: String,
+    status: String,
+    posted_at: NaiveDate,
+    valid_through: NaiveDate,
+}
+
+/// Postings in every status, newest first; `search` matches title or company (case-insensitive).
+pub async fn admin_postings(
+    pool: &Pool,
+    search: &str,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<Vec<AdminPostingRow>, sqlx::Error> {
+    let pattern = format!("%{}%", search.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows: Vec<AdminPostingDbRow> = sqlx::query_as(
+        "SELECT p.id, p.slug, p.title, c.name AS company_name, p.status, p.posted_at, p.valid_through \
+         FROM postings p JOIN companies c ON c.id = p.company_id \
+         WHERE p.title LIKE ? ESCAPE '\\' OR c.name LIKE ? ESCAPE '\\' \
+         ORDER BY p.updated_at DESC, p.id DESC LIMIT ?",
+    )
+    .bind(&pattern)
+    .bind(&pattern)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let status = decode("status", JobStatus::parse(&row.status))?;
+            Ok(AdminPostingRow {
+                id: row.id,
+                slug: row.slug,
+                title: row.title,
+                company_name: row.company_name,
+                status,
+                listed_status: ListedStatus::of(status, row.valid_through, today),
+                posted_at: row.posted_at,
+                valid_through: row.valid_through,
+            })
+        })
+        .collect()
+}
+
+/// The stored status of a posting; `RowNotFound` when there is none.
+pub async fn posting_status(pool: &Pool, id: i64) -> Result<JobStatus, sqlx::Error> {
+    let code: String = sqlx::query_scalar("SELECT status FROM postings WHERE id = ?").bind(id).fetch_one(pool).await?;
+    decode("status", JobStatus::parse(&code))
+}
+
+#[derive(FromRow)]
+struct EditRow {
+    title: String,
+    company_slug: String,
+    employment_type: String,
+    experience_level: String,
+    status: String,
+    posted_at: NaiveDate,
+    valid_through: NaiveDate,
+    apply_url: Option<String>,
+    apply_email: Option<String>,
+    path_slug: Option<String>,
+    step_slug: Option<String>,
+    min_amount: Option<i64>,
+    max_amount: Option<i64>,
+    currency: Option<String>,
+    unit: Option<String>,
+    pay_location_id: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct EditBenefitRow {
+    benefit_group: String,
+    kind: String,
+    days: Option<i64>,
+    note: Option<String>,
+}
+
+/// A posting in any status, as the editor needs it (Markdown, not HTML); `RowNotFound` when unknown.
+pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Error> {
+    let row: EditRow = sqlx::query_as(
+        "SELECT p.title, c.slug AS company_slug, p.employment_type, p.experience_level, p.status, p.posted_at, \
+         p.valid_through, p.apply_url, p.apply_email, cp.slug AS path_slug, cs.slug AS step_slug, \
+         pay.min_amount, pay.max_amount, pay.currency, pay.unit, pay.location_id AS pay_location_id \
+         FROM postings p JOIN companies c ON c.id = p.company_id \
+         LEFT JOIN career_steps cs ON cs.id = p.career_step_id \
+         LEFT JOIN career_paths cp ON cp.id = cs.career_path_id \
+         LEFT JOIN posting_pay pay ON pay.posting_id = p.id WHERE p.id = ?",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?;
+    let located = locations_of(pool, std::iter::once(id)).await?.remove(&id).unwrap_or_default();
+    let pay_location = row.pay_location_id.and_then(|pay_id| located.iter().position(|(loc_id, _)| *loc_id == pay_id));
+    let pay = match (row.min_amount, row.max_amount, row.currency, row.unit) {
+        (Some(min), Some(max), Some(currency), Some(unit)) => Some(
+            Pay::new(min, max, decode("currency", Currency::parse(&currency))?, decode("unit", PayUnit::parse(&unit))?)
+                .map_err(|error| sqlx::Error::Decode(format!("posting_pay: {error}").into()))?,
+        ),
+        _ => None,
+    };
+    let sections: Vec<(String, String)> =
+        sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+    let benefit_rows: Vec<EditBenefitRow> = sqlx::query_as(
+        "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = ? ORDER BY position, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let benefits = benefit_rows
+        .into_iter()
+        .map(|b| {
+            Ok(Benefit {
+                group: decode("benefit_group", BenefitGroup::parse(&b.benefit_group))?,
+                kind: b.kind,
+                days: b.days.and_then(|d| u16::try_from(d).ok()),
+                note: b.note,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let skills: Vec<String> = sqlx::query_scalar(
+        "SELECT s.name FROM posting_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.posting_id = ? ORDER BY s.name",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let legal_notices: Vec<String> = sqlx::query_scalar(
+        "SELECT n.jurisdiction FROM posting_legal_notices pn JOIN legal_notices n ON n.id = pn.notice_id \
+         WHERE pn.posting_id = ? ORDER BY n.jurisdiction",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(NewJob {
+        title: row.title,
+        company_slug: row.company_slug,
+        employment_type: decode("employment_type", EmploymentType::parse(&row.employment_type))?,
+        level: decode("experience_level", ExperienceLevel::parse(&row.experience_level))?,
+        status: decode("status", JobStatus::parse(&row.status))?,
+        posted_at: row.posted_at,
+        valid_through: row.valid_through,
+        apply_url: row.apply_url,
+        apply_email: row.apply_email,
+        locations: located.into_iter().map(|(_, location)| location).collect(),
+        pay,
+        pay_location,
+        sections: sections.into_iter().map(|(heading, body_markdown)| NewSection { heading, body_markdown }).collect(),
+        benefits,
+        skills,
+        career_step: row.path_slug.zip(row.step_slug),
+        legal_notices,
+    })
+}
+
+/// Companies the form can pick, by name.
+pub async fn company_options(pool: &Pool) -> Result<Vec<CompanyOption>, sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT slug, name FROM companies ORDER BY name COLLATE NOCASE").fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(slug, name)| CompanyOption { slug, name }).collect())
+}
+
+/// Career steps the form can pick, by path then position.
+pub async fn career_step_options(pool: &Pool) -> Result<Vec<CareerStepOption>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT cp.slug, cs.slug, cp.name, cs.title FROM career_steps cs \
+         JOIN career_paths cp ON cp.id = cs.career_path_id ORDER BY cp.name, cs.position",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(path, step, path_name, title)| CareerStepOption {
+            value: format!("{path}/{step}"),
+            label: format!("{path_name}: {title}"),
+        })
+        .collect())
+}
+
+/// True when a company with this slug exists.
+pub async fn company_exists(pool: &Pool, slug: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM companies WHERE slug = ?)").bind(slug).fetch_one(pool).await
+}
+
+/// True when the career step `path/step` exists.
+pub async fn career_step_exists(pool: &Pool, path: &str, step: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM career_steps cs JOIN career_paths cp ON cp.id = cs.career_path_id \
+         WHERE cp.slug = ? AND cs.slug = ?)",
+    )
+    .bind(path)
+    .bind(step)
+    .fetch_one(pool)
+    .await
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    at: String,
+    admin_email: String,
+    posting_id: Option<i64>,
+    action: String,
+    detail: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            at: row.at,
+            admin_email: row.admin_email,
+            posting_id: row.posting_id,
+            action: row.action,
+            detail: row.detail,
+        }
+    }
+}
+
+/// A posting's audit trail, newest first.
+pub async fn posting_history(pool: &Pool, posting_id: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT at, admin_email, posting_id, action, detail FROM audit_log WHERE posting_id = ? ORDER BY id DESC",
+    )
+    .bind(posting_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(AuditEntry::from).collect())
+}
+
+/// The latest audit entries across all postings, newest first.
+pub async fn recent_audit(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let rows: Vec<AuditRow> =
+        sqlx::query_as("SELECT at, admin_email, posting_id, action, detail FROM audit_log ORDER BY id DESC LIMIT ?")
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(AuditEntry::from).collect())
+}
+
+async fn audit(
+    conn: &mut Connection,
+    actor: Actor<'_>,
+    posting_id: i64,
+    action: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO audit_log (admin_id, admin_email, posting_id, action, detail) VALUES (?, ?, ?, ?, ?)")
+        .bind(actor.admin_id)
+        .bind(actor.email)
+        .bind(posting_id)
+        .bind(action)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The slug of the company named `name`, created (with no profile text) when no company has that slug.
+async fn ensure_company(conn: &mut Connection, name: &str) -> Result<String, sqlx::Error> {
+    let slug = slugify(name);
+    sqlx::query("INSERT INTO companies (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")
+        .bind(name.trim())
+        .bind(&slug)
+        .execute(conn)
+        .await?;
+    Ok(slug)
+}
+
+/// Stores a new posting (creating the company `new_company` first when given) with its audit row;
+/// returns its id.
+pub async fn create_posting(
+    pool: &Pool,
+    mut job: NewJob,
+    new_company: Option<&str>,
+    actor: Actor<'_>,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    if let Some(name) = new_company {
+        job.company_slug = ensure_company(&mut tx, name).await?;
+    }
+    let id =
+        insert_jobs(&mut tx, std::slice::from_ref(&job)).await?.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
+    audit(&mut tx, actor, id, "create", &format!("{} ({})", job.title, job.status.code())).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Replaces a posting's content under the same id, with its audit row; `RowNotFound` when unknown.
+pub async fn update_posting(
+    pool: &Pool,
+    id: i64,
+    mut job: NewJob,
+    new_company: Option<&str>,
+    actor: Actor<'_>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT status FROM postings WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+    let Some(before) = before else {
+        return Err(sqlx::Error::RowNotFound);
+    };
+    if let Some(name) = new_company {
+        job.company_slug = ensure_company(&mut tx, name).await?;
+    }
+    delete_job(&mut tx, id).await?;
+    insert_job_at(&mut tx, id, &job).await?;
+    let detail = if before == job.status.code() {
+        job.title.clone()
+    } else {
+        format!("{} ({before} -> {})", job.title, job.status.code())
+    };
+    audit(&mut tx, actor, id, "edit", &detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a posting's status, with its audit row (`action` is the audit code: publish, close, reopen).
+pub async fn set_posting_status(
+    pool: &Pool,
+    id: i64,
+    status: JobStatus,
+    action: &str,
+    actor: Actor<'_>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let changed =
+        sqlx::query("UPDATE postings SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?")
+            .bind(status.code())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    if changed.rows_affected() == 0 {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    audit(&mut tx, actor, id, action, status.code()).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Admin passwords: the policy (12 to 128 characters, not easy to guess) and argon2id hashing with the
+//! `argon2` crate's defaults (argon2id, 19 MiB, 2 passes), in PHC strings.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::RngCore;
+use std::sync::OnceLock;
+use thiserror::Error;
+
+/// Fewest characters in a password.
+pub const MIN_LENGTH: usize = 12;
+/// Most characters in a password.
+pub const MAX_LENGTH: usize = 128;
+
+/// Why a password was refused.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum PasswordError {
+    #[error("the password must have at least {MIN_LENGTH} characters")]
+    TooShort,
+    #[error("the password must have at most {MAX_LENGTH} characters")]
+    TooLong,
+    #[error("the password is a common password or too easy to guess ({0}); choose a less predictable one")]
+    Common(String),
+    #[error("the password could not be hashed: {0}")]
+    Hash(String),
+}
+
+/// Checks the policy: length, and zxcvbn's guessability (its dictionaries hold the common-password lists;
+/// scores below 3 of 4 are refused). `context` holds words an attacker knows, such as the e-mail address.
+pub fn check_policy(password: &str, context: &[&str]) -> Result<(), PasswordError> {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
+        return Err(PasswordError::TooShort);
+    }
+    if length > MAX_LENGTH {
+        return Err(PasswordError::TooLong);
+    }
+    let estimate = zxcvbn::zxcvbn(password, context);
+    if u8::from(estimate.score()) < 3 {
+        let reason = estimate
+            .feedback()
+            .and_then(|feedback| feedback.warning())
+            .map(|warning| warning.to_string())
+            .unwrap_or_else(|| "score below 3 of 4".to_owned());
+        return Err(PasswordError::Common(reason));
+    }
+    Ok(())
+}
+
+/// Hashes a password with argon2id and a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    let mut salt_bytes = [0_u8; 16];
+    rand::rng().fill_bytes(&mut salt_bytes);
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| PasswordError::Hash(error.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| PasswordError::Hash(error.to_string()))
+}
+
+/// True when `password` matches the stored PHC string; false for a wrong password or a malformed hash.
+pub fn verify_password(stored_hash: &str, password: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(error) => {
+            tracing::error!(%error, "a stored password hash does not parse");
+            false
+        }
+    }
+}
+
+/// Spends the same work as checking a real password, so an unknown e-mail address answers as slowly as a
+/// wrong password.
+pub fn verify_against_nobody(password: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let hash = DUMMY.get_or_init(|| hash_password("not a password of anyone's").unwrap_or_default());
+    let _ = verify_password(hash, password);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_long_and_common_passwords_are_refused() {
+        assert_eq!(check_policy("Sh0rt!pass", &[]), Err(PasswordError::TooShort));
+        assert_eq!(check_policy(&"a".repeat(MAX_LENGTH + 1), &[]), Err(PasswordError::TooLong));
+        for common in ["password1234", "123456789012", "qwertyuiop12", "iloveyou1234"] {
+            assert!(matches!(check_policy(common, &[]), Err(PasswordError::Common(_))), "{common} passed");
+        }
+        assert!(matches!(check_policy("admin@example.com1", &["admin@example.com"]), Err(PasswordError::Common(_))));
+    }
+
+    #[test]
+    fn a_long_unpredictable_password_passes() {
+        assert_eq!(check_policy("correct horse battery staple 42", &[]), Ok(()));
+    }
+
+    #[test]
+    fn hashes_are_argon2id_salted_and_verify() {
+        let first = hash_password("correct horse battery staple").expect("hash");
+        let second = hash_password("correct horse battery staple").expect("hash");
+        assert!(first.starts_with("$argon2id$"), "{first}");
+        assert_ne!(first, second, "salts differ");
+        assert!(verify_password(&first, "correct horse battery staple"));
+        assert!(!verify_password(&first, "correct horse battery stapl"));
+        assert!(!verify_password("not a hash", "anything"));
+    }
+}

@@ -1,0 +1,142 @@
+//! `POST /admin/sign-in` and `POST /admin/sign-out`. Sign-in is rate limited per client address, answers
+//! the same for an unknown e-mail and a wrong password, and starts a new session id on success.
+
+use axum::body::to_bytes;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rand::RngCore;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use tower_sessions::Session;
+
+use app::auth::{SESSION_KEY, SignedInAdmin};
+use app::db;
+
+use super::password::{verify_against_nobody, verify_password};
+use super::{HOME_PATH, SIGN_IN_PATH, field, form_pairs, plain_page, safe_next};
+use crate::router::{AppState, BODY_LIMIT_BYTES};
+
+/// Sign-in attempts allowed per client address per minute.
+pub const ATTEMPTS_PER_MINUTE: u32 = 5;
+
+/// Sign-in attempts per client address.
+pub type SignInLimiter = DefaultKeyedRateLimiter<IpAddr>;
+
+/// A limiter of [`ATTEMPTS_PER_MINUTE`] per address (a burst of that many, then one every 60/N s).
+pub fn sign_in_limiter() -> SignInLimiter {
+    let per_minute = NonZeroU32::new(ATTEMPTS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::keyed(Quota::per_minute(per_minute))
+}
+
+/// The address that counts against the limit: the TCP peer. (Behind a reverse proxy every client shares
+/// the proxy's address; see the README.)
+fn client_address(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// A new form token: 256 random bits, hex.
+fn new_csrf_token() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Handles the sign-in form.
+pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
+    let address = client_address(&request);
+    if let Err(not_until) = state.sign_in_limiter.check_key(&address) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        tracing::warn!(%address, "sign-in rate limit reached");
+        let mut response = plain_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-in attempts",
+            &format!("Too many sign-in attempts from your address. Try again in {wait} seconds."),
+        );
+        if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        tracing::error!("no session layer in front of the sign-in form");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Ok(body) = to_bytes(request.into_body(), BODY_LIMIT_BYTES).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let pairs = form_pairs(&body);
+    let email = field(&pairs, "email").unwrap_or_default().trim().to_owned();
+    let password = field(&pairs, "password").unwrap_or_default().to_owned();
+    let next = safe_next(field(&pairs, "next"));
+
+    let account = match db::find_admin(&state.pool, &email).await {
+        Ok(account) => account,
+        Err(error) => {
+            tracing::error!(%error, "could not look up an admin");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let checked = tokio::task::spawn_blocking(move || match account {
+        Some(account) if verify_password(&account.password_hash, &password) => Some(account),
+        Some(_) => None,
+        None => {
+            verify_against_nobody(&password);
+            None
+        }
+    })
+    .await;
+    let account = match checked {
+        Ok(Some(account)) => account,
+        Ok(None) => {
+            tracing::warn!(%address, "failed sign-in");
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("error", "invalid").append_pair("email", &email);
+            if next != HOME_PATH {
+                query.append_pair("next", &next);
+            }
+            return Redirect::to(&format!("{SIGN_IN_PATH}?{}", query.finish())).into_response();
+        }
+        Err(error) => {
+            tracing::error!(%error, "the password check did not finish");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+
+    let admin = SignedInAdmin { id: account.id, email: account.email.clone(), csrf_token: new_csrf_token() };
+    // A new id at sign-in: an id planted before sign-in is worthless after it.
+    let started = async {
+        session.cycle_id().await?;
+        session.insert(SESSION_KEY, &admin).await
+    };
+    if let Err(error) = started.await {
+        tracing::error!(%error, "could not start a session");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    tracing::info!(admin = %admin.email, %address, "signed in");
+    Redirect::to(&next).into_response()
+}
+
+/// Ends the session on the server and removes the cookie.
+pub async fn sign_out(request: Request) -> Response {
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return Redirect::to(SIGN_IN_PATH).into_response();
+    };
+    let who = super::admin_of(request.extensions()).await.map(|admin| admin.email);
+    if let Err(error) = session.flush().await {
+        tracing::error!(%error, "could not end a session");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    if let Some(email) = who {
+        tracing::info!(admin = %email, "signed out");
+    }
+    Redirect::to(&format!("{SIGN_IN_PATH}?signed_out=1")).into_response()
+}

@@ -1,0 +1,386 @@
+//! The admin side over HTTP: sign-in, sessions, the gate, CSRF, rate limiting, security headers, and the
+//! posting form from a mistake to a published posting.
+
+use axum::http::StatusCode;
+
+use crate::helpers::{Answer, PUBLIC_URL, TestApp, session_cookie};
+
+const EMAIL: &str = "editor@jobs.example";
+const PASSWORD: &str = "violet kettle orbit 1931";
+
+/// A signed-in test app: the brief's postings, one admin, and that admin's session cookie.
+async fn signed_in_app() -> (TestApp, String) {
+    let app = TestApp::with_brief().await;
+    app.create_admin(EMAIL, PASSWORD).await;
+    let cookie = app.sign_in(EMAIL, PASSWORD).await;
+    (app, cookie)
+}
+
+/// The form token on a rendered admin page.
+fn csrf_token(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("the page has a form token") + marker.len();
+    page[start..start + page[start..].find('"').expect("attribute ends")].to_owned()
+}
+
+fn location(answer: &Answer) -> &str {
+    answer.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect("count")
+}
+
+/// A complete posting form for San Jose with a pay range, as a browser sends it.
+fn posting_form(token: &str, title: &str, intent: &str, pay: (&str, &str)) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf", token)
+        .append_pair("intent", intent)
+        .append_pair("title", title)
+        .append_pair("company", "tiktok")
+        .append_pair("new_company", "")
+        .append_pair("city_1", "San Jose")
+        .append_pair("region_1", "CA")
+        .append_pair("country_1", "US")
+        .append_pair("work_mode_1", "hybrid")
+        .append_pair("employment_type", "full_time")
+        .append_pair("level", "mid")
+        .append_pair("career_step", "")
+        .append_pair("pay_min", pay.0)
+        .append_pair("pay_max", pay.1)
+        .append_pair("currency", "USD")
+        .append_pair("pay_unit", "YEAR")
+        .append_pair("benefits_health", "Medical insurance")
+        .append_pair("heading_1", "What you will do")
+        .append_pair("body_1", "Run **queues** at scale.")
+        .append_pair("apply", "https://careers.example.com/queues")
+        .append_pair("posted_at", "")
+        .append_pair("valid_through", &(chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string())
+        .append_pair("skills", "Rust, Kafka")
+        .finish()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_out_visitors_of_admin_pages_are_sent_to_sign_in() {
+    let app = TestApp::with_brief().await;
+    let id = app.brief_id().await;
+    for path in ["/admin/jobs", "/admin/jobs?q=tiktok", "/admin/jobs/new", &format!("/admin/jobs/{id}/edit")] {
+        let answer = app.get(path).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{path}");
+        let expected = format!(
+            "/admin/sign-in?{}",
+            form_urlencoded::Serializer::new(String::new()).append_pair("next", path).finish()
+        );
+        assert_eq!(location(&answer), expected, "{path}");
+    }
+    assert_eq!(location(&app.get("/admin").await), "/admin/sign-in?next=%2Fadmin");
+    let sign_in = app.get("/admin/sign-in").await;
+    assert_eq!(sign_in.status, StatusCode::OK);
+    assert!(sign_in.body.contains("name=\"password\""));
+    assert!(session_cookie(&sign_in).is_none(), "no session is started by looking at the sign-in page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_out_posts_and_admin_functions_are_refused_and_change_nothing() {
+    let app = TestApp::with_brief().await;
+    let id = app.brief_id().await;
+    let before = count(&app, "SELECT COUNT(*) FROM postings WHERE status = 'published'").await;
+    let form = posting_form("anything", "Sneaky", "publish", ("100000", "120000"));
+    for path in ["/admin/jobs/new".to_owned(), format!("/admin/jobs/{id}/edit")] {
+        assert_eq!(app.post_form(&path, &form).await.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let close = app.post_form(&format!("/admin/jobs/{id}/status"), "csrf=x&action=close").await;
+    assert_eq!(close.status, StatusCode::UNAUTHORIZED);
+    for (function, args) in [
+        ("/fn/admin_postings", "q="),
+        ("/fn/posting_editor", &format!("id={id}")),
+        ("/fn/preview_markdown", "markdown=hi"),
+    ] {
+        let answer = app.post_form(function, args).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{function}: {}", answer.body);
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM postings WHERE status = 'published'").await, before);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_posts_are_refused_for_forms_and_server_functions() {
+    let (app, cookie) = signed_in_app().await;
+    let page = app.get_with_headers("/admin/jobs/new", &[("cookie", &cookie)]).await;
+    let token = csrf_token(&page.body);
+    let form = posting_form(&token, "Cross-site posting", "publish", ("100000", "120000"));
+    let evil = ("origin", "https://evil.example");
+    let refused = app.post_form_with("/admin/jobs/new", &form, &[("cookie", &cookie), evil]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let fetch_metadata = [("cookie", cookie.as_str()), ("sec-fetch-site", "cross-site"), ("origin", PUBLIC_URL)];
+    assert_eq!(app.post_form_with("/admin/jobs/new", &form, &fetch_metadata).await.status, StatusCode::FORBIDDEN);
+    let referer = [("cookie", cookie.as_str()), ("referer", "https://evil.example/page")];
+    assert_eq!(app.post_form_with("/admin/jobs/new", &form, &referer).await.status, StatusCode::FORBIDDEN);
+    // Without any origin header, the session's form token is what counts.
+    let wrong_token = posting_form("not-the-token", "Cross-site posting", "publish", ("100000", "120000"));
+    let no_token = app.post_form_with("/admin/jobs/new", &wrong_token, &[("cookie", &cookie)]).await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    // Server functions need a same-origin request.
+    assert_eq!(app.post_form_with("/fn/list_jobs", "", &[evil]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form_with("/fn/list_jobs", "", &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form("/fn/list_jobs", "").await.status, StatusCode::OK);
+    // The sign-in form and the public alert form too.
+    assert_eq!(app.post_form_with("/admin/sign-in", "email=a&password=b", &[evil]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM postings WHERE title = 'Cross-site posting'").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_is_rate_limited_per_address_with_retry_after() {
+    let app = TestApp::with_brief().await;
+    app.create_admin(EMAIL, PASSWORD).await;
+    let wrong = format!(
+        "email={}&password=wrong-password-123",
+        form_urlencoded::byte_serialize(EMAIL.as_bytes()).collect::<String>()
+    );
+    for attempt in 1..=5 {
+        let answer = app.post_form("/admin/sign-in", &wrong).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "attempt {attempt}");
+    }
+    let limited = app.post_form("/admin/sign-in", &wrong).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = limited
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let right = format!(
+        "email={}&password={}",
+        form_urlencoded::byte_serialize(EMAIL.as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(PASSWORD.as_bytes()).collect::<String>()
+    );
+    assert_eq!(
+        app.post_form("/admin/sign-in", &right).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_email_and_a_wrong_password_get_the_same_answer() {
+    let app = TestApp::with_brief().await;
+    app.create_admin(EMAIL, PASSWORD).await;
+    let wrong_password = app.post_form("/admin/sign-in", "email=x%40jobs.example&password=not-the-password-1").await;
+    let unknown = app.post_form("/admin/sign-in", "email=x%40jobs.example&password=not-the-password-1").await;
+    app.create_admin("x@jobs.example", "another long passphrase 77").await;
+    let known_wrong = app.post_form("/admin/sign-in", "email=x%40jobs.example&password=not-the-password-1").await;
+    for answer in [&wrong_password, &unknown, &known_wrong] {
+        assert_eq!(answer.status, StatusCode::SEE_OTHER);
+        assert_eq!(location(answer), "/admin/sign-in?error=invalid&email=x%40jobs.example");
+        assert!(session_cookie(answer).is_none(), "no session for a failed sign-in");
+    }
+    let page = app.get(location(&known_wrong)).await;
+    assert!(page.body.contains("The e-mail address or the password is wrong."));
+    assert!(page.body.contains("value=\"x@jobs.example\""), "the typed e-mail is kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_id_changes_at_sign_in_and_is_dead_after_sign_out() {
+    let app = TestApp::with_brief().await;
+    app.create_admin(EMAIL, PASSWORD).await;
+    let first = app.sign_in(EMAIL, PASSWORD).await;
+    let id_length = first.split('=').nth(1).map(str::len).unwrap_or_default();
+    assert!(id_length >= 22, "a 128-bit id: {first}");
+
+    // Signing in again from a session (or with a planted id) gives a new id; the old one is dead.
+    let form = format!(
+        "email={}&password={}",
+        form_urlencoded::byte_serialize(EMAIL.as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(PASSWORD.as_bytes()).collect::<String>()
+    );
+    let again = app.post_form_with("/admin/sign-in", &form, &[("origin", PUBLIC_URL), ("cookie", &first)]).await;
+    let second = session_cookie(&again).expect("a new session cookie");
+    assert_ne!(first, second);
+    assert_eq!(app.get_with_headers("/admin/jobs", &[("cookie", &first)]).await.status, StatusCode::SEE_OTHER);
+    let planted = app
+        .post_form_with(
+            "/admin/sign-in",
+            &form,
+            &[("origin", PUBLIC_URL), ("cookie", "jobboard_session=AAAAAAAAAAAAAAAAAAAAAA")],
+        )
+        .await;
+    assert_ne!(session_cookie(&planted).as_deref(), Some("jobboard_session=AAAAAAAAAAAAAAAAAAAAAA"));
+
+    let set_cookie = again.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{attribute} in {set_cookie}");
+    }
+    assert_eq!(app.get_with_headers("/admin/jobs", &[("cookie", &second)]).await.status, StatusCode::OK);
+
+    let stored_before = count(&app, "SELECT COUNT(*) FROM sessions").await;
+    let out = app.post_form_with("/admin/sign-out", "", &[("origin", PUBLIC_URL), ("cookie", &second)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&out), "/admin/sign-in?signed_out=1");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM sessions").await,
+        stored_before - 1,
+        "the session is gone from the server"
+    );
+    let after = app.get_with_headers("/admin/jobs", &[("cookie", &second)]).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the old cookie opens nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_are_on_pages_errors_and_refusals() {
+    let app = TestApp::with_brief().await;
+    let id = app.brief_id().await;
+    let ok = app.get(&format!("/jobs/{id}")).await;
+    let missing = app.get("/jobs/987654321").await;
+    let big = "x".repeat(server::router::BODY_LIMIT_BYTES + 1);
+    let too_large = app.post_form("/careers/backend-software-engineering/alerts", &big).await;
+    let api = app.get("/api/v1/jobs?q=rust").await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    for (what, answer) in [("200", &ok), ("404", &missing), ("413", &too_large), ("API", &api)] {
+        let header = |name: &str| answer.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let csp = header("content-security-policy");
+        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+            assert!(csp.contains(directive), "{what}: {directive} in {csp:?}");
+        }
+        assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin", "{what}");
+        assert!(header("strict-transport-security").starts_with("max-age="), "{what}: HSTS over https");
+    }
+    // A page's policy allows exactly its own inline scripts, by nonce.
+    let csp = ok.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let nonce =
+        csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the page policy");
+    assert!(nonce.len() >= 16);
+    assert!(ok.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{csp}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_posting_keeps_what_was_typed_and_a_fixed_one_is_published() {
+    let (app, cookie) = signed_in_app().await;
+    let headers = [("cookie", cookie.as_str()), ("origin", PUBLIC_URL)];
+    let page = app.get_with_headers("/admin/jobs/new", &headers[..1]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = csrf_token(&page.body);
+
+    // The maximum is below the minimum: refused with 422, the form comes back as typed.
+    let mistake = posting_form(&token, "Queue Engineer", "publish", ("150000", "120000"));
+    let refused = app.post_form_with("/admin/jobs/new", &mistake, &headers).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("The minimum must not be more than the maximum."), "the error is shown");
+    assert!(refused.body.contains("value=\"Queue Engineer\""), "the title is kept");
+    assert!(refused.body.contains("Run **queues** at scale."), "the section text is kept");
+    assert!(refused.body.contains("value=\"Rust, Kafka\""), "the skills are kept");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM postings WHERE title = 'Queue Engineer'").await, 0, "nothing saved");
+
+    let fixed = posting_form(&token, "Queue Engineer", "publish", ("120000", "150000"));
+    let saved = app.post_form_with("/admin/jobs/new", &fixed, &headers).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id: i64 = location(&saved).strip_prefix("/admin/jobs?saved=").and_then(|id| id.parse().ok()).expect("saved id");
+    let detail = app.get(&format!("/jobs/{id}")).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.body.contains("Queue Engineer"));
+    assert!(detail.body.contains("$120,000 - $150,000 a year"));
+    let listing = app.get("/jobs?q=queue").await;
+    assert!(listing.body.contains("Queue Engineer"), "the new posting is in the public list");
+    let audit: (String, String) = sqlx::query_as("SELECT action, admin_email FROM audit_log WHERE posting_id = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("an audit row");
+    assert_eq!(audit, ("create".to_owned(), EMAIL.to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_without_pay_where_the_law_requires_it_is_blocked_but_a_draft_saves() {
+    let (app, cookie) = signed_in_app().await;
+    let headers = [("cookie", cookie.as_str()), ("origin", PUBLIC_URL)];
+    let token = csrf_token(&app.get_with_headers("/admin/jobs/new", &headers[..1]).await.body);
+    let no_pay = posting_form(&token, "Unpaid Range Engineer", "publish", ("", ""));
+    let blocked = app.post_form_with("/admin/jobs/new", &no_pay, &headers).await;
+    assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(blocked.body.contains("California requires a pay range"), "the finding names the law");
+    assert!(blocked.body.contains("Publishing is blocked by the pay-transparency rules"));
+
+    let draft = posting_form(&token, "Unpaid Range Engineer", "save", ("", ""));
+    let saved = app.post_form_with("/admin/jobs/new", &draft, &headers).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let id: i64 = location(&saved).strip_prefix("/admin/jobs?saved=").and_then(|id| id.parse().ok()).expect("id");
+    assert_eq!(app.get(&format!("/jobs/{id}")).await.status, StatusCode::NOT_FOUND, "a draft is not public");
+
+    // Publishing it from the list is blocked the same way.
+    let publish = app
+        .post_form_with(&format!("/admin/jobs/{id}/status"), &format!("csrf={token}&action=publish"), &headers)
+        .await;
+    assert_eq!(location(&publish), format!("/admin/jobs?blocked={id}"));
+    assert_eq!(app.get(&format!("/jobs/{id}")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_reopen_and_edit_are_recorded_and_keep_the_address() {
+    let (app, cookie) = signed_in_app().await;
+    let headers = [("cookie", cookie.as_str()), ("origin", PUBLIC_URL)];
+    let id = app.brief_id().await;
+    let list = app.get_with_headers("/admin/jobs?q=tiktok", &headers[..1]).await;
+    assert!(list.body.contains("Backend Software Engineer Graduate"));
+    let token = csrf_token(&list.body);
+
+    let close =
+        app.post_form_with(&format!("/admin/jobs/{id}/status"), &format!("csrf={token}&action=close"), &headers).await;
+    assert_eq!(location(&close), format!("/admin/jobs?changed={id}"));
+    assert!(app.get(&format!("/jobs/{id}")).await.body.contains("No longer accepting applications"));
+    let reopen =
+        app.post_form_with(&format!("/admin/jobs/{id}/status"), &format!("csrf={token}&action=reopen"), &headers).await;
+    assert_eq!(location(&reopen), format!("/admin/jobs?changed={id}"));
+
+    let editor = app.get_with_headers(&format!("/admin/jobs/{id}/edit"), &headers[..1]).await;
+    assert_eq!(editor.status, StatusCode::OK);
+    assert!(editor.body.contains("value=\"116000\""), "the stored pay is in the form");
+    let edited = posting_form(&token, "Backend Engineer Graduate (edited)", "save", ("116000", "177000"));
+    let saved = app.post_form_with(&format!("/admin/jobs/{id}/edit"), &edited, &headers).await;
+    assert_eq!(location(&saved), format!("/admin/jobs?saved={id}"), "{}", saved.body);
+    let detail = app.get(&format!("/jobs/{id}")).await;
+    assert_eq!(detail.status, StatusCode::OK, "still published under the same id");
+    assert!(detail.body.contains("Backend Engineer Graduate (edited)"));
+    assert!(detail.body.contains("Los Angeles County"), "the legal notice stays attached");
+
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE posting_id = ? ORDER BY id")
+        .bind(id)
+        .fetch_all(&app.pool)
+        .await
+        .expect("audit");
+    assert_eq!(actions, vec!["close", "reopen", "edit"]);
+    assert_eq!(app.get_with_headers("/admin/jobs/987654321/edit", &headers[..1]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn the_admin_command_creates_an_account_and_refuses_weak_passwords() {
+    let folder = tempfile::tempdir().expect("folder");
+    let database = format!("sqlite://{}", folder.path().join("admin.db").display());
+    let run = |password: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jobboard"))
+            .args(["admin", "create", "--email", "Owner@Jobs.Example"])
+            .env("DATABASE_URL", &database)
+            .env("JOBBOARD_ADMIN_PASSWORD", password)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the binary runs")
+    };
+    let weak = run("password1234");
+    assert!(!weak.status.success());
+    assert!(
+        String::from_utf8_lossy(&weak.stderr).contains("common password"),
+        "{}",
+        String::from_utf8_lossy(&weak.stderr)
+    );
+    let short = run("short");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let good = run(PASSWORD);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    assert!(String::from_utf8_lossy(&good.stdout).contains("created the admin owner@jobs.example"));
+    let again = run(PASSWORD);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
