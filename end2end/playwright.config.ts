@@ -10,6 +10,11 @@ const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobboard-e2e-'));
 const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug/jobboard');
+// Shared with tests/admin.spec.ts through the environment.
+const adminEmail = 'e2e-admin@jobs.example';
+const adminPassword = 'tangerine lantern voyage 4821';
+process.env.E2E_ADMIN_EMAIL = adminEmail;
+process.env.E2E_ADMIN_PASSWORD = adminPassword;
 
 const launchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -40,7 +45,8 @@ export default defineConfig({
     { name: 'javascript-off', use: { javaScriptEnabled: false } },
   ],
   webServer: {
-    command: `${serverBinary} serve --demo-postings 300`,
+    // An admin account for the admin tests, then the site.
+    command: `${serverBinary} admin create --email ${adminEmail} && ${serverBinary} serve --demo-postings 300`,
     cwd: root,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
@@ -52,6 +58,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
       RUST_LOG: 'warn',
+      JOBBOARD_ADMIN_PASSWORD: adminPassword,
     },
   },
 });
