@@ -15,10 +15,14 @@ use super::location::{Location, WorkMode};
 use super::pay::{Currency, Pay, PayError, PayUnit};
 use super::pay_transparency::{self, Finding, PayShape};
 
-/// How many location rows the form offers.
+/// How many location rows a new form offers.
 pub const LOCATION_ROWS: usize = 3;
-/// How many section rows the form offers.
+/// How many section rows a new form offers.
 pub const SECTION_ROWS: usize = 4;
+/// Most location rows a form may have (an edit shows every stored location plus a blank row).
+pub const MAX_LOCATION_ROWS: usize = 8;
+/// Most section rows a form may have (an edit shows every stored section plus a blank row).
+pub const MAX_SECTION_ROWS: usize = 16;
 /// Longest title.
 pub const MAX_TITLE: usize = 150;
 /// Longest company name.
@@ -52,6 +56,11 @@ pub struct LocationInput {
 }
 
 impl LocationInput {
+    /// An empty row with the form's defaults (US, on-site).
+    pub fn blank_row() -> Self {
+        Self { country: "US".into(), work_mode: "onsite".into(), ..Default::default() }
+    }
+
     fn is_blank(&self) -> bool {
         self.city.trim().is_empty() && self.region.trim().is_empty() && self.applicant_area.trim().is_empty()
     }
@@ -98,10 +107,7 @@ impl Default for PostingForm {
             title: String::new(),
             company: String::new(),
             new_company: String::new(),
-            locations: vec![
-                LocationInput { country: "US".into(), work_mode: "onsite".into(), ..Default::default() };
-                LOCATION_ROWS
-            ],
+            locations: vec![LocationInput::blank_row(); LOCATION_ROWS],
             employment_type: EmploymentType::FullTime.code().into(),
             level: ExperienceLevel::Mid.code().into(),
             career_step: String::new(),
@@ -328,10 +334,10 @@ impl PostingForm {
         .into_iter()
         .map(str::to_owned)
         .collect();
-        for index in 0..LOCATION_ROWS {
+        for index in 0..MAX_LOCATION_ROWS {
             names.extend(["city", "region", "country", "work_mode", "area"].map(|part| field::location(part, index)));
         }
-        for index in 0..SECTION_ROWS {
+        for index in 0..MAX_SECTION_ROWS {
             names.extend(["heading", "body"].map(|part| field::section(part, index)));
         }
         names.extend(BenefitGroup::ALL.map(field::benefits));
@@ -347,6 +353,13 @@ impl PostingForm {
         }
         let Some((part, number)) = name.rsplit_once('_') else { return };
         let Some(index) = number.parse::<usize>().ok().and_then(|n| n.checked_sub(1)) else { return };
+        let is_location = matches!(part, "city" | "region" | "country" | "work_mode" | "area");
+        if is_location && index < MAX_LOCATION_ROWS && index >= self.locations.len() {
+            self.locations.resize_with(index + 1, LocationInput::blank_row);
+        }
+        if matches!(part, "heading" | "body") && index < MAX_SECTION_ROWS && index >= self.sections.len() {
+            self.sections.resize_with(index + 1, SectionInput::default);
+        }
         if let Some(row) = self.locations.get_mut(index) {
             match part {
                 "city" => return row.city = value,
@@ -380,6 +393,11 @@ impl PostingForm {
             skills: job.skills.join(", "),
             ..Self::default()
         };
+        // Every stored row, and a blank one to add another (within the form's limits).
+        let location_rows = (job.locations.len() + 1).clamp(LOCATION_ROWS, MAX_LOCATION_ROWS.max(job.locations.len()));
+        form.locations.resize_with(location_rows, LocationInput::blank_row);
+        let section_rows = (job.sections.len() + 1).clamp(SECTION_ROWS, MAX_SECTION_ROWS.max(job.sections.len()));
+        form.sections.resize_with(section_rows, SectionInput::default);
         for (row, location) in form.locations.iter_mut().zip(&job.locations) {
             *row = LocationInput {
                 city: location.city.clone(),
@@ -909,7 +927,31 @@ mod tests {
         assert_eq!(form.locations[2].applicant_area, "v-area_3");
         assert_eq!(form.sections[3].body, "v-body_4");
         assert_eq!(form.benefits[6], "v-benefits_other");
-        assert_eq!(names.len(), 14 + 5 * LOCATION_ROWS + 2 * SECTION_ROWS + BenefitGroup::ALL.len());
+        assert_eq!(names.len(), 14 + 5 * MAX_LOCATION_ROWS + 2 * MAX_SECTION_ROWS + BenefitGroup::ALL.len());
+    }
+
+    #[test]
+    fn an_edit_keeps_every_stored_section_and_location() {
+        let mut job =
+            good_form().validate(today()).expect("valid").into_new_job("tiktok".into(), JobStatus::Draft, vec![]);
+        job.sections =
+            (1..=7).map(|n| NewSection { heading: format!("Part {n}"), body_markdown: format!("Text {n}") }).collect();
+        let form = PostingForm::from_job(&job);
+        assert_eq!(form.sections.len(), 8, "seven stored and one blank");
+        assert_eq!(form.locations.len(), LOCATION_ROWS);
+        // What the page sends back for those rows is read back whole.
+        let pairs: Vec<(String, String)> = (0..7)
+            .flat_map(|i| {
+                [
+                    (field::section("heading", i), format!("Part {}", i + 1)),
+                    (field::section("body", i), format!("Text {}", i + 1)),
+                ]
+            })
+            .collect();
+        let read = PostingForm::from_pairs(pairs);
+        assert_eq!(read.sections.iter().filter(|s| !s.heading.is_empty()).count(), 7);
+        let beyond = PostingForm::from_pairs([(field::section("heading", MAX_SECTION_ROWS), "ignored".to_owned())]);
+        assert_eq!(beyond.sections.len(), SECTION_ROWS, "rows beyond the limit are ignored");
     }
 
     #[test]

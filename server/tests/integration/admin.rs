@@ -339,6 +339,14 @@ async fn close_reopen_and_edit_are_recorded_and_keep_the_address() {
     let editor = app.get_with_headers(&format!("/admin/jobs/{id}/edit"), &headers[..1]).await;
     assert_eq!(editor.status, StatusCode::OK);
     assert!(editor.body.contains("value=\"116000\""), "the stored pay is in the form");
+    let sections: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posting_sections WHERE posting_id = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("sections");
+    assert!(sections > 4, "the brief has long sections");
+    assert!(editor.body.contains(&format!("name=\"body_{sections}\"")), "every stored section is in the form");
+    assert!(editor.body.contains(&format!("name=\"body_{}\"", sections + 1)), "and a blank one to add");
     let edited = posting_form(&token, "Backend Engineer Graduate (edited)", "save", ("116000", "177000"));
     let saved = app.post_form_with(&format!("/admin/jobs/{id}/edit"), &edited, &headers).await;
     assert_eq!(location(&saved), format!("/admin/jobs?saved={id}"), "{}", saved.body);
@@ -354,6 +362,23 @@ async fn close_reopen_and_edit_are_recorded_and_keep_the_address() {
         .expect("audit");
     assert_eq!(actions, vec!["close", "reopen", "edit"]);
     assert_eq!(app.get_with_headers("/admin/jobs/987654321/edit", &headers[..1]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_posting_that_takes_applications_by_email_links_to_the_address() {
+    let (app, cookie) = signed_in_app().await;
+    let headers = [("cookie", cookie.as_str()), ("origin", PUBLIC_URL)];
+    let token = csrf_token(&app.get_with_headers("/admin/jobs/new", &headers[..1]).await.body);
+    let form = posting_form(&token, "Mail Room Engineer", "publish", ("90000", "110000"))
+        .replace("apply=https%3A%2F%2Fcareers.example.com%2Fqueues", "apply=jobs%40Mail.Example");
+    let saved = app.post_form_with("/admin/jobs/new", &form, &headers).await;
+    let id: i64 = location(&saved).strip_prefix("/admin/jobs?saved=").and_then(|id| id.parse().ok()).expect("id");
+    let detail = app.get(&format!("/jobs/{id}")).await;
+    assert!(detail.body.contains("href=\"mailto:jobs@mail.example\""), "an e-mail apply link");
+    assert!(detail.body.contains("Apply by e-mail"));
+    let api: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/api/v1/jobs/{id}")).await.body).expect("json");
+    assert_eq!(api["apply_email"], "jobs@mail.example");
 }
 
 #[test]
