@@ -14,6 +14,8 @@ pub fn SiteHeader() -> impl IntoView {
                 </a>
                 <div class="flex items-center gap-4 text-sm font-medium text-slate-600">
                     <a href="/jobs" class="hover:text-indigo-700">"Browse jobs"</a>
+                    // A full page load, so the server's sign-in gate answers for the admin pages.
+                    <a href="/admin/jobs/new" rel="external" class="hover:text-indigo-700">"Post a job"</a>
                 </div>
             </nav>
         </header>
