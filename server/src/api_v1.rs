@@ -58,19 +58,19 @@ fn error_json(error: AppError) -> Response {
 pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let parsed = parse_query_string(query.as_deref().unwrap_or_default());
     let today = chrono::Utc::now().date_naive();
-    let page = match db::list_open_jobs(&state.pool, &parsed.filter, today, PAGE_SIZE).await {
+    let summary = match state.listing_cache.summary(&state.pool, &parsed.filter, today).await {
+        Ok(summary) => summary,
+        Err(error) => return error_json(error.into()),
+    };
+    let (jobs, next_cursor) = match db::open_jobs_page(&state.pool, &parsed.filter, today, PAGE_SIZE).await {
         Ok(page) => page,
         Err(error) => return error_json(error.into()),
     };
-    let facets = match db::facets(&state.pool, &parsed.filter, today).await {
-        Ok(facets) => facets,
-        Err(error) => return error_json(error.into()),
-    };
     Json(json!({
-        "total": page.total,
-        "jobs": page.jobs.iter().map(|card| job_json(card, &state.public_url)).collect::<Vec<_>>(),
-        "facets": facets,
-        "next_cursor": page.next_cursor,
+        "total": summary.total,
+        "jobs": jobs.iter().map(|card| job_json(card, &state.public_url)).collect::<Vec<_>>(),
+        "facets": summary.facets,
+        "next_cursor": next_cursor,
         "warnings": parsed.warnings,
     }))
     .into_response()

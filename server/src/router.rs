@@ -1,6 +1,6 @@
 //! The axum router: Leptos pages and server functions, static files, health, and middleware.
 
-use app::db::Pool;
+use app::db::{ListingCache, Pool};
 use app::error::AppError;
 use app::{App, shell};
 use axum::Router;
@@ -44,12 +44,20 @@ pub struct AppState {
     pub public_url: String,
     /// Sign-in attempts per client address.
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// The listing's summaries per filter; cleared by every write made through the server.
+    pub listing_cache: ListingCache,
 }
 
 impl AppState {
     /// The state for `pool`, `leptos_options` and `public_url`, with a fresh sign-in limiter.
     pub fn new(pool: Pool, leptos_options: LeptosOptions, public_url: String) -> Self {
-        Self { pool, leptos_options, public_url, sign_in_limiter: Arc::new(sign_in_limiter()) }
+        Self {
+            pool,
+            leptos_options,
+            public_url,
+            sign_in_limiter: Arc::new(sign_in_limiter()),
+            listing_cache: ListingCache::default(),
+        }
     }
 
     /// True when the site is served over https.
@@ -67,11 +75,14 @@ impl AppState {
     }
 }
 
-/// What every page render gets in its context: the database pool, and the page's security policy with
-/// the render's nonce.
-pub fn page_context(pool: Pool) -> impl Fn() + Clone + Send + Sync + 'static {
+/// What every page render and server function gets in its context: the database pool, the listing cache,
+/// and (for pages) the security policy with the render's nonce.
+pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let pool = state.pool.clone();
+    let cache = state.listing_cache.clone();
     move || {
         provide_context(pool.clone());
+        provide_context(cache.clone());
         crate::security::provide_page_policy();
     }
 }
@@ -140,7 +151,7 @@ async fn server_fn_error_status(response: Response) -> Response {
 /// Builds the whole application router over `state`.
 pub fn build_app(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let page_context = page_context(state.pool.clone());
+    let page_context = page_context(&state);
     let sessions = SessionManagerLayer::new(SqliteSessionStore::new(state.pool.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)

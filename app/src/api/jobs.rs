@@ -35,13 +35,12 @@ pub async fn list_jobs(
 ) -> Result<JobListPage, AppError> {
     let pool = super::pool()?;
     let today = super::today();
-    let crate::db::ListPage { mut jobs, total, next_cursor } =
-        crate::db::list_open_jobs(&pool, &filter, today, PAGE_SIZE).await?;
+    let summary = super::listing_cache()?.summary(&pool, &filter, today).await?;
+    let (mut jobs, next_cursor) = crate::db::open_jobs_page(&pool, &filter, today, PAGE_SIZE).await?;
     if let Some(location) = &filter.location {
         jobs.iter_mut().for_each(|job| job.put_location_first(location));
     }
-    let facets = crate::db::facets(&pool, &filter, today).await?;
-    let pay = crate::db::pay_histogram(&pool, &filter, today).await?;
+    let crate::domain::filter::ListingSummary { total, facets, pay } = (*summary).clone();
     Ok(JobListPage { jobs, total, next_cursor, facets, pay, today })
 }
 

@@ -19,6 +19,15 @@ pub(crate) fn pool() -> Result<crate::db::Pool, AppError> {
     })
 }
 
+/// The listing summaries' cache the server put into the request's context.
+#[cfg(feature = "ssr")]
+pub(crate) fn listing_cache() -> Result<crate::db::ListingCache, AppError> {
+    leptos::prelude::use_context::<crate::db::ListingCache>().ok_or_else(|| {
+        tracing::error!("no listing cache in the request context");
+        AppError::Internal
+    })
+}
+
 /// Today's date on the server (UTC), the reference for "open" and "posted N days ago".
 #[cfg(feature = "ssr")]
 pub(crate) fn today() -> chrono::NaiveDate {

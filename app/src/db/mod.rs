@@ -3,6 +3,7 @@
 
 mod admin;
 mod career;
+mod listing_cache;
 mod pool;
 mod read;
 mod write;
@@ -14,10 +15,11 @@ pub use admin::{
     set_posting_status, update_posting,
 };
 pub use career::{get_career_path, observed_pay, save_alert};
+pub use listing_cache::ListingCache;
 pub use pool::{DbError, connect, migrate};
 pub use read::{
-    ListPage, career_path_exists, count_postings, facets, get_company_profile, get_job_detail, list_open_jobs,
-    open_posting_paths, pay_histogram, ping,
+    ListPage, career_path_exists, count_open_jobs, count_postings, facets, get_company_profile, get_job_detail,
+    list_open_jobs, open_jobs_page, open_posting_paths, pay_histogram, ping,
 };
 pub use write::{insert_career_path, insert_jobs, upsert_company, upsert_legal_notice};
 

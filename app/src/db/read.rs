@@ -327,14 +327,28 @@ pub async fn list_open_jobs(
     today: NaiveDate,
     limit: i64,
 ) -> Result<ListPage, sqlx::Error> {
+    let total = count_open_jobs(pool, filter, today).await?;
+    let (jobs, next_cursor) = open_jobs_page(pool, filter, today, limit).await?;
+    Ok(ListPage { jobs, total, next_cursor })
+}
+
+/// How many open postings match `filter`.
+pub async fn count_open_jobs(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<i64, sqlx::Error> {
+    select_matching("COUNT(*)", filter, today).build_query_scalar().fetch_one(pool).await
+}
+
+/// One page of the open postings matching `filter`, in its order from its cursor, and the next cursor.
+pub async fn open_jobs_page(
+    pool: &Pool,
+    filter: &JobFilter,
+    today: NaiveDate,
+    limit: i64,
+) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
     let keywords = filter.q.as_deref().and_then(fts_query);
     let sort = match filter.effective_sort() {
         Sort::Relevance if keywords.is_none() => Sort::Newest,
         sort => sort,
     };
-    let mut count = select_matching("COUNT(*)", filter, today);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
-
     let rank = if sort == Sort::Relevance { RANK } else { "0.0" };
     let mut page = select_matching(
         &format!("p.id, p.posted_at, COALESCE(pay.annual_max, -1) AS pay_key, {rank} AS rank"),
@@ -376,7 +390,7 @@ pub async fn list_open_jobs(
     });
     let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
     let jobs = load_cards(pool, &ids).await?;
-    Ok(ListPage { jobs, total, next_cursor })
+    Ok((jobs, next_cursor))
 }
 
 /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).

@@ -410,6 +410,15 @@ impl Facets {
     }
 }
 
+/// What a listing shows about all its matches, whatever the page: the total, the facets and the pay spread.
+/// It depends only on the filter (not on the sort or the cursor), so it is computed once per filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingSummary {
+    pub total: i64,
+    pub facets: Facets,
+    pub pay: PayHistogram,
+}
+
 /// The spread of annual pay (each posting's range midpoint) over the matching postings that post pay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayHistogram {

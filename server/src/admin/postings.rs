@@ -140,6 +140,7 @@ async fn save(state: AppState, id: Option<i64>, post: AdminPost) -> Response {
     };
     match saved {
         Ok(saved_id) => {
+            state.listing_cache.clear();
             tracing::info!(admin = %post.admin.email, posting = saved_id, status = status.code(), "posting saved");
             Redirect::to(&format!("{HOME_PATH}?saved={saved_id}")).into_response()
         }
@@ -157,7 +158,7 @@ fn company_choice(form: &PostingForm) -> CompanyChoice {
 /// Renders the editor page again (as for a GET of the same address) with the refused submission.
 async fn render_refused(state: AppState, mut parts: Parts, refused: RefusedSubmission) -> Response {
     parts.method = Method::GET;
-    let context = page_context(state.pool.clone());
+    let context = page_context(&state);
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_async_with_context(
         move || {
@@ -198,6 +199,7 @@ pub async fn change_status(State(state): State<AppState>, Path(id): Path<i64>, r
     let actor = Actor { admin_id: post.admin.id, email: &post.admin.email };
     match db::set_posting_status(&state.pool, id, status, action.code(), actor).await {
         Ok(()) => {
+            state.listing_cache.clear();
             tracing::info!(admin = %post.admin.email, posting = id, action = action.code(), "posting status changed");
             back(&format!("changed={id}"))
         }

@@ -276,6 +276,9 @@ async fn a_refused_posting_keeps_what_was_typed_and_a_fixed_one_is_published() {
     assert!(refused.body.contains("value=\"Rust, Kafka\""), "the skills are kept");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM postings WHERE title = 'Queue Engineer'").await, 0, "nothing saved");
 
+    let total = |body: &str| serde_json::from_str::<serde_json::Value>(body).expect("json")["total"].as_i64();
+    assert_eq!(total(&app.get("/api/v1/jobs?q=queue").await.body), Some(0), "nothing matches yet (and is cached)");
+
     let fixed = posting_form(&token, "Queue Engineer", "publish", ("120000", "150000"));
     let saved = app.post_form_with("/admin/jobs/new", &fixed, &headers).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -284,6 +287,7 @@ async fn a_refused_posting_keeps_what_was_typed_and_a_fixed_one_is_published() {
     assert_eq!(detail.status, StatusCode::OK);
     assert!(detail.body.contains("Queue Engineer"));
     assert!(detail.body.contains("$120,000 - $150,000 a year"));
+    assert_eq!(total(&app.get("/api/v1/jobs?q=queue").await.body), Some(1), "the save cleared the cached count");
     let listing = app.get("/jobs?q=queue").await;
     assert!(listing.body.contains("Queue Engineer"), "the new posting is in the public list");
     let audit: (String, String) = sqlx::query_as("SELECT action, admin_email FROM audit_log WHERE posting_id = ?")
