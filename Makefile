@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what they need first (see .ci/setup.sh).
-.PHONY: run test
+.PHONY: run test bench
 
 ## Build in release mode and serve the site, with seed data, on http://127.0.0.1:3000.
 run:
@@ -8,3 +8,7 @@ run:
 ## Run the whole test suite (formatting, clippy, unit, database, HTTP and browser tests).
 test:
 	@bash .ci/test.sh
+
+## The benchmark at 100,000 postings (queries, HTTP load against references, page weight); see bench/run.sh.
+bench:
+	@bash bench/run.sh

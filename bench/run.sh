@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The benchmark, one command: `bench/run.sh` (or `make bench`). It installs what it needs (oha from
+# crates.io, sqlite3 from Debian), builds the release site and the reference servers, loads N postings
+# (100,000 by default) into bench/data/bench.db, and prints, from one run on this machine:
+#   1. server-side time of the typical listing queries (p50/p95 of 200 runs), beside the same SQL in the
+#      sqlite3 shell;
+#   2. HTTP throughput and latency of /jobs pages under load (oha), against a bare axum "hello" handler and
+#      a hand-written axum handler over the same queries, and the latency at half the maximum rate;
+#   3. the page weight of a first visit to /jobs, compressed as served.
+# Settings: BENCH_POSTINGS (100000), BENCH_SECONDS (10 per load run), BENCH_CONNECTIONS (16).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+POSTINGS="${BENCH_POSTINGS:-100000}"
+SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+CONNECTIONS="${BENCH_CONNECTIONS:-16}"
+DATA_DIR="bench/data"
+DB="$DATA_DIR/bench.db"
+SITE_PORT=3910
+HELLO_PORT=3911
+HAND_PORT=3912
+
+step() { printf '\n==> %s\n' "$*"; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+step "tools"
+.ci/setup.sh
+if ! command -v sqlite3 >/dev/null; then
+  as_root apt-get update -qq && as_root apt-get install -y -qq sqlite3
+fi
+if ! command -v oha >/dev/null; then
+  echo "installing oha from crates.io (a few minutes, once)"
+  cargo install oha --locked --version 1.16.0
+fi
+echo "oha $(oha --version | head -1), $(sqlite3 --version | cut -d' ' -f1-2)"
+
+step "release builds (site, server, reference servers)"
+cargo leptos build --release
+cargo build --release -p server --bin jobboard-bench
+
+mkdir -p "$DATA_DIR"
+if [[ ! -f "$DATA_DIR/postings" || "$(cat "$DATA_DIR/postings")" != "$POSTINGS" || ! -f "$DB" ]]; then
+  step "loading $POSTINGS postings"
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  target/release/jobboard --database-url "sqlite://$DB" --log warn seed --generate "$POSTINGS"
+  echo "$POSTINGS" > "$DATA_DIR/postings"
+fi
+export DATABASE_URL="sqlite://$DB"
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+wait_for() {
+  for _ in $(seq 1 100); do
+    if curl -fs -o /dev/null "$1"; then return 0; fi
+    sleep 0.2
+  done
+  echo "$1 did not answer" >&2
+  exit 1
+}
+
+step "1. server-side query times (release build, same functions the server calls)"
+target/release/jobboard-bench queries --runs 200 --summary-runs 5
+
+step "1b. the same SQL in the sqlite3 shell (count and first page; 200 runs each)"
+TODAY=$(date -u +%F)
+WHERE="p.status = 'published' AND p.valid_through >= '$TODAY'"
+FROM="postings p JOIN companies c ON c.id = p.company_id LEFT JOIN posting_pay pay ON pay.posting_id = p.id"
+LOC="EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND l.location_slug IN ('san-jose-ca'))"
+REMOTE="EXISTS (SELECT 1 FROM posting_locations l WHERE l.posting_id = p.id AND l.work_mode IN ('remote'))"
+HITS="WITH hits AS MATERIALIZED (SELECT rowid AS id, bm25(postings_fts, 10.0, 4.0, 3.0, 1.0) AS rank FROM postings_fts WHERE postings_fts MATCH '\"engineer\"')"
+sql_case() { # name, sql
+  local file
+  file=$(mktemp)
+  { echo ".timer on"; for _ in $(seq 1 200); do echo "$2;"; done; } > "$file"
+  sqlite3 "$DB" < "$file" | grep '^Run Time' | awk '{print $4 * 1000}' | sort -n |
+    awk -v name="$1" '{ t[NR] = $1 } END { printf "| %s | %d | %.2f | %.2f |\n", name, NR, t[int((NR - 1) * 0.5 + 1.5)], t[int((NR - 1) * 0.95 + 1.5)] }'
+  rm -f "$file"
+}
+echo "| SQL (sqlite3 shell) | runs | p50 ms | p95 ms |"
+echo "|---|---|---|---|"
+sql_case "no filter: count" "SELECT COUNT(*) FROM $FROM WHERE $WHERE"
+sql_case "no filter: page" "SELECT p.id, p.posted_at FROM $FROM WHERE $WHERE ORDER BY p.posted_at DESC, p.id DESC LIMIT 31"
+sql_case "location + min pay: count" "SELECT COUNT(*) FROM $FROM WHERE $WHERE AND $LOC AND pay.annual_max >= 150000 AND pay.currency = 'USD'"
+sql_case "location + min pay: page" "SELECT p.id FROM $FROM WHERE $WHERE AND $LOC AND pay.annual_max >= 150000 AND pay.currency = 'USD' ORDER BY p.posted_at DESC, p.id DESC LIMIT 31"
+sql_case "keyword + remote: count" "$HITS SELECT COUNT(*) FROM $FROM JOIN hits h ON h.id = p.id WHERE $WHERE AND $REMOTE"
+sql_case "keyword + remote: page" "$HITS SELECT p.id FROM $FROM JOIN hits h ON h.id = p.id WHERE $WHERE AND $REMOTE ORDER BY h.rank ASC, p.id ASC LIMIT 31"
+
+step "2. HTTP under load (oha, $CONNECTIONS connections, ${SECONDS_PER_RUN}s a run)"
+LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard serve --addr "127.0.0.1:$SITE_PORT" &
+pids+=($!)
+target/release/jobboard-bench hello --addr "127.0.0.1:$HELLO_PORT" &
+pids+=($!)
+target/release/jobboard-bench handwritten --addr "127.0.0.1:$HAND_PORT" &
+pids+=($!)
+wait_for "http://127.0.0.1:$SITE_PORT/health"
+wait_for "http://127.0.0.1:$HELLO_PORT/"
+wait_for "http://127.0.0.1:$HAND_PORT/jobs"
+
+load() { # label, url, [extra oha flags]; prints a row and remembers the rate
+  local label=$1 url=$2
+  shift 2
+  oha --no-tui --output-format json -z "${SECONDS_PER_RUN}s" -c "$CONNECTIONS" "$@" "$url" > /tmp/oha.json
+  python3 - "$label" <<'PY'
+import json, sys
+data = json.load(open("/tmp/oha.json"))
+summary, pct = data["summary"], data["latencyPercentiles"]
+status = data.get("statusCodeDistribution", {})
+ok = sum(v for k, v in status.items() if k.startswith("2"))
+bad = sum(v for k, v in status.items() if not k.startswith("2"))
+print(f"| {sys.argv[1]} | {summary['requestsPerSec']:.0f} | {pct['p50'] * 1000:.2f} | {pct['p99'] * 1000:.2f} | {ok} | {bad} |")
+open("/tmp/oha.rate", "w").write(f"{summary['requestsPerSec']:.0f}")
+PY
+}
+QUERY="location=san-jose-ca&min_pay=150000"
+echo "| target | req/s | p50 ms | p99 ms | 2xx | other |"
+echo "|---|---|---|---|---|---|"
+for warm in "/jobs" "/jobs?$QUERY"; do curl -fs -o /dev/null "http://127.0.0.1:$SITE_PORT$warm"; curl -fs -o /dev/null "http://127.0.0.1:$HAND_PORT$warm"; done
+load "axum hello" "http://127.0.0.1:$HELLO_PORT/"
+hello=$(cat /tmp/oha.rate)
+load "hand-written /jobs" "http://127.0.0.1:$HAND_PORT/jobs"
+hand=$(cat /tmp/oha.rate)
+load "Leptos /jobs" "http://127.0.0.1:$SITE_PORT/jobs"
+site=$(cat /tmp/oha.rate)
+load "hand-written /jobs?$QUERY" "http://127.0.0.1:$HAND_PORT/jobs?$QUERY"
+hand_q=$(cat /tmp/oha.rate)
+load "Leptos /jobs?$QUERY" "http://127.0.0.1:$SITE_PORT/jobs?$QUERY"
+site_q=$(cat /tmp/oha.rate)
+half=$((site / 2))
+load "Leptos /jobs at half the max rate ($half req/s)" "http://127.0.0.1:$SITE_PORT/jobs" -q "$half"
+python3 - "$hello" "$hand" "$site" "$hand_q" "$site_q" <<'PY'
+import sys
+hello, hand, site, hand_q, site_q = (float(x) for x in sys.argv[1:])
+print(f"\nratios: Leptos /jobs vs axum hello {site / hello:.3f}; vs hand-written {site / hand:.2f} (goal >= 0.75); "
+      f"filtered: vs hand-written {site_q / hand_q:.2f}")
+PY
+
+step "3. page weight of a first visit to /jobs (compressed as served)"
+weigh() { # label, path, encoding
+  curl -fs -H "Accept-Encoding: $3" -o /dev/null -w "%{size_download}" "http://127.0.0.1:$SITE_PORT$2"
+}
+total=0
+echo "| file | br bytes | gzip bytes | raw bytes |"
+echo "|---|---|---|---|"
+for item in "HTML:/jobs" "CSS:/pkg/jobboard.css" "JS:/pkg/jobboard.js" "wasm:/pkg/jobboard.wasm"; do
+  label=${item%%:*}; path=${item#*:}
+  br=$(weigh "$label" "$path" br); gz=$(weigh "$label" "$path" gzip); raw=$(weigh "$label" "$path" identity)
+  total=$((total + br))
+  echo "| $label ($path) | $br | $gz | $raw |"
+done
+echo "| total (br) | $total | | |"
+echo
+echo "done: numbers above are from one run on $(nproc) cores; machines are shared and noisy."

@@ -1,0 +1,219 @@
+//! `jobboard-bench`: the measuring side of `bench/run.sh`.
+//!
+//! - `queries`: server-side time of the typical listing queries against a database (p50/p95 of N runs),
+//!   measured through the same functions the server calls.
+//! - `hello`: a bare axum "hello" server, the first reference for the HTTP load test.
+//! - `handwritten`: a plain axum handler that runs the listing's queries on the same pool (and the same
+//!   summary cache) and writes the same cards as hand-written HTML, the second reference.
+// Leptos view types nest deeply; the default limit is too low for the app crate's pages.
+#![recursion_limit = "256"]
+
+use app::api::jobs::PAGE_SIZE;
+use app::db::{self, ListingCache, Pool};
+use app::domain::filter::parse_query_string;
+use app::domain::text::posted_age;
+use app::domain::{JobCard, JobFilter};
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// The benchmark's helpers.
+#[derive(Debug, Parser)]
+#[command(name = "jobboard-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Times the typical listing queries: p50/p95 of --runs runs each.
+    Queries {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Runs of the uncached summary (count, facets, histogram), which is slow at 100,000 postings.
+        #[arg(long, default_value_t = 5)]
+        summary_runs: usize,
+    },
+    /// Serves a bare axum "hello" handler.
+    Hello {
+        #[arg(long)]
+        addr: SocketAddr,
+    },
+    /// Serves `/jobs` from a hand-written HTML handler over the same queries.
+    Handwritten {
+        #[arg(long)]
+        addr: SocketAddr,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+}
+
+/// The typical queries of the issue: (name, query string).
+const CASES: [(&str, &str); 3] = [
+    ("no filter", ""),
+    ("location + min pay", "location=san-jose-ca&min_pay=150000"),
+    ("keyword + remote", "q=engineer&remote=remote"),
+];
+
+/// The deep page measured against page 1.
+const DEEP_PAGE: usize = 500;
+
+fn percentile(samples: &mut [Duration], fraction: f64) -> Duration {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * fraction).round() as usize;
+    samples.get(index).copied().unwrap_or_default()
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2}", duration.as_secs_f64() * 1000.0)
+}
+
+/// Runs `work` `runs` times; prints and returns (p50, p95).
+async fn measure<F, Fut>(label: &str, runs: usize, mut work: F) -> Result<(Duration, Duration), sqlx::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), sqlx::Error>>,
+{
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        work().await?;
+        samples.push(started.elapsed());
+    }
+    let (p50, p95) = (percentile(&mut samples, 0.5), percentile(&mut samples, 0.95));
+    println!("| {label} | {runs} | {} | {} |", ms(p50), ms(p95));
+    Ok((p50, p95))
+}
+
+async fn queries(database_url: &str, runs: usize, summary_runs: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = db::connect(database_url, 8).await?;
+    let today = chrono::Utc::now().date_naive();
+    let open = db::count_open_jobs(&pool, &JobFilter::default(), today).await?;
+    println!("{open} open postings; times in ms\n");
+    println!("| query | runs | p50 | p95 |");
+    println!("|---|---|---|---|");
+    let cache = ListingCache::default();
+    for (name, query) in CASES {
+        let filter = parse_query_string(query).filter;
+        measure(&format!("{name}: page of {PAGE_SIZE} cards"), runs, || async {
+            db::open_jobs_page(&pool, &filter, today, PAGE_SIZE).await.map(|_| ())
+        })
+        .await?;
+        measure(&format!("{name}: summary, uncached (count, facets, histogram)"), summary_runs, || async {
+            ListingCache::default().summary(&pool, &filter, today).await.map(|_| ())
+        })
+        .await?;
+        measure(&format!("{name}: whole listing as served (summary cached + page)"), runs, || async {
+            cache.summary(&pool, &filter, today).await?;
+            db::open_jobs_page(&pool, &filter, today, PAGE_SIZE).await.map(|_| ())
+        })
+        .await?;
+    }
+    // The deep page: walk to page 500 once, then time it against page 1.
+    let first = JobFilter::default();
+    let mut cursor = None;
+    for _ in 1..DEEP_PAGE {
+        let (_, next) = db::open_jobs_page(&pool, &first.with_cursor(cursor.clone()), today, PAGE_SIZE).await?;
+        cursor = next;
+    }
+    let deep = first.with_cursor(cursor);
+    let (page_one, _) = measure("no filter: page 1", runs, || async {
+        db::open_jobs_page(&pool, &first, today, PAGE_SIZE).await.map(|_| ())
+    })
+    .await?;
+    let (page_deep, _) = measure(&format!("no filter: page {DEEP_PAGE} (keyset)"), runs, || async {
+        db::open_jobs_page(&pool, &deep, today, PAGE_SIZE).await.map(|_| ())
+    })
+    .await?;
+    println!(
+        "\ndeep page / page 1 (p50): {:.2}",
+        page_deep.as_secs_f64() / page_one.as_secs_f64().max(f64::MIN_POSITIVE)
+    );
+    Ok(())
+}
+
+#[derive(Clone)]
+struct Handwritten {
+    pool: Pool,
+    cache: ListingCache,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn card_html(card: &JobCard, today: chrono::NaiveDate, out: &mut String) {
+    let location = card.locations.first().map(|l| l.label()).unwrap_or_default();
+    let pay = card.pay.as_ref().map(|p| p.display()).unwrap_or_else(|| "Pay not posted".to_owned());
+    out.push_str(&format!(
+        "<article class=\"job-card\"><h2><a href=\"{}\">{}</a></h2><p>{}</p><p>{}</p><p>{} · {}</p><p>{}</p>\
+         <p>{}</p></article>",
+        card.path(),
+        escape(&card.title),
+        escape(&card.company.name),
+        escape(&location),
+        card.employment_type.label(),
+        card.level.label(),
+        escape(&pay),
+        posted_age(card.posted_at, today),
+    ));
+}
+
+async fn handwritten_jobs(State(state): State<Handwritten>, RawQuery(query): RawQuery) -> Response {
+    let filter = parse_query_string(query.as_deref().unwrap_or_default()).filter;
+    let today = chrono::Utc::now().date_naive();
+    let summary = match state.cache.summary(&state.pool, &filter, today).await {
+        Ok(summary) => summary,
+        Err(error) => return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    };
+    let (jobs, _) = match db::open_jobs_page(&state.pool, &filter, today, PAGE_SIZE).await {
+        Ok(page) => page,
+        Err(error) => return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    };
+    let mut html = String::with_capacity(32 * 1024);
+    html.push_str(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Open jobs</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/jobboard.css\"></head><body><main>",
+    );
+    html.push_str(&format!("<h1>{} open jobs</h1>", summary.total));
+    for card in &jobs {
+        card_html(card, today, &mut html);
+    }
+    html.push_str("</main></body></html>");
+    Html(html).into_response()
+}
+
+async fn serve(addr: SocketAddr, router: axum::Router) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, router).await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let outcome = match Cli::parse().command {
+        Command::Queries { database_url, runs, summary_runs } => queries(&database_url, runs, summary_runs).await,
+        Command::Hello { addr } => serve(addr, axum::Router::new().route("/", get(|| async { "hello" }))).await,
+        Command::Handwritten { addr, database_url } => match db::connect(&database_url, 8).await {
+            Ok(pool) => {
+                let state = Handwritten { pool, cache: ListingCache::default() };
+                serve(addr, axum::Router::new().route("/jobs", get(handwritten_jobs)).with_state(state)).await
+            }
+            Err(error) => Err(error.into()),
+        },
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("jobboard-bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
