@@ -172,3 +172,32 @@ test('filters combine, the URL can be shared, and pages go forward and back', as
   await expect(page).not.toHaveURL(/after=/);
   await expect(page.locator('.job-card h2')).toHaveText(pageOne);
 });
+
+test('the count follows the filters: a region, then a minimum pay', async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  const heading = page.getByRole('heading', { level: 1 });
+  const count = async () => Number((await heading.innerText()).replace(/[^0-9]/g, ''));
+  await page.goto('/jobs');
+  await ready(page, jsOn(testInfo));
+  const everything = await count();
+  expect(everything).toBeGreaterThan(100);
+
+  // The region's option says how many jobs it has; choosing it gives exactly that many.
+  const option = await page.locator('#filter-region option[value="CA"]').innerText();
+  const inRegion = Number(option.replace(/.*\((\d+)\)$/, '$1'));
+  expect(inRegion).toBeGreaterThan(0);
+  expect(inRegion).toBeLessThan(everything);
+  await page.getByLabel('State or region').selectOption('CA');
+  await page.getByRole('button', { name: 'Show jobs' }).click();
+  await expect(page).toHaveURL(/region=CA/);
+  await expect.poll(count).toBe(inRegion);
+  for (const text of await page.locator('.job-card').allInnerTexts()) expect(text).toMatch(/, CA/);
+
+  await page.getByLabel('Minimum pay (a year, USD)').fill('150000');
+  await page.getByRole('button', { name: 'Show jobs' }).click();
+  await expect(page).toHaveURL(/min_pay=150000/);
+  await expect.poll(count).toBeLessThan(inRegion);
+  await expect(page.getByLabel('State or region')).toHaveValue('CA');
+  await expect(page.locator('.job-card').filter({ hasText: 'Pay not posted' })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

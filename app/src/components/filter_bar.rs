@@ -59,6 +59,12 @@ pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
         .map(|l| (l.code(), l.label(), filter.levels.contains(l), count(&facets.level, l.code())))
         .collect();
     let locations = facets.location;
+    let selected_region = filter.region.clone().unwrap_or_default();
+    let mut regions = facets.region;
+    // A region asked for by URL stays selectable even when nothing matches it.
+    if !selected_region.is_empty() && !regions.iter().any(|r| r.value == selected_region) {
+        regions.push(FacetCount { value: selected_region.clone(), label: selected_region.clone(), count: 0 });
+    }
     let sort = filter.sort;
     let within = filter.posted_within;
     view! {
@@ -67,7 +73,6 @@ pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
                 <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"Filter"</h2>
                 // Filters the bar has no control for are kept when it is submitted.
                 {filter.company.clone().map(|company| view! { <input type="hidden" name="company" value=company /> })}
-                {filter.region.clone().map(|region| view! { <input type="hidden" name="region" value=region /> })}
                 <div>
                     <label for="filter-q" class=LABEL>"Keywords"</label>
                     <input id="filter-q" name="q" type="search" maxlength="200" placeholder="e.g. backend rust" value=filter.q.clone().unwrap_or_default() class=INPUT />
@@ -80,6 +85,23 @@ pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
                             .into_iter()
                             .map(|option| {
                                 let is_selected = option.value == selected;
+                                view! {
+                                    <option value=option.value selected=is_selected>
+                                        {format!("{} ({})", option.label, option.count)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="filter-region" class=LABEL>"State or region"</label>
+                    <select id="filter-region" name="region" class=INPUT>
+                        <option value="" selected=selected_region.is_empty()>"All"</option>
+                        {regions
+                            .into_iter()
+                            .map(|option| {
+                                let is_selected = option.value == selected_region;
                                 view! {
                                     <option value=option.value selected=is_selected>
                                         {format!("{} ({})", option.label, option.count)}

@@ -215,6 +215,12 @@ pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result
     query.push(" GROUP BY fl.location_slug ORDER BY n DESC, fl.location_slug LIMIT ").push_bind(LOCATION_FACET_LIMIT);
     let location = counts(query.build_query_as().fetch_all(pool).await?);
 
+    let without_region = JobFilter { region: None, ..base.clone() };
+    let mut query =
+        select_matching_joined("fl.region, fl.region, COUNT(DISTINCT p.id) AS n", &without_region, today, sql_from);
+    query.push(" GROUP BY fl.region ORDER BY n DESC, fl.region");
+    let region = counts(query.build_query_as().fetch_all(pool).await?);
+
     let without_remote = JobFilter { remote: Vec::new(), ..base.clone() };
     let mut query =
         select_matching_joined("fl.work_mode, fl.work_mode, COUNT(DISTINCT p.id)", &without_remote, today, sql_from);
@@ -236,7 +242,7 @@ pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result
         ExperienceLevel::parse(code).ok().map(|l| l.label())
     });
 
-    Ok(Facets { location, remote, employment_type, level })
+    Ok(Facets { location, region, remote, employment_type, level })
 }
 
 fn counts(rows: Vec<(String, String, i64)>) -> Vec<FacetCount> {

@@ -397,6 +397,9 @@ pub struct FacetCount {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facets {
     pub location: Vec<FacetCount>,
+    /// States and regions (two-letter codes), most postings first.
+    #[serde(default)]
+    pub region: Vec<FacetCount>,
     pub remote: Vec<FacetCount>,
     #[serde(rename = "type")]
     pub employment_type: Vec<FacetCount>,

@@ -263,6 +263,8 @@ async fn facets_count_each_choice_with_the_other_filters_kept() {
     assert_eq!(count(&facets.location, "fremont-ca"), 1);
     assert_eq!(count(&facets.location, "san-jose-ca"), 0);
     assert_eq!(facets.location.iter().find(|l| l.value == "fremont-ca").map(|l| l.label.as_str()), Some("Fremont, CA"));
+    // Region: work mode and type kept: only the analyst (hybrid, full time) in CA.
+    assert_eq!((count(&facets.region, "CA"), count(&facets.region, "WA"), count(&facets.region, "TX")), (1, 0, 0));
     // Level: the analyst is entry level.
     assert_eq!(count(&facets.level, "entry"), 1);
     assert_eq!(count(&facets.level, "senior"), 0);
