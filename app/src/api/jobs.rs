@@ -37,6 +37,10 @@ pub async fn list_jobs(
     let today = super::today();
     let summary = super::listing_cache()?.summary(&pool, &filter, today).await?;
     let (mut jobs, next_cursor) = crate::db::open_jobs_page(&pool, &filter, today, PAGE_SIZE).await?;
+    // Each card names first the place the person asked for.
+    if let Some(region) = &filter.region {
+        jobs.iter_mut().for_each(|job| job.put_location_first_where(|place| &place.region == region));
+    }
     if let Some(location) = &filter.location {
         jobs.iter_mut().for_each(|job| job.put_location_first(location));
     }
