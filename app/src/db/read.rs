@@ -362,18 +362,16 @@ pub async fn open_jobs_page(
         today,
     );
     match filter.after.as_deref().and_then(|text| Cursor::decode(text, sort)) {
+        // Row values, so that SQLite seeks the (status, posted_at, id) index straight to the cursor.
         Some(Cursor::Newest { posted_at, id }) => {
-            page.push(" AND (p.posted_at < ").push_bind(posted_at);
-            page.push(" OR (p.posted_at = ").push_bind(posted_at).push(" AND p.id < ").push_bind(id).push("))");
+            page.push(" AND (p.posted_at, p.id) < (").push_bind(posted_at).push(", ").push_bind(id).push(")");
         }
         Some(Cursor::Pay { annual_max, id }) => {
-            page.push(" AND (COALESCE(pay.annual_max, -1) < ").push_bind(annual_max);
-            page.push(" OR (COALESCE(pay.annual_max, -1) = ").push_bind(annual_max);
-            page.push(" AND p.id < ").push_bind(id).push("))");
+            page.push(" AND (COALESCE(pay.annual_max, -1), p.id) < (").push_bind(annual_max);
+            page.push(", ").push_bind(id).push(")");
         }
         Some(Cursor::Relevance { rank: last, id }) => {
-            page.push(" AND (").push(RANK).push(" > ").push_bind(last);
-            page.push(" OR (").push(RANK).push(" = ").push_bind(last).push(" AND p.id > ").push_bind(id).push("))");
+            page.push(" AND (").push(RANK).push(", p.id) > (").push_bind(last).push(", ").push_bind(id).push(")");
         }
         None => {}
     }
