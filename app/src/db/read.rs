@@ -137,12 +137,14 @@ fn select_matching_joined(
             .push(") ");
     }
     query.push("SELECT ").push(select);
-    query.push(
-        " FROM postings p JOIN companies c ON c.id = p.company_id LEFT JOIN posting_pay pay ON pay.posting_id = p.id",
-    );
-    if keywords.is_some() {
-        query.push(" JOIN hits h ON h.id = p.id");
-    }
+    // With keywords the matches drive the join (CROSS JOIN keeps that order in SQLite): each is looked up
+    // by primary key, rather than every open posting being probed against the matches.
+    query.push(if keywords.is_some() {
+        " FROM hits h CROSS JOIN postings p ON p.id = h.id"
+    } else {
+        " FROM postings p"
+    });
+    query.push(" JOIN companies c ON c.id = p.company_id LEFT JOIN posting_pay pay ON pay.posting_id = p.id");
     query.push(join);
     push_where(&mut query, filter, today);
     query

@@ -213,6 +213,11 @@ async fn the_session_id_changes_at_sign_in_and_is_dead_after_sign_out() {
         assert!(set_cookie.contains(attribute), "{attribute} in {set_cookie}");
     }
     assert_eq!(app.get_with_headers("/admin/jobs", &[("cookie", &second)]).await.status, StatusCode::OK);
+    // Nothing that changes data answers GET.
+    for path in ["/admin/sign-out", "/admin/jobs/1/status"] {
+        let answer = app.get_with_headers(path, &[("cookie", &second)]).await;
+        assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+    }
 
     let stored_before = count(&app, "SELECT COUNT(*) FROM sessions").await;
     let out = app.post_form_with("/admin/sign-out", "", &[("origin", PUBLIC_URL), ("cookie", &second)]).await;
@@ -225,6 +230,19 @@ async fn the_session_id_changes_at_sign_in_and_is_dead_after_sign_out() {
     );
     let after = app.get_with_headers("/admin/jobs", &[("cookie", &second)]).await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "the old cookie opens nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_expires() {
+    let (app, cookie) = signed_in_app().await;
+    assert_eq!(app.get_with_headers("/admin/jobs", &[("cookie", &cookie)]).await.status, StatusCode::OK);
+    let expires: i64 =
+        sqlx::query_scalar("SELECT expires_at FROM sessions").fetch_one(&app.pool).await.expect("one session");
+    let now = chrono::Utc::now().timestamp();
+    assert!((now + 7_000..=now + 7_300).contains(&expires), "two hours from the last request: {expires}");
+    // Two hours pass without a request.
+    sqlx::query("UPDATE sessions SET expires_at = ?").bind(now - 1).execute(&app.pool).await.expect("age the session");
+    assert_eq!(app.get_with_headers("/admin/jobs", &[("cookie", &cookie)]).await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
