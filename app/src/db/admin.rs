@@ -4,14 +4,12 @@
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
-use super::read::{decode, locations_of};
+use super::read::{decode, locations_of, posting_benefits, posting_sections, posting_skills};
 use super::write::{delete_job, insert_job_at, insert_jobs};
 use super::{Connection, Pool};
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};
 use crate::domain::text::slugify;
-use crate::domain::{
-    Benefit, BenefitGroup, Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, NewSection, Pay, PayUnit,
-};
+use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, Pay, PayUnit};
 
 /// An admin account as stored: the password only as its argon2id PHC string.
 #[derive(Debug, Clone, FromRow)]
@@ -170,14 +168,6 @@ struct EditRow {
     pay_location_id: Option<i64>,
 }
 
-#[derive(FromRow)]
-struct EditBenefitRow {
-    benefit_group: String,
-    kind: String,
-    days: Option<i64>,
-    note: Option<String>,
-}
-
 /// A posting in any status, as the editor needs it (Markdown, not HTML); `RowNotFound` when unknown.
 pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Error> {
     let row: EditRow = sqlx::query_as(
@@ -201,34 +191,9 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Erro
         ),
         _ => None,
     };
-    let sections: Vec<(String, String)> =
-        sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-    let benefit_rows: Vec<EditBenefitRow> = sqlx::query_as(
-        "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = ? ORDER BY position, id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-    let benefits = benefit_rows
-        .into_iter()
-        .map(|b| {
-            Ok(Benefit {
-                group: decode("benefit_group", BenefitGroup::parse(&b.benefit_group))?,
-                kind: b.kind,
-                days: b.days.and_then(|d| u16::try_from(d).ok()),
-                note: b.note,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let skills: Vec<String> = sqlx::query_scalar(
-        "SELECT s.name FROM posting_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.posting_id = ? ORDER BY s.name",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let sections = posting_sections(pool, id).await?;
+    let benefits = posting_benefits(pool, id).await?;
+    let skills = posting_skills(pool, id).await?;
     let legal_notices: Vec<String> = sqlx::query_scalar(
         "SELECT n.jurisdiction FROM posting_legal_notices pn JOIN legal_notices n ON n.id = pn.notice_id \
          WHERE pn.posting_id = ? ORDER BY n.jurisdiction",
@@ -249,7 +214,7 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Erro
         locations: located.into_iter().map(|(_, location)| location).collect(),
         pay,
         pay_location,
-        sections: sections.into_iter().map(|(heading, body_markdown)| NewSection { heading, body_markdown }).collect(),
+        sections,
         benefits,
         skills,
         career_step: row.path_slug.zip(row.step_slug),

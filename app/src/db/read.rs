@@ -643,6 +643,40 @@ struct NoticeRow {
     body_markdown: String,
 }
 
+/// A posting's sections as written (Markdown), in order.
+pub(super) async fn posting_sections(pool: &Pool, id: i64) -> Result<Vec<crate::domain::NewSection>, sqlx::Error> {
+    let rows: Vec<SectionRow> =
+        sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| crate::domain::NewSection { heading: row.heading, body_markdown: row.body_markdown })
+        .collect())
+}
+
+/// A posting's benefits, in order.
+pub(super) async fn posting_benefits(pool: &Pool, id: i64) -> Result<Vec<Benefit>, sqlx::Error> {
+    let rows: Vec<BenefitRow> = sqlx::query_as(
+        "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = ? ORDER BY position, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(BenefitRow::into_benefit).collect()
+}
+
+/// A posting's skills, by name.
+pub(super) async fn posting_skills(pool: &Pool, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT s.name FROM posting_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.posting_id = ? ORDER BY s.name",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
 /// One posting with everything its page shows; `RowNotFound` when the id does not exist or is a draft.
 pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, sqlx::Error> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
@@ -660,25 +694,9 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
     let detail: DetailRow = query.build_query_as().fetch_one(pool).await?;
     let row = detail.card;
 
-    let sections: Vec<SectionRow> =
-        sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-
-    let benefits: Vec<BenefitRow> = sqlx::query_as(
-        "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = ? ORDER BY position, id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-
-    let skills: Vec<String> = sqlx::query_scalar(
-        "SELECT s.name FROM posting_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.posting_id = ? ORDER BY s.name",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let sections = posting_sections(pool, id).await?;
+    let benefits = posting_benefits(pool, id).await?;
+    let skills = posting_skills(pool, id).await?;
 
     let notices: Vec<NoticeRow> = sqlx::query_as(
         "SELECT n.jurisdiction, n.title, n.body_markdown FROM posting_legal_notices pn \
@@ -741,7 +759,7 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
             .into_iter()
             .map(|s| Section { heading: s.heading, html: to_safe_html(&s.body_markdown) })
             .collect(),
-        benefits: benefits.into_iter().map(BenefitRow::into_benefit).collect::<Result<_, _>>()?,
+        benefits,
         skills,
         legal_notices: notices
             .into_iter()

@@ -88,10 +88,8 @@ async fn save(state: AppState, id: Option<i64>, post: AdminPost) -> Response {
         PostingForm::from_pairs(post.pairs.iter().filter(|(k, _)| k != CSRF_FIELD && k != INTENT_FIELD).cloned());
     let findings = form.transparency_findings(today);
 
-    let mut errors = match form.validate(today) {
-        Ok(_) => Default::default(),
-        Err(errors) => errors,
-    };
+    let validated = form.validate(today);
+    let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
     // Rules that need the database.
     if let CompanyChoice::Existing(slug) = company_choice(&form) {
         match db::company_exists(&state.pool, &slug).await {
@@ -114,7 +112,7 @@ async fn save(state: AppState, id: Option<i64>, post: AdminPost) -> Response {
     if status == JobStatus::Published && findings.iter().any(|finding| finding.blocks()) {
         errors.insert(TRANSPARENCY_ERROR.into(), FieldError::Required);
     }
-    let valid = match form.validate(today) {
+    let valid = match validated {
         Ok(valid) if errors.is_empty() => valid,
         _ => return render_refused(state, post.parts, RefusedSubmission { form, errors, findings }).await,
     };
