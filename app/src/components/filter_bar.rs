@@ -40,6 +40,38 @@ fn CheckboxGroup(
     }
 }
 
+/// A single-choice filter as a select, each option with its count.
+#[component]
+fn FacetSelect(
+    label: &'static str,
+    name: &'static str,
+    /// The label of the empty choice.
+    any: &'static str,
+    options: Vec<FacetCount>,
+    selected: String,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    view! {
+        <div>
+            <label for=id.clone() class=LABEL>{label}</label>
+            <select id=id name=name class=INPUT>
+                <option value="" selected=selected.is_empty()>{any}</option>
+                {options
+                    .into_iter()
+                    .map(|option| {
+                        let is_selected = option.value == selected;
+                        view! {
+                            <option value=option.value selected=is_selected>
+                                {format!("{} ({})", option.label, option.count)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// Every filter of the listing. Submitting changes the URL, so a filtered page can be shared.
 #[component]
 pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
@@ -77,40 +109,8 @@ pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
                     <label for="filter-q" class=LABEL>"Keywords"</label>
                     <input id="filter-q" name="q" type="search" maxlength="200" placeholder="e.g. backend rust" value=filter.q.clone().unwrap_or_default() class=INPUT />
                 </div>
-                <div>
-                    <label for="filter-location" class=LABEL>"Location"</label>
-                    <select id="filter-location" name="location" class=INPUT>
-                        <option value="" selected=selected.is_empty()>"Anywhere"</option>
-                        {locations
-                            .into_iter()
-                            .map(|option| {
-                                let is_selected = option.value == selected;
-                                view! {
-                                    <option value=option.value selected=is_selected>
-                                        {format!("{} ({})", option.label, option.count)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div>
-                    <label for="filter-region" class=LABEL>"State or region"</label>
-                    <select id="filter-region" name="region" class=INPUT>
-                        <option value="" selected=selected_region.is_empty()>"All"</option>
-                        {regions
-                            .into_iter()
-                            .map(|option| {
-                                let is_selected = option.value == selected_region;
-                                view! {
-                                    <option value=option.value selected=is_selected>
-                                        {format!("{} ({})", option.label, option.count)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                <FacetSelect label="Location" name="location" any="Anywhere" options=locations selected=selected />
+                <FacetSelect label="State or region" name="region" any="All" options=regions selected=selected_region />
                 <CheckboxGroup legend="Work mode" name="remote" options=modes />
                 <div class="grid grid-cols-2 gap-3">
                     <div>
