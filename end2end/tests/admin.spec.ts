@@ -57,9 +57,10 @@ async function fillPosting(page: Page, title: string, min: string, max: string) 
 test('an admin posts a job with a mistake, fixes it, publishes it and finds it', async ({ page }, testInfo) => {
   const on = jsOn(testInfo);
   const errors = watchErrors(page);
-  const title = `Queue Engineer ${on ? 'JS' : 'HTML'}`;
+  // Unique per project and repetition: the server's database lives for the whole run.
+  const title = `Queue Engineer ${on ? 'JS' : 'HTML'} ${testInfo.repeatEachIndex + 1}`;
   await signIn(page, on);
-  await page.getByRole('link', { name: 'New posting' }).first().click();
+  await page.getByRole('link', { name: 'New posting', exact: true }).first().click();
   await expect(page).toHaveURL(/\/admin\/jobs\/new$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('New posting');
   await ready(page, on);
@@ -113,7 +114,7 @@ test('an admin posts a job with a mistake, fixes it, publishes it and finds it',
 
 test('publishing a California posting without pay is blocked; it saves as a draft', async ({ page }, testInfo) => {
   const on = jsOn(testInfo);
-  const title = `Rangeless Engineer ${on ? 'JS' : 'HTML'}`;
+  const title = `Rangeless Engineer ${on ? 'JS' : 'HTML'} ${testInfo.repeatEachIndex + 1}`;
   await signIn(page, on);
   await page.goto('/admin/jobs/new');
   await ready(page, on);
