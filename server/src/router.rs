@@ -18,6 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -148,6 +150,16 @@ async fn server_fn_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The built CSS, JS and wasm under `/pkg`. The names carry no hash, so browsers are told to revalidate
+/// (`no-cache`) and get `304 Not Modified` while `Last-Modified` still matches.
+fn static_files(options: &LeptosOptions) -> Router {
+    let folder = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    Router::new().fallback_service(ServeDir::new(folder)).layer(SetResponseHeaderLayer::if_not_present(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache"),
+    ))
+}
+
 /// Builds the whole application router over `state`.
 pub fn build_app(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -179,6 +191,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/jobs/new", post(admin::postings::create))
         .route("/admin/jobs/{id}/edit", post(admin::postings::edit))
         .route("/admin/jobs/{id}/status", post(admin::postings::change_status))
+        .nest_service("/pkg", static_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         .layer(map_response(server_fn_error_status))

@@ -338,3 +338,40 @@ async fn the_api_returns_postings_in_the_documented_shape() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/api/v1/jobs/abc").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_assets_are_revalidated_with_last_modified() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let site = tempfile::tempdir().expect("site folder");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg folder");
+    std::fs::write(site.path().join("pkg/jobboard.css"), "body { color: black }".repeat(100)).expect("css");
+    let app = TestApp::empty().await;
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("jobboard")
+        .site_root(site.path().display().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    let router = server::build_app(server::AppState::new(app.pool.clone(), options, "https://jobs.example".into()));
+    let get = |headers: Vec<(&'static str, String)>| {
+        let mut request = Request::builder().uri("/pkg/jobboard.css");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        router.clone().oneshot(request.body(Body::empty()).expect("request"))
+    };
+    let first = get(vec![]).await.expect("answer");
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-cache"));
+    let modified =
+        first.headers().get("last-modified").and_then(|v| v.to_str().ok()).expect("Last-Modified").to_owned();
+    let again = get(vec![("if-modified-since", modified)]).await.expect("answer");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "an unchanged file is not sent again");
+    let compressed = get(vec![("accept-encoding", "br".to_owned())]).await.expect("answer");
+    assert_eq!(compressed.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("br"));
+    assert_eq!(get(vec![]).await.map(|r| r.status()).ok(), Some(StatusCode::OK));
+    let missing = router.clone().oneshot(Request::get("/pkg/nothing.js").body(Body::empty()).expect("request")).await;
+    assert_eq!(missing.map(|r| r.status()).ok(), Some(StatusCode::NOT_FOUND));
+}
