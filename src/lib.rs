@@ -1,10 +1,11 @@
-//! The wasm entry point: hydrates the server-rendered page. Nothing else lives here.
-// Leptos view types nest deeply; the default limit is too low for the detail page.
-#![recursion_limit = "256"]
+//! The wasm entry point: hydrates the islands of the server-rendered page. Nothing else lives here.
 
-/// Mounts the app's root component onto the server-rendered `<body>`.
+// Links the app crate, whose `#[island]` components export the functions the island script calls.
+use app as _;
+
+/// Starts the reactive runtime; the island script then hydrates each `<leptos-island>` on the page.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -21,7 +21,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
-use components::layout::{SiteFooter, SiteHeader};
+use components::layout::{HydrationMark, SiteFooter, SiteHeader};
 use pages::admin::editor::{EditPostingPage, NewPostingPage};
 use pages::admin::jobs::AdminJobsPage;
 use pages::admin::sign_in::AdminSignInPage;
@@ -44,7 +44,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // Islands: only the interactive parts (the listing's live search, the posting form) ship to
+                // the browser; everything else is server-rendered HTML.
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -58,12 +60,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: mark the body once hydrated (tests wait for this).
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/jobboard.css" />
         <Title formatter=|text: String| {
@@ -116,6 +112,8 @@ pub fn App() -> impl IntoView {
                 </main>
                 <SiteFooter />
             </div>
+            // Last on the page, so it is hydrated after every other island.
+            <HydrationMark />
         </Router>
     }
 }

@@ -1,7 +1,7 @@
-//! The listing's filter bar: a plain GET form, enhanced to client-side navigation when JavaScript runs.
+//! The listing's filter bar: a plain GET form. With JavaScript, the listing's live-search island sends
+//! it on every change and refreshes the counts shown beside each choice.
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 use crate::domain::filter::{FacetCount, Facets, POSTED_WITHIN_DAYS, Sort};
 use crate::domain::{EmploymentType, ExperienceLevel, JobFilter, WorkMode};
@@ -26,11 +26,12 @@ fn CheckboxGroup(
                     .map(|(code, label, checked, count)| {
                         let id = format!("filter-{name}-{code}");
                         let label_for = id.clone();
+                        let count_key = format!("{name}={code}");
                         view! {
                             <label for=label_for class="flex items-center gap-2">
                                 <input id=id type="checkbox" name=name value=code checked=checked class="h-4 w-4" />
                                 {label}
-                                <span class="facet-count text-xs text-slate-500">{format!("({count})")}</span>
+                                <span class="facet-count text-xs text-slate-500" data-count-for=count_key>{format!("({count})")}</span>
                             </label>
                         }
                     })
@@ -100,7 +101,7 @@ pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
     let sort = filter.sort;
     let within = filter.posted_within;
     view! {
-        <Form method="GET" action="/jobs">
+        <form id="filter-form" method="get" action="/jobs">
             <div class="filter-bar space-y-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
                 <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">"Filter"</h2>
                 // Filters the bar has no control for are kept when it is submitted.
@@ -152,9 +153,9 @@ pub fn FilterBar(filter: JobFilter, facets: Facets) -> impl IntoView {
                     <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">
                         "Show jobs"
                     </button>
-                    <a href="/jobs" class="text-sm text-slate-600 hover:text-indigo-700">"Clear"</a>
+                    <a href="/jobs" data-live-link="" class="text-sm text-slate-600 hover:text-indigo-700">"Clear"</a>
                 </div>
             </div>
-        </Form>
+        </form>
     }
 }

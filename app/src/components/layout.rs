@@ -36,3 +36,14 @@ pub fn SiteFooter() -> impl IntoView {
         </footer>
     }
 }
+
+/// An empty island that marks `<body data-hydrated="true">` once the page's islands have hydrated
+/// (islands hydrate in document order and this one comes last). Tests wait for the mark.
+#[island]
+pub fn HydrationMark() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

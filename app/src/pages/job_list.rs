@@ -8,6 +8,7 @@ use super::not_found::ErrorNotice;
 use crate::api::jobs::{JobListPage as ListData, list_jobs};
 use crate::components::filter_bar::FilterBar;
 use crate::components::job_card::JobCardView;
+use crate::components::live_search::LiveSearch;
 use crate::components::pay_chart::PayChart;
 use crate::domain::JobFilter;
 use crate::domain::filter::ParsedFilter;
@@ -51,11 +52,11 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
         data.next_cursor.clone().map(|cursor| format!("/jobs?{}", filter.with_cursor(Some(cursor)).to_query_string()));
     let first_page = filter.after.is_some().then(|| format!("/jobs?{}", filter.with_cursor(None).to_query_string()));
     view! {
-        <div class="grid gap-6 lg:grid-cols-[18rem_1fr]">
-            <aside>
+        <LiveSearch>
+            <aside id="job-filters">
                 <FilterBar filter=filter.clone() facets=data.facets />
             </aside>
-            <section aria-labelledby="results-heading">
+            <section id="job-results" aria-labelledby="results-heading" class="transition-opacity aria-busy:opacity-60">
                 <h1 id="results-heading" class="text-2xl font-bold tracking-tight">{heading}</h1>
                 {(!warnings.is_empty()).then(|| view! {
                     <ul role="alert" class="filter-warnings mt-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
@@ -68,14 +69,14 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
                     {data.jobs.into_iter().map(|card| view! { <JobCardView card today /> }).collect_view()}
                 </ul>
                 <nav class="pager mt-6 flex items-center justify-between text-sm" aria-label="Pages">
-                    {first_page.map(|href| view! { <a href=href rel="first" class="text-indigo-700 hover:underline">"First page"</a> })}
+                    {first_page.map(|href| view! { <a href=href rel="first" data-live-link="" class="text-indigo-700 hover:underline">"First page"</a> })}
                     {next_page.map(|href| view! {
-                        <a href=href rel="next" class="ml-auto rounded-lg border border-slate-300 bg-white px-4 py-2 font-semibold text-indigo-700 hover:border-indigo-400">
+                        <a href=href rel="next" data-live-link="" class="ml-auto rounded-lg border border-slate-300 bg-white px-4 py-2 font-semibold text-indigo-700 hover:border-indigo-400">
                             "Next page"
                         </a>
                     })}
                 </nav>
             </section>
-        </div>
+        </LiveSearch>
     }
 }

@@ -85,27 +85,32 @@ fn form_of(event: &web_sys::Event) -> Option<PostingForm> {
     Some(PostingForm::from_pairs(pairs))
 }
 
+/// The editor page around the form: title, admin bar, heading and the posting's history.
 #[component]
-fn EditorForm(editor: PostingEditor) -> impl IntoView {
-    let PostingEditor {
-        id,
-        status,
-        form,
-        errors,
-        findings,
-        companies,
-        career_steps,
-        history,
-        csrf_token,
-        admin_email,
-        today,
-    } = editor;
-    let (errors, set_errors) = signal(errors);
-    let (findings, set_findings) = signal(findings);
-    let heading = match id {
+fn EditorForm(mut editor: PostingEditor) -> impl IntoView {
+    let heading = match editor.id {
         Some(id) => format!("Edit posting {id}"),
         None => "New posting".to_owned(),
     };
+    let history = std::mem::take(&mut editor.history);
+    let admin_email = editor.admin_email.clone();
+    let status = editor.status;
+    view! {
+        <Title text=format!("{heading} · Admin") />
+        <AdminBar email=admin_email />
+        <h1 class="text-2xl font-bold">{heading}</h1>
+        {status.map(|s| view! { <p class="mt-1 text-sm text-slate-600">"Status: " <strong class="editor-status">{s.label()}</strong></p> })}
+        <PostingFormIsland editor />
+        <RecentChanges entries=history />
+    }
+}
+
+/// The form itself, an island: it checks what is typed with the domain's rules and previews Markdown.
+#[island]
+fn PostingFormIsland(editor: PostingEditor) -> impl IntoView {
+    let PostingEditor { id, status, form, errors, findings, companies, career_steps, csrf_token, today, .. } = editor;
+    let (errors, set_errors) = signal(errors);
+    let (findings, set_findings) = signal(findings);
     let action = match id {
         Some(id) => format!("/admin/jobs/{id}/edit"),
         None => "/admin/jobs/new".to_owned(),
@@ -190,10 +195,6 @@ fn EditorForm(editor: PostingEditor) -> impl IntoView {
     let error_count = move || errors.with(|e| e.len());
 
     view! {
-        <Title text=format!("{heading} · Admin") />
-        <AdminBar email=admin_email />
-        <h1 class="text-2xl font-bold">{heading}</h1>
-        {status.map(|s| view! { <p class="mt-1 text-sm text-slate-600">"Status: " <strong class="editor-status">{s.label()}</strong></p> })}
         {move || (error_count() > 0).then(|| view! {
             <p role="alert" class="form-error-summary mt-3 rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800">
                 {format!("{} field(s) need attention; nothing was saved.", error_count())}
@@ -249,7 +250,6 @@ fn EditorForm(editor: PostingEditor) -> impl IntoView {
                 <FieldError errors name=TRANSPARENCY_ERROR />
             </div>
         </form>
-        <RecentChanges entries=history />
     }
 }
 
