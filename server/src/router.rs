@@ -150,11 +150,17 @@ async fn server_fn_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The built CSS, JS and wasm under `/pkg`. The names carry no hash, so browsers are told to revalidate
-/// (`no-cache`) and get `304 Not Modified` while `Last-Modified` still matches.
+/// The folder of the built CSS, JS and wasm, served under `/pkg`.
+pub fn site_pkg_folder(options: &LeptosOptions) -> std::path::PathBuf {
+    std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir)
+}
+
+/// The built CSS, JS and wasm under `/pkg`, from their precompressed `.br`/`.gz` copies when the browser
+/// accepts them and they exist (see [`crate::assets`]). The names carry no hash, so browsers are told to
+/// revalidate (`no-cache`) and get `304 Not Modified` while `Last-Modified` still matches.
 fn static_files(options: &LeptosOptions) -> Router {
-    let folder = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-    Router::new().fallback_service(ServeDir::new(folder)).layer(SetResponseHeaderLayer::if_not_present(
+    let files = ServeDir::new(site_pkg_folder(options)).precompressed_br().precompressed_gzip();
+    Router::new().fallback_service(files).layer(SetResponseHeaderLayer::if_not_present(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-cache"),
     ))

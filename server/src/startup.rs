@@ -77,6 +77,12 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     }
     let addr = leptos_options.site_addr;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    // In the background: until it is done, `/pkg` compresses on the fly.
+    let pkg_folder = crate::router::site_pkg_folder(&leptos_options);
+    tokio::task::spawn_blocking(move || match crate::assets::precompress_folder(&pkg_folder) {
+        Ok(report) => tracing::info!(?report, "static assets precompressed"),
+        Err(error) => tracing::warn!(%error, "static assets are compressed on the fly"),
+    });
     let state = AppState::new(pool.clone(), leptos_options, public_url);
     tokio::spawn(sweep(state.clone()));
     if db::count_admins(&pool).await.map_err(SeedError::from)? == 0 {

@@ -375,3 +375,54 @@ async fn built_assets_are_revalidated_with_last_modified() {
     let missing = router.clone().oneshot(Request::get("/pkg/nothing.js").body(Body::empty()).expect("request")).await;
     assert_eq!(missing.map(|r| r.status()).ok(), Some(StatusCode::NOT_FOUND));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn precompressed_assets_are_served_to_browsers_that_accept_them() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let site = tempfile::tempdir().expect("site folder");
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg folder");
+    let script = "export function hydrate() { return 1; }\n".repeat(300);
+    std::fs::write(pkg.join("jobboard.js"), &script).expect("js");
+    let report = server::assets::precompress_folder(&pkg).expect("precompress");
+    assert_eq!(report.compressed, 1);
+    let best_brotli = std::fs::read(pkg.join("jobboard.js.br")).expect("br copy");
+
+    let app = TestApp::empty().await;
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("jobboard")
+        .site_root(site.path().display().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    let router = server::build_app(server::AppState::new(app.pool.clone(), options, "https://jobs.example".into()));
+    let get = |encoding: &'static str| {
+        let request = Request::get("/pkg/jobboard.js").header("accept-encoding", encoding);
+        router.clone().oneshot(request.body(Body::empty()).expect("request"))
+    };
+    let header = |response: &axum::response::Response, name: &str| {
+        response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+
+    let brotli = get("gzip, br").await.expect("answer");
+    assert_eq!(brotli.status(), StatusCode::OK);
+    assert_eq!(header(&brotli, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(header(&brotli, "cache-control").as_deref(), Some("no-cache"));
+    assert!(
+        header(&brotli, "content-type").is_some_and(|t| t.contains("javascript")),
+        "{:?}",
+        header(&brotli, "content-type")
+    );
+    let body = brotli.into_body().collect().await.expect("body").to_bytes();
+    assert_eq!(body.as_ref(), best_brotli.as_slice(), "the stored quality-11 copy is sent as it is");
+
+    let gzip = get("gzip").await.expect("answer");
+    assert_eq!(header(&gzip, "content-encoding").as_deref(), Some("gzip"));
+    let plain = get("identity").await.expect("answer");
+    assert_eq!(header(&plain, "content-encoding"), None);
+    let body = plain.into_body().collect().await.expect("body").to_bytes();
+    assert_eq!(body.len(), script.len());
+}

@@ -1,0 +1,154 @@
+//! Precompressed static assets: beside each built CSS, JS, wasm and SVG file, a `.br` (brotli, quality
+//! 11) and a `.gz` (gzip, level 9) copy, which `/pkg` serves to browsers that accept them. On-the-fly
+//! compression must stay cheap, so it uses low settings; a file compressed once, at its best, is smaller
+//! (the wasm about 15% under brotli quality 4) and costs no CPU per request.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use thiserror::Error;
+
+/// The file types that are compressed; everything else under the folder is left alone.
+const COMPRESSIBLE: [&str; 4] = ["css", "js", "wasm", "svg"];
+/// Brotli's best quality and its largest standard window.
+const BROTLI_QUALITY: u32 = 11;
+const BROTLI_WINDOW_BITS: u32 = 22;
+
+/// Why an asset could not be compressed.
+#[derive(Debug, Error)]
+#[error("could not precompress {path}: {source}")]
+pub struct AssetError {
+    path: PathBuf,
+    source: io::Error,
+}
+
+/// What [`precompress_folder`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PrecompressReport {
+    /// Files compressed now.
+    pub compressed: usize,
+    /// Files whose compressed copies were already newer than them.
+    pub up_to_date: usize,
+}
+
+/// Writes `.br` and `.gz` copies of every compressible file directly in `folder` whose copies are missing
+/// or older than it. Each copy is written to a temporary name and renamed, so a request never sees a
+/// half-written file.
+pub fn precompress_folder(folder: &Path) -> Result<PrecompressReport, AssetError> {
+    let error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| AssetError { path, source }
+    };
+    let mut report = PrecompressReport::default();
+    for entry in fs::read_dir(folder).map_err(error(folder))? {
+        let path = entry.map_err(error(folder))?.path();
+        let compressible = path.extension().and_then(|e| e.to_str()).is_some_and(|e| COMPRESSIBLE.contains(&e));
+        if !compressible || !path.is_file() {
+            continue;
+        }
+        let modified = modified(&path).map_err(error(&path))?;
+        let brotli_path = with_suffix(&path, "br");
+        let gzip_path = with_suffix(&path, "gz");
+        let fresh = |copy: &Path| modified_or_never(copy) >= modified;
+        if fresh(&brotli_path) && fresh(&gzip_path) {
+            report.up_to_date += 1;
+            continue;
+        }
+        let content = fs::read(&path).map_err(error(&path))?;
+        write_atomically(&brotli_path, &brotli(&content).map_err(error(&path))?).map_err(error(&brotli_path))?;
+        write_atomically(&gzip_path, &gzip(&content).map_err(error(&path))?).map_err(error(&gzip_path))?;
+        report.compressed += 1;
+    }
+    Ok(report)
+}
+
+fn brotli(content: &[u8]) -> io::Result<Vec<u8>> {
+    let mut writer = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, BROTLI_QUALITY, BROTLI_WINDOW_BITS);
+    writer.write_all(content)?;
+    writer.flush()?;
+    Ok(writer.into_inner())
+}
+
+fn gzip(content: &[u8]) -> io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(content)?;
+    encoder.finish()
+}
+
+/// `site.css` -> `site.css.br`.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn modified(path: &Path) -> io::Result<SystemTime> {
+    fs::metadata(path)?.modified()
+}
+
+fn modified_or_never(path: &Path) -> SystemTime {
+    modified(path).unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+fn write_atomically(path: &Path, content: &[u8]) -> io::Result<()> {
+    let temporary = with_suffix(path, "tmp");
+    fs::write(&temporary, content)?;
+    fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn decompress_brotli(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        brotli::Decompressor::new(bytes, 4096).read_to_end(&mut out).expect("valid brotli");
+        out
+    }
+
+    fn decompress_gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("valid gzip");
+        out
+    }
+
+    #[test]
+    fn compresses_assets_once_and_again_after_a_change() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let css = folder.path().join("site.css");
+        let original = "body { color: red; }\n".repeat(200);
+        fs::write(&css, &original).expect("write css");
+        fs::write(folder.path().join("notes.txt"), "not an asset").expect("write txt");
+
+        let first = precompress_folder(folder.path()).expect("precompress");
+        assert_eq!(first, PrecompressReport { compressed: 1, up_to_date: 0 });
+        let br = fs::read(with_suffix(&css, "br")).expect("br copy");
+        let gz = fs::read(with_suffix(&css, "gz")).expect("gz copy");
+        assert!(br.len() < original.len() / 10, "brotli copy is {} bytes", br.len());
+        assert_eq!(decompress_brotli(&br), original.as_bytes());
+        assert_eq!(decompress_gzip(&gz), original.as_bytes());
+        assert!(!folder.path().join("notes.txt.br").exists());
+
+        let second = precompress_folder(folder.path()).expect("precompress again");
+        assert_eq!(second, PrecompressReport { compressed: 0, up_to_date: 1 });
+
+        // A rebuilt file (newer than its copies) is compressed again.
+        let changed = "main { color: blue; }\n".repeat(50);
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        fs::write(&css, &changed).expect("rewrite css");
+        fs::File::options().write(true).open(&css).and_then(|f| f.set_modified(later)).expect("touch");
+        let third = precompress_folder(folder.path()).expect("precompress after change");
+        assert_eq!(third.compressed, 1);
+        assert_eq!(decompress_brotli(&fs::read(with_suffix(&css, "br")).expect("br")), changed.as_bytes());
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_naming_it() {
+        let error = precompress_folder(Path::new("/nonexistent/pkg")).expect_err("no folder");
+        assert!(error.to_string().contains("/nonexistent/pkg"), "{error}");
+    }
+}
