@@ -102,7 +102,9 @@ wait_for "http://127.0.0.1:$HAND_PORT/jobs"
 load() { # label, url, [extra oha flags]; prints a row and remembers the rate
   local label=$1 url=$2
   shift 2
-  oha --no-tui --output-format json -z "${SECONDS_PER_RUN}s" -c "$CONNECTIONS" "$@" "$url" > /tmp/oha.json
+  # No compression: every server is measured on the same uncompressed bytes (oha otherwise asks for br/gzip,
+  # which the Leptos server honours and the references do not).
+  oha --no-tui --disable-compression --output-format json -z "${SECONDS_PER_RUN}s" -c "$CONNECTIONS" "$@" "$url" > /tmp/oha.json
   python3 - "$label" <<'PY'
 import json, sys
 data = json.load(open("/tmp/oha.json"))

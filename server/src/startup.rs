@@ -85,6 +85,7 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     });
     let state = AppState::new(pool.clone(), leptos_options, public_url);
     tokio::spawn(sweep(state.clone()));
+    tokio::spawn(warm_listing_cache(state.clone()));
     if db::count_admins(&pool).await.map_err(SeedError::from)? == 0 {
         let binary = std::env::args().next().unwrap_or_else(|| "jobboard".to_owned());
         tracing::warn!(
@@ -123,6 +124,14 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
     }
     pool.close().await;
     Ok(())
+}
+
+/// Counts the unfiltered listing's summary once at start-up, so the first visitor does not wait for it.
+async fn warm_listing_cache(state: AppState) {
+    let today = chrono::Utc::now().date_naive();
+    if let Err(error) = state.listing_cache.summary(&state.pool, &app::domain::JobFilter::default(), today).await {
+        tracing::warn!(%error, "could not count the listing at start-up");
+    }
 }
 
 /// Every few minutes: delete expired sessions and forget idle sign-in rate-limit entries.

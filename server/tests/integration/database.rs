@@ -210,3 +210,45 @@ async fn similar_jobs_are_nearby_or_remote_and_from_other_companies() {
     assert_eq!(job.more_from_company.len(), 4);
     assert!(job.more_from_company.iter().all(|c| c.company.slug == "tiktok" && c.id != job.card.id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_listing_summary_is_answered_at_once_and_recounted_in_the_background() {
+    let app = TestApp::seeded().await;
+    let today = Utc::now().date_naive();
+    let cache = db::ListingCache::with_max_age(std::time::Duration::ZERO);
+    let filter = JobFilter::default();
+    let total = |cache: db::ListingCache| {
+        let pool = app.pool.clone();
+        let filter = filter.clone();
+        async move { cache.summary(&pool, &filter, today).await.expect("summary").total }
+    };
+    let close_one = || async {
+        sqlx::query(
+            "UPDATE postings SET status = 'closed' WHERE id = \
+             (SELECT id FROM postings WHERE status = 'published' AND valid_through >= ? ORDER BY id LIMIT 1)",
+        )
+        .bind(today)
+        .execute(&app.pool)
+        .await
+        .expect("close one");
+    };
+    let before = total(cache.clone()).await;
+    close_one().await;
+
+    // Behind the cache's back: the old count is answered at once, and the recount lands soon after.
+    assert_eq!(total(cache.clone()).await, before, "a stale summary is answered without waiting");
+    let mut seen = before;
+    for _ in 0..200 {
+        seen = total(cache.clone()).await;
+        if seen != before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(seen, before - 1, "the background recount replaced the stale summary");
+
+    // A write through the server clears the cache: the next request counts again before answering.
+    close_one().await;
+    cache.clear();
+    assert_eq!(total(cache.clone()).await, before - 2);
+}
