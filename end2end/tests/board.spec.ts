@@ -201,3 +201,55 @@ test('the count follows the filters: a region, then a minimum pay', async ({ pag
   await expect(page.locator('.job-card').filter({ hasText: 'Pay not posted' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('with JavaScript a filter applies as soon as it changes, and the other counts follow', async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  const on = jsOn(testInfo);
+  const heading = page.getByRole('heading', { level: 1 });
+  const count = async () => Number((await heading.innerText()).replace(/[^0-9]/g, ''));
+  await page.goto('/jobs');
+  await ready(page, on);
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)).catch(() => undefined);
+  const everything = await count();
+
+  const locationCounts = async () => {
+    const counts = new Map<string, number>();
+    for (const label of (await page.locator('#filter-location option').allInnerTexts()).slice(1)) {
+      counts.set(label.replace(/ \(\d+\)$/, ''), Number(label.replace(/.*\((\d+)\)$/, '$1')));
+    }
+    return counts;
+  };
+  const everywhere = await locationCounts();
+  const option = await page.locator('#filter-region option[value="CA"]').innerText();
+  const inRegion = Number(option.replace(/.*\((\d+)\)$/, '$1'));
+  await page.getByLabel('State or region').selectOption('CA');
+  // Without JavaScript the form is sent with its button; with it, the change alone is enough.
+  if (!on) await page.getByRole('button', { name: 'Show jobs' }).click();
+  await expect(page).toHaveURL(/[?&]region=CA(&|$)/);
+  await expect.poll(count).toBe(inRegion);
+  expect(inRegion).toBeLessThan(everything);
+
+  // The location choices now count within the region: Californian places keep their counts, and places
+  // elsewhere count only the region's postings that also list them.
+  const inCalifornia = await locationCounts();
+  expect(inCalifornia.get('San Jose, CA')).toBe(everywhere.get('San Jose, CA'));
+  const elsewhere = [...inCalifornia.keys()].filter((place) => !place.endsWith(', CA'));
+  expect(elsewhere.length).toBeGreaterThan(0);
+  for (const place of inCalifornia.keys()) expect(inCalifornia.get(place)).toBeLessThanOrEqual(everywhere.get(place) ?? 0);
+  expect(elsewhere.every((place) => (inCalifornia.get(place) ?? 0) < (everywhere.get(place) ?? 0))).toBe(true);
+  // The work-mode counts add up to at most the region's total.
+  const modeCounts = await page.locator('[data-count-for^="remote="]').allInnerTexts();
+  expect(modeCounts).toHaveLength(3);
+  for (const text of modeCounts) expect(Number(text.replace(/[^0-9]/g, ''))).toBeLessThanOrEqual(inRegion);
+
+  if (on) {
+    await expect(page.locator('#job-search-status')).toHaveText(await heading.innerText());
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    // Back returns to every job, with the filter bar showing no region again.
+    await page.goBack();
+    await expect(page).not.toHaveURL(/region=/);
+    await expect.poll(count).toBe(everything);
+    await expect(page.getByLabel('State or region')).toHaveValue('');
+  }
+  expect(errors).toEqual([]);
+});

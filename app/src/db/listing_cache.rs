@@ -107,7 +107,9 @@ impl ListingCache {
                 Ok(summary) if cache.generation.load(Ordering::SeqCst) == generation => {
                     cache.entries.insert(key.clone(), (Instant::now(), Arc::new(summary)));
                 }
+                // A write cleared the cache meanwhile, or the server is shutting down.
                 Ok(_) => {}
+                Err(_) if pool.is_closed() => {}
                 // The stale summary stays; the next request tries again.
                 Err(error) => tracing::warn!(%error, "recomputing a listing summary failed"),
             }
