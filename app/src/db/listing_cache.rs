@@ -121,11 +121,9 @@ impl ListingCache {
 }
 
 async fn compute(pool: &Pool, base: &JobFilter, today: NaiveDate) -> Result<ListingSummary, sqlx::Error> {
-    // Concurrently, each on its own pooled connection: the wall time is the slowest, not the sum.
-    let (total, facets, pay) = tokio::try_join!(
-        count_open_jobs(pool, base, today),
-        facets(pool, base, today),
-        pay_histogram(pool, base, today)
-    )?;
-    Ok(ListingSummary { total, facets, pay })
+    Ok(ListingSummary {
+        total: count_open_jobs(pool, base, today).await?,
+        facets: facets(pool, base, today).await?,
+        pay: pay_histogram(pool, base, today).await?,
+    })
 }

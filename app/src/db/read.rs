@@ -205,60 +205,44 @@ const LOCATION_FACET_LIMIT: i64 = 60;
 /// Counts for each choice of each filter, each computed with the other filters kept.
 pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, sqlx::Error> {
     let base = JobFilter { sort: None, after: None, ..filter.clone() };
-    let sql_from = " JOIN posting_locations fl ON fl.posting_id = p.id";
 
-    // Each count runs on its own pooled connection, concurrently with the others.
-    let location = async {
-        let without_location = JobFilter { location: None, ..base.clone() };
-        let mut query = select_matching_joined(
-            "fl.location_slug, MIN(fl.city) || ', ' || MIN(fl.region), COUNT(DISTINCT p.id) AS n",
-            &without_location,
-            today,
-            sql_from,
-        );
-        query
-            .push(" GROUP BY fl.location_slug ORDER BY n DESC, fl.location_slug LIMIT ")
-            .push_bind(LOCATION_FACET_LIMIT);
-        Ok::<_, sqlx::Error>(counts(query.build_query_as().fetch_all(pool).await?))
-    };
-    let region = async {
-        let without_region = JobFilter { region: None, ..base.clone() };
-        let mut query =
-            select_matching_joined("fl.region, fl.region, COUNT(DISTINCT p.id) AS n", &without_region, today, sql_from);
-        query.push(" GROUP BY fl.region ORDER BY n DESC, fl.region");
-        Ok(counts(query.build_query_as().fetch_all(pool).await?))
-    };
-    let remote = async {
-        let without_remote = JobFilter { remote: Vec::new(), ..base.clone() };
-        let mut query = select_matching_joined(
-            "fl.work_mode, fl.work_mode, COUNT(DISTINCT p.id)",
-            &without_remote,
-            today,
-            sql_from,
-        );
-        query.push(" GROUP BY fl.work_mode");
-        Ok(labelled(query.build_query_as().fetch_all(pool).await?, |code| {
-            WorkMode::parse(code).ok().map(|m| m.label())
-        }))
-    };
-    let employment_type = async {
-        let without_types = JobFilter { types: Vec::new(), ..base.clone() };
-        let mut query = select_matching("p.employment_type, p.employment_type, COUNT(*)", &without_types, today);
-        query.push(" GROUP BY p.employment_type");
-        Ok(labelled(query.build_query_as().fetch_all(pool).await?, |code| {
-            EmploymentType::parse(code).ok().map(|t| t.label())
-        }))
-    };
-    let level = async {
-        let without_levels = JobFilter { levels: Vec::new(), ..base.clone() };
-        let mut query = select_matching("p.experience_level, p.experience_level, COUNT(*)", &without_levels, today);
-        query.push(" GROUP BY p.experience_level");
-        Ok(labelled(query.build_query_as().fetch_all(pool).await?, |code| {
-            ExperienceLevel::parse(code).ok().map(|l| l.label())
-        }))
-    };
-    let (location, region, remote, employment_type, level) =
-        tokio::try_join!(location, region, remote, employment_type, level)?;
+    let without_location = JobFilter { location: None, ..base.clone() };
+    let sql_from = " JOIN posting_locations fl ON fl.posting_id = p.id";
+    let mut query = select_matching_joined(
+        "fl.location_slug, MIN(fl.city) || ', ' || MIN(fl.region), COUNT(DISTINCT p.id) AS n",
+        &without_location,
+        today,
+        sql_from,
+    );
+    query.push(" GROUP BY fl.location_slug ORDER BY n DESC, fl.location_slug LIMIT ").push_bind(LOCATION_FACET_LIMIT);
+    let location = counts(query.build_query_as().fetch_all(pool).await?);
+
+    let without_region = JobFilter { region: None, ..base.clone() };
+    let mut query =
+        select_matching_joined("fl.region, fl.region, COUNT(DISTINCT p.id) AS n", &without_region, today, sql_from);
+    query.push(" GROUP BY fl.region ORDER BY n DESC, fl.region");
+    let region = counts(query.build_query_as().fetch_all(pool).await?);
+
+    let without_remote = JobFilter { remote: Vec::new(), ..base.clone() };
+    let mut query =
+        select_matching_joined("fl.work_mode, fl.work_mode, COUNT(DISTINCT p.id)", &without_remote, today, sql_from);
+    query.push(" GROUP BY fl.work_mode");
+    let remote =
+        labelled(query.build_query_as().fetch_all(pool).await?, |code| WorkMode::parse(code).ok().map(|m| m.label()));
+
+    let without_types = JobFilter { types: Vec::new(), ..base.clone() };
+    let mut query = select_matching("p.employment_type, p.employment_type, COUNT(*)", &without_types, today);
+    query.push(" GROUP BY p.employment_type");
+    let employment_type = labelled(query.build_query_as().fetch_all(pool).await?, |code| {
+        EmploymentType::parse(code).ok().map(|t| t.label())
+    });
+
+    let without_levels = JobFilter { levels: Vec::new(), ..base };
+    let mut query = select_matching("p.experience_level, p.experience_level, COUNT(*)", &without_levels, today);
+    query.push(" GROUP BY p.experience_level");
+    let level = labelled(query.build_query_as().fetch_all(pool).await?, |code| {
+        ExperienceLevel::parse(code).ok().map(|l| l.label())
+    });
 
     Ok(Facets { location, region, remote, employment_type, level })
 }
