@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 
-// Every test runs twice: in the "javascript-on" project (hydrated app, client-side navigation) and in
+// Every test runs twice: in the "javascript-on" project (hydrated islands; the listing updates in place) and in
 // the "javascript-off" project (plain server-rendered HTML and GET forms).
 
 const BRIEF_TITLE =
@@ -43,7 +43,7 @@ test('filtering by location narrows the list and keeps the filter in the URL', a
   const errors = watchErrors(page);
   await page.goto('/jobs');
   await ready(page, jsOn(testInfo));
-  // A marker that survives only client-side navigation: with JavaScript on, filtering must not reload.
+  // A marker that survives only an in-place update: with JavaScript on, filtering must not reload the page.
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)).catch(() => undefined);
 
   await page.getByLabel('Location').selectOption('fremont-ca');
