@@ -64,6 +64,27 @@ pub fn precompress_folder(folder: &Path) -> Result<PrecompressReport, AssetError
     Ok(report)
 }
 
+/// Deletes the `.br` and `.gz` copies in `folder` (under `cargo leptos watch`, which rebuilds the assets
+/// while the server runs, so copies made at start-up would go stale). Returns how many were deleted.
+pub fn remove_copies(folder: &Path) -> Result<usize, AssetError> {
+    let error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| AssetError { path, source }
+    };
+    let mut removed = 0;
+    for entry in fs::read_dir(folder).map_err(error(folder))? {
+        let path = entry.map_err(error(folder))?.path();
+        let original = path.with_extension("");
+        let is_copy = matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
+            && original.extension().and_then(|e| e.to_str()).is_some_and(|e| COMPRESSIBLE.contains(&e));
+        if is_copy {
+            fs::remove_file(&path).map_err(error(&path))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 fn brotli(content: &[u8]) -> io::Result<Vec<u8>> {
     let mut writer = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, BROTLI_QUALITY, BROTLI_WINDOW_BITS);
     writer.write_all(content)?;
@@ -144,6 +165,19 @@ mod tests {
         let third = precompress_folder(folder.path()).expect("precompress after change");
         assert_eq!(third.compressed, 1);
         assert_eq!(decompress_brotli(&fs::read(with_suffix(&css, "br")).expect("br")), changed.as_bytes());
+    }
+
+    #[test]
+    fn removing_copies_leaves_the_originals() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let wasm = folder.path().join("site.wasm");
+        fs::write(&wasm, vec![7u8; 4096]).expect("write wasm");
+        fs::write(folder.path().join("archive.tar.gz"), "not ours").expect("write tarball");
+        precompress_folder(folder.path()).expect("precompress");
+        assert_eq!(remove_copies(folder.path()).expect("remove"), 2);
+        assert!(wasm.exists());
+        assert!(!with_suffix(&wasm, "br").exists() && !with_suffix(&wasm, "gz").exists());
+        assert!(folder.path().join("archive.tar.gz").exists(), "only copies of assets are removed");
     }
 
     #[test]

@@ -77,11 +77,21 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     }
     let addr = leptos_options.site_addr;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    // In the background: until it is done, `/pkg` compresses on the fly.
+    // In the background: until it is done, `/pkg` compresses on the fly. Under `cargo leptos watch` the
+    // assets change while the server runs, so there they are always compressed on the fly.
     let pkg_folder = crate::router::site_pkg_folder(&leptos_options);
-    tokio::task::spawn_blocking(move || match crate::assets::precompress_folder(&pkg_folder) {
-        Ok(report) => tracing::info!(?report, "static assets precompressed"),
-        Err(error) => tracing::warn!(%error, "static assets are compressed on the fly"),
+    let watching = std::env::var("LEPTOS_WATCH").is_ok_and(|value| value == "true");
+    tokio::task::spawn_blocking(move || {
+        let outcome = if watching {
+            crate::assets::remove_copies(&pkg_folder)
+                .map(|removed| tracing::info!(removed, "watch mode: assets compressed on the fly"))
+        } else {
+            crate::assets::precompress_folder(&pkg_folder)
+                .map(|report| tracing::info!(?report, "static assets precompressed"))
+        };
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "static assets are compressed on the fly");
+        }
     });
     let state = AppState::new(pool.clone(), leptos_options, public_url);
     tokio::spawn(sweep(state.clone()));
