@@ -36,6 +36,10 @@ test('the list shows open postings as cards with their pay', async ({ page }, te
   await expect(brief).toHaveCount(1);
   await expect(brief).toContainText('$116,000 - $177,000 a year');
   await expect(brief).toContainText('San Jose, CA · Remote');
+  // On a wide screen the filter bar sits beside the results, not above them.
+  const filters = await page.locator('#job-filters').boundingBox();
+  const results = await page.locator('#job-results').boundingBox();
+  expect(filters && results && results.x >= filters.x + filters.width).toBe(true);
   expect(errors).toEqual([]);
 });
 
