@@ -339,6 +339,19 @@ async fn the_api_returns_postings_in_the_documented_shape() {
     assert_eq!(app.get("/api/v1/jobs/abc").await.status, StatusCode::NOT_FOUND);
 }
 
+/// The real router over an empty database, serving built assets from `site_root`/pkg. The database's
+/// [`TestApp`] is returned too: it must outlive the router.
+async fn router_serving_site(site_root: &std::path::Path) -> (TestApp, axum::Router) {
+    let app = TestApp::empty().await;
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("jobboard")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    let router = server::build_app(server::AppState::new(app.pool.clone(), options, "https://jobs.example".into()));
+    (app, router)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn built_assets_are_revalidated_with_last_modified() {
     use axum::body::Body;
@@ -348,13 +361,7 @@ async fn built_assets_are_revalidated_with_last_modified() {
     let site = tempfile::tempdir().expect("site folder");
     std::fs::create_dir_all(site.path().join("pkg")).expect("pkg folder");
     std::fs::write(site.path().join("pkg/jobboard.css"), "body { color: black }".repeat(100)).expect("css");
-    let app = TestApp::empty().await;
-    let options = leptos::prelude::LeptosOptions::builder()
-        .output_name("jobboard")
-        .site_root(site.path().display().to_string())
-        .site_pkg_dir("pkg")
-        .build();
-    let router = server::build_app(server::AppState::new(app.pool.clone(), options, "https://jobs.example".into()));
+    let (_app, router) = router_serving_site(site.path()).await;
     let get = |headers: Vec<(&'static str, String)>| {
         let mut request = Request::builder().uri("/pkg/jobboard.css");
         for (name, value) in headers {
@@ -392,13 +399,7 @@ async fn precompressed_assets_are_served_to_browsers_that_accept_them() {
     assert_eq!(report.compressed, 1);
     let best_brotli = std::fs::read(pkg.join("jobboard.js.br")).expect("br copy");
 
-    let app = TestApp::empty().await;
-    let options = leptos::prelude::LeptosOptions::builder()
-        .output_name("jobboard")
-        .site_root(site.path().display().to_string())
-        .site_pkg_dir("pkg")
-        .build();
-    let router = server::build_app(server::AppState::new(app.pool.clone(), options, "https://jobs.example".into()));
+    let (_app, router) = router_serving_site(site.path()).await;
     let get = |encoding: &'static str| {
         let request = Request::get("/pkg/jobboard.js").header("accept-encoding", encoding);
         router.clone().oneshot(request.body(Body::empty()).expect("request"))
