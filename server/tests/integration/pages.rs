@@ -18,7 +18,7 @@ async fn home_and_jobs_list_open_postings_as_cards() {
         assert!(answer.body.contains(BRIEF_TITLE), "{path} lists the brief's posting");
         assert!(answer.body.contains("$116,000 - $177,000 a year"), "{path} shows its pay");
         assert!(answer.body.contains("<title>Open jobs · Jobboard</title>"), "{path} has a title");
-        assert!(answer.body.matches("class=\"job-card").count() >= 20, "{path} shows many cards");
+        assert!(answer.body.matches("class=\"job-card\"").count() >= 20, "{path} shows many cards");
         assert!(answer.body.contains("name=\"location\""), "{path} has the filter form");
     }
 }
@@ -196,7 +196,7 @@ async fn the_detail_page_links_the_company_and_shows_related_jobs() {
         assert!(more.contains(title), "{title}");
     }
     let similar = &body[body.find("class=\"similar-jobs").expect("similar jobs")..];
-    assert!(similar.matches("class=\"job-card").count() >= 1);
+    assert!(similar.matches("class=\"job-card\"").count() >= 1);
     assert!(!similar.contains(">TikTok<"), "similar jobs are from other companies");
     // The brief's step has an estimate for San Jose, shown beside the employer's range.
     assert!(body.contains("Against the market"));
@@ -301,7 +301,7 @@ async fn the_api_and_the_page_agree_on_the_matches() {
             let escaped = title.replace('&', "&amp;");
             assert!(page.body.contains(&escaped), "{query}: the page shows {title}");
         }
-        assert_eq!(page.body.matches("class=\"job-card").count(), titles.len(), "{query}");
+        assert_eq!(page.body.matches("class=\"job-card\"").count(), titles.len(), "{query}");
         let total = data["total"].as_i64().expect("total");
         assert!(
             page.body.contains(&format!("{} open job", app::domain::pay::group_thousands(total))),
