@@ -37,10 +37,6 @@ pub struct PrecompressReport {
 /// or older than it. Each copy is written to a temporary name and renamed, so a request never sees a
 /// half-written file.
 pub fn precompress_folder(folder: &Path) -> Result<PrecompressReport, AssetError> {
-    let error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| AssetError { path, source }
-    };
     let mut report = PrecompressReport::default();
     for entry in fs::read_dir(folder).map_err(error(folder))? {
         let path = entry.map_err(error(folder))?.path();
@@ -67,10 +63,6 @@ pub fn precompress_folder(folder: &Path) -> Result<PrecompressReport, AssetError
 /// Deletes the `.br` and `.gz` copies in `folder` (under `cargo leptos watch`, which rebuilds the assets
 /// while the server runs, so copies made at start-up would go stale). Returns how many were deleted.
 pub fn remove_copies(folder: &Path) -> Result<usize, AssetError> {
-    let error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| AssetError { path, source }
-    };
     let mut removed = 0;
     for entry in fs::read_dir(folder).map_err(error(folder))? {
         let path = entry.map_err(error(folder))?.path();
@@ -83,6 +75,12 @@ pub fn remove_copies(folder: &Path) -> Result<usize, AssetError> {
         }
     }
     Ok(removed)
+}
+
+/// Turns an I/O error about `path` into an [`AssetError`] naming it.
+fn error(path: &Path) -> impl FnOnce(io::Error) -> AssetError {
+    let path = path.to_path_buf();
+    move |source| AssetError { path, source }
 }
 
 fn brotli(content: &[u8]) -> io::Result<Vec<u8>> {
