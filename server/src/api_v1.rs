@@ -62,7 +62,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
         Ok(summary) => summary,
         Err(error) => return error_json(error.into()),
     };
-    let (jobs, next_cursor) = match db::open_jobs_page(&state.pool, &parsed.filter, today, PAGE_SIZE).await {
+    let (jobs, next_cursor) = match state.listing_cache.page(&state.pool, &parsed.filter, today, PAGE_SIZE).await {
         Ok(page) => page,
         Err(error) => return error_json(error.into()),
     };

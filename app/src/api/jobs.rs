@@ -35,8 +35,9 @@ pub async fn list_jobs(
 ) -> Result<JobListPage, AppError> {
     let pool = super::pool()?;
     let today = super::today();
-    let summary = super::listing_cache()?.summary(&pool, &filter, today).await?;
-    let (mut jobs, next_cursor) = crate::db::open_jobs_page(&pool, &filter, today, PAGE_SIZE).await?;
+    let cache = super::listing_cache()?;
+    let summary = cache.summary(&pool, &filter, today).await?;
+    let (mut jobs, next_cursor) = cache.page(&pool, &filter, today, PAGE_SIZE).await?;
     // Each card names first the place the person asked for.
     if let Some(region) = &filter.region {
         jobs.iter_mut().for_each(|job| job.put_location_first_where(|place| &place.region == region));

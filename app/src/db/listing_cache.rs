@@ -1,39 +1,88 @@
-//! The listing's summaries (total, facets, pay histogram), cached per filter. At 100,000 postings they
-//! scan every match (about 2 s for no filter on 2 cores) while the page of cards itself takes a millisecond,
-//! and the same few filters are asked for again and again.
+//! What the listing computes over every match, cached per filter:
+//! - the summaries (total, facets, pay histogram): at 100,000 postings they scan every match (about 1 s
+//!   for no filter on 2 cores) while the page of cards itself takes a millisecond;
+//! - the relevance order of a keyword search: FTS5 ranks every match before it can give the best 31
+//!   (about 40 ms for a word in a third of the postings), and every page of that search needs the same
+//!   order. The cached order cuts each page, first or deep, in microseconds; only its cards are read.
 //!
-//! A summary is fresh for [`MAX_AGE`] (writes by another process, such as `jobboard seed`, show after
-//! that); an older one is still answered while one background task computes its replacement, so no visitor
-//! waits for a recount. Keys carry the day (postings expire at midnight), and every write made through the
-//! server (the admin's saves and status changes) clears the whole cache, so the next request recounts.
-//! Concurrent misses of one key run the queries once.
+//! The same few filters are asked for again and again. An entry is fresh for [`MAX_AGE`] (writes by
+//! another process, such as `jobboard seed`, show after that); an older one is still answered while one
+//! background task computes its replacement, so no visitor waits for a recount. Keys carry the day
+//! (postings expire at midnight), and every write made through the server (the admin's saves and status
+//! changes) clears the whole cache, so the next request computes again. Concurrent misses of one key run
+//! the queries once.
 
 use chrono::NaiveDate;
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::Pool;
-use super::read::{count_open_jobs, facets, pay_histogram};
-use crate::domain::JobFilter;
-use crate::domain::filter::ListingSummary;
+use super::read::{
+    RankedMatch, count_open_jobs, facets, listing_sort, open_jobs_page, pay_histogram, ranked_matches, ranked_page,
+};
+use crate::domain::filter::{ListingSummary, Sort};
+use crate::domain::{JobCard, JobFilter};
 
-/// How long a summary is fresh.
+/// How long an entry is fresh.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 
 /// How many summaries are kept.
-pub const CAPACITY: usize = 2_000;
+pub const SUMMARY_CAPACITY: u64 = 2_000;
+
+/// How many matches the cached relevance orders hold in all (16 bytes each: 16 MB).
+pub const RANKED_CAPACITY: u64 = 1_000_000;
 
 type Key = (String, NaiveDate);
-type Entry = (Instant, Arc<ListingSummary>);
+
+/// What an entry counts against its cache's capacity.
+trait Weight {
+    fn weight(&self) -> u64;
+}
+
+impl Weight for Arc<ListingSummary> {
+    fn weight(&self) -> u64 {
+        1
+    }
+}
+
+impl Weight for Arc<[RankedMatch]> {
+    fn weight(&self) -> u64 {
+        self.len() as u64 + 1
+    }
+}
+
+#[derive(Clone)]
+struct ByWeight;
+
+impl<V: Weight> quick_cache::Weighter<Key, (Instant, V)> for ByWeight {
+    fn weight(&self, _key: &Key, (_, value): &(Instant, V)) -> u64 {
+        value.weight()
+    }
+}
+
+/// One kind of cached value, with the keys whose replacement is being computed in the background.
+struct Memo<V: Weight + Clone> {
+    entries: quick_cache::sync::Cache<Key, (Instant, V), ByWeight>,
+    refreshing: Mutex<HashSet<Key>>,
+}
+
+impl<V: Weight + Clone + Send + Sync + 'static> Memo<V> {
+    fn new(weight_capacity: u64, estimated_items: usize) -> Self {
+        Self {
+            entries: quick_cache::sync::Cache::with_weighter(estimated_items, weight_capacity, ByWeight),
+            refreshing: Mutex::default(),
+        }
+    }
+}
 
 /// The cache; cheap to clone (shared).
 #[derive(Clone)]
 pub struct ListingCache {
-    entries: Arc<quick_cache::sync::Cache<Key, Entry>>,
-    /// Keys whose replacement is being computed in the background.
-    refreshing: Arc<Mutex<HashSet<Key>>>,
+    summaries: Arc<Memo<Arc<ListingSummary>>>,
+    rankings: Arc<Memo<Arc<[RankedMatch]>>>,
     /// Bumped by [`ListingCache::clear`]: a refresh started before a write does not store its result.
     generation: Arc<AtomicU64>,
     max_age: Duration,
@@ -47,29 +96,33 @@ impl Default for ListingCache {
 
 impl std::fmt::Debug for ListingCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListingCache").field("entries", &self.entries.len()).field("max_age", &self.max_age).finish()
+        f.debug_struct("ListingCache")
+            .field("summaries", &self.summaries.entries.len())
+            .field("rankings", &self.rankings.entries.len())
+            .field("max_age", &self.max_age)
+            .finish()
     }
 }
 
 impl ListingCache {
-    /// A cache whose summaries are fresh for `max_age` (tests use a short one).
+    /// A cache whose entries are fresh for `max_age` (tests use a short one).
     pub fn with_max_age(max_age: Duration) -> Self {
         Self {
-            entries: Arc::new(quick_cache::sync::Cache::new(CAPACITY)),
-            refreshing: Arc::default(),
+            summaries: Arc::new(Memo::new(SUMMARY_CAPACITY, SUMMARY_CAPACITY as usize)),
+            rankings: Arc::new(Memo::new(RANKED_CAPACITY, 1_000)),
             generation: Arc::default(),
             max_age,
         }
     }
 
-    /// Forgets every summary (after a write).
+    /// Forgets everything (after a write).
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        self.entries.clear();
+        self.summaries.entries.clear();
+        self.rankings.entries.clear();
     }
 
-    /// The summary of the postings matching `filter` on `today`: from the cache when present (a stale one
-    /// is answered while it is recomputed in the background), else computed now.
+    /// The summary of the postings matching `filter` on `today`.
     pub async fn summary(
         &self,
         pool: &Pool,
@@ -78,52 +131,90 @@ impl ListingCache {
     ) -> Result<Arc<ListingSummary>, sqlx::Error> {
         let base = JobFilter { sort: None, after: None, ..filter.clone() };
         let key = (base.to_query_string(), today);
-        if let Some((made, summary)) = self.entries.get(&key) {
-            if made.elapsed() > self.max_age {
-                self.refresh_in_background(pool.clone(), base, key);
+        let pool_for_compute = pool.clone();
+        self.get(&self.summaries, pool, key, move || {
+            let (pool, base) = (pool_for_compute.clone(), base.clone());
+            async move {
+                Ok(Arc::new(ListingSummary {
+                    total: count_open_jobs(&pool, &base, today).await?,
+                    facets: facets(&pool, &base, today).await?,
+                    pay: pay_histogram(&pool, &base, today).await?,
+                }))
             }
-            return Ok(summary);
+        })
+        .await
+    }
+
+    /// The page of the open postings matching `filter` (its sort and cursor included), as
+    /// [`open_jobs_page`] gives it; a keyword search by relevance is cut from the cached order.
+    pub async fn page(
+        &self,
+        pool: &Pool,
+        filter: &JobFilter,
+        today: NaiveDate,
+        limit: i64,
+    ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
+        if listing_sort(filter) != Sort::Relevance {
+            return open_jobs_page(pool, filter, today, limit).await;
         }
-        let (_, summary) = self
-            .entries
-            .get_or_insert_async(&key, async {
-                let summary = compute(pool, &base, today).await?;
-                Ok::<_, sqlx::Error>((Instant::now(), Arc::new(summary)))
+        let base = JobFilter { sort: None, after: None, ..filter.clone() };
+        let key = (base.to_query_string(), today);
+        let pool_for_compute = pool.clone();
+        let ranked = self
+            .get(&self.rankings, pool, key, move || {
+                let (pool, base) = (pool_for_compute.clone(), base.clone());
+                async move { Ok(Arc::from(ranked_matches(&pool, &base, today).await?)) }
             })
             .await?;
-        Ok(summary)
+        ranked_page(pool, &ranked, filter, limit).await
+    }
+
+    /// `key`'s value in `memo`: the cached one when present (a stale one is answered while `compute`
+    /// replaces it in the background), else computed now.
+    async fn get<V, F, Fut>(&self, memo: &Arc<Memo<V>>, pool: &Pool, key: Key, compute: F) -> Result<V, sqlx::Error>
+    where
+        V: Weight + Clone + Send + Sync + 'static,
+        F: Fn() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<V, sqlx::Error>> + Send + 'static,
+    {
+        if let Some((made, value)) = memo.entries.get(&key) {
+            if made.elapsed() > self.max_age {
+                self.refresh_in_background(Arc::clone(memo), pool.clone(), key, compute);
+            }
+            return Ok(value);
+        }
+        let made = async { Ok::<_, sqlx::Error>((Instant::now(), compute().await?)) };
+        let (_, value) = memo.entries.get_or_insert_async(&key, made).await?;
+        Ok(value)
     }
 
     /// Starts computing `key`'s replacement unless that is already under way.
-    fn refresh_in_background(&self, pool: Pool, base: JobFilter, key: Key) {
-        let started = self.refreshing.lock().map(|mut keys| keys.insert(key.clone())).unwrap_or(false);
+    fn refresh_in_background<V, F, Fut>(&self, memo: Arc<Memo<V>>, pool: Pool, key: Key, compute: F)
+    where
+        V: Weight + Clone + Send + Sync + 'static,
+        F: Fn() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<V, sqlx::Error>> + Send + 'static,
+    {
+        let started = memo.refreshing.lock().map(|mut keys| keys.insert(key.clone())).unwrap_or(false);
         if !started {
             return;
         }
-        let cache = self.clone();
-        let generation = self.generation.load(Ordering::SeqCst);
+        let generation = Arc::clone(&self.generation);
+        let started_at = generation.load(Ordering::SeqCst);
         tokio::spawn(async move {
-            match compute(&pool, &base, key.1).await {
-                Ok(summary) if cache.generation.load(Ordering::SeqCst) == generation => {
-                    cache.entries.insert(key.clone(), (Instant::now(), Arc::new(summary)));
+            match compute().await {
+                Ok(value) if generation.load(Ordering::SeqCst) == started_at => {
+                    memo.entries.insert(key.clone(), (Instant::now(), value));
                 }
                 // A write cleared the cache meanwhile, or the server is shutting down.
                 Ok(_) => {}
                 Err(_) if pool.is_closed() => {}
-                // The stale summary stays; the next request tries again.
-                Err(error) => tracing::warn!(%error, "recomputing a listing summary failed"),
+                // The stale value stays; the next request tries again.
+                Err(error) => tracing::warn!(%error, "recomputing a cached listing entry failed"),
             }
-            if let Ok(mut keys) = cache.refreshing.lock() {
+            if let Ok(mut keys) = memo.refreshing.lock() {
                 keys.remove(&key);
             }
         });
     }
-}
-
-async fn compute(pool: &Pool, base: &JobFilter, today: NaiveDate) -> Result<ListingSummary, sqlx::Error> {
-    Ok(ListingSummary {
-        total: count_open_jobs(pool, base, today).await?,
-        facets: facets(pool, base, today).await?,
-        pay: pay_histogram(pool, base, today).await?,
-    })
 }

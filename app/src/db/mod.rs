@@ -18,8 +18,8 @@ pub use career::{get_career_path, observed_pay, save_alert};
 pub use listing_cache::ListingCache;
 pub use pool::{DbError, connect, migrate};
 pub use read::{
-    ListPage, career_path_exists, count_open_jobs, count_postings, facets, get_company_profile, get_job_detail,
-    list_open_jobs, open_jobs_page, open_posting_paths, pay_histogram, ping,
+    ListPage, RankedMatch, career_path_exists, count_open_jobs, count_postings, facets, get_company_profile,
+    get_job_detail, list_open_jobs, open_jobs_page, open_posting_paths, pay_histogram, ping,
 };
 pub use write::{insert_career_path, insert_jobs, upsert_company, upsert_legal_notice};
 

@@ -109,14 +109,16 @@ pub(crate) fn fts_query(keywords: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// The relevance of a full-text match (lower is better), from the `hits` CTE.
-const RANK: &str = "h.rank";
+/// The relevance of a full-text match (lower is better): bm25 with the title counting most, then company
+/// and skills. Valid only in a query built by [`select_matching`] with keywords.
+const RANK: &str = "bm25(postings_fts, 10.0, 4.0, 3.0, 1.0)";
 
 /// `SELECT {select} FROM … WHERE …` over the open postings matching `filter`, ready for more conditions,
-/// GROUP BY or ORDER BY. With keywords, the full-text matches are found once, up front (a materialised
-/// `hits(id, rank)`; title counts most in the bm25 rank, then company and skills), rather than probed
-/// row by row, which is very slow in FTS5. The pay columns (`pay.…`) are there when `select` names them or
-/// the filter is on pay; conditions pushed afterwards may use them only then.
+/// GROUP BY or ORDER BY. With keywords, the full-text matches drive the query: each match is looked up
+/// in `postings` by primary key (CROSS JOIN keeps that order in SQLite), rather than every open posting
+/// being probed against the index, which is very slow in FTS5. [`RANK`] may then be selected; it is
+/// computed only for the rows that pass the other filters. The pay columns (`pay.…`) are there when
+/// `select` names them or the filter is on pay; conditions pushed afterwards may use them only then.
 fn select_matching(select: &str, filter: &JobFilter, today: NaiveDate) -> QueryBuilder<Sqlite> {
     select_matching_joined(select, filter, today, "")
 }
@@ -129,19 +131,10 @@ fn select_matching_joined(
     join: &'static str,
 ) -> QueryBuilder<Sqlite> {
     let keywords = filter.q.as_deref().and_then(fts_query);
-    let mut query = QueryBuilder::<Sqlite>::new("");
-    if let Some(keywords) = &keywords {
-        query
-            .push("WITH hits AS MATERIALIZED (SELECT rowid AS id, bm25(postings_fts, 10.0, 4.0, 3.0, 1.0) AS rank ")
-            .push("FROM postings_fts WHERE postings_fts MATCH ")
-            .push_bind(keywords.clone())
-            .push(") ");
-    }
-    query.push("SELECT ").push(select);
-    // With keywords the matches drive the join (CROSS JOIN keeps that order in SQLite): each is looked up
-    // by primary key, rather than every open posting being probed against the matches.
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    query.push(select);
     query.push(if keywords.is_some() {
-        " FROM hits h CROSS JOIN postings p ON p.id = h.id"
+        " FROM postings_fts CROSS JOIN postings p ON p.id = postings_fts.rowid"
     } else {
         " FROM postings p"
     });
@@ -152,6 +145,9 @@ fn select_matching_joined(
     }
     query.push(join);
     push_where(&mut query, filter, today);
+    if let Some(keywords) = keywords {
+        query.push(" AND postings_fts MATCH ").push_bind(keywords);
+    }
     query
 }
 
@@ -357,11 +353,7 @@ pub async fn open_jobs_page(
     today: NaiveDate,
     limit: i64,
 ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
-    let keywords = filter.q.as_deref().and_then(fts_query);
-    let sort = match filter.effective_sort() {
-        Sort::Relevance if keywords.is_none() => Sort::Newest,
-        sort => sort,
-    };
+    let sort = listing_sort(filter);
     let rank = if sort == Sort::Relevance { RANK } else { "0.0" };
     let mut page = select_matching(
         &format!("p.id, p.posted_at, COALESCE(pay.annual_max, -1) AS pay_key, {rank} AS rank"),
@@ -402,6 +394,59 @@ pub async fn open_jobs_page(
     let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
     let jobs = load_cards(pool, &ids).await?;
     Ok((jobs, next_cursor))
+}
+
+/// The order a listing is in: the filter's sort, with relevance falling back to newest when there are no
+/// keywords to rank by.
+pub(super) fn listing_sort(filter: &JobFilter) -> Sort {
+    match filter.effective_sort() {
+        Sort::Relevance if filter.q.as_deref().and_then(fts_query).is_none() => Sort::Newest,
+        sort => sort,
+    }
+}
+
+/// One match of a keyword search: its relevance (lower is better) and its posting's id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankedMatch {
+    pub rank: f64,
+    pub id: i64,
+}
+
+/// Every open posting matching `filter` (which has keywords), best first: the order and the cursors of
+/// [`open_jobs_page`] by relevance, for all pages at once.
+pub(super) async fn ranked_matches(
+    pool: &Pool,
+    filter: &JobFilter,
+    today: NaiveDate,
+) -> Result<Vec<RankedMatch>, sqlx::Error> {
+    let base = JobFilter { sort: None, after: None, ..filter.clone() };
+    let mut query = select_matching(&format!("{RANK} AS rank, p.id"), &base, today);
+    query.push(" ORDER BY rank ASC, p.id ASC");
+    let rows: Vec<(f64, i64)> = query.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(rank, id)| RankedMatch { rank, id }).collect())
+}
+
+/// The page of `ranked` after `filter`'s cursor (a relevance cursor; any other starts at the top), as
+/// [`open_jobs_page`] would give it.
+pub(super) async fn ranked_page(
+    pool: &Pool,
+    ranked: &[RankedMatch],
+    filter: &JobFilter,
+    limit: i64,
+) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
+    let start = match filter.after.as_deref().and_then(|text| Cursor::decode(text, Sort::Relevance)) {
+        Some(Cursor::Relevance { rank, id }) => {
+            ranked.partition_point(|m| m.rank < rank || (m.rank == rank && m.id <= id))
+        }
+        _ => 0,
+    };
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let page = &ranked[start..ranked.len().min(start.saturating_add(limit))];
+    let more = ranked.len() > start + page.len();
+    let next_cursor =
+        more.then(|| page.last()).flatten().map(|last| Cursor::Relevance { rank: last.rank, id: last.id }.encode());
+    let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
+    Ok((load_cards(pool, &ids).await?, next_cursor))
 }
 
 /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).

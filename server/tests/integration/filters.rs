@@ -288,3 +288,41 @@ async fn the_pay_histogram_counts_annual_midpoints_of_the_matches() {
     assert!(page.body.contains("Median pay $145,600 a year across 3 matching jobs that post pay."));
     assert_eq!(page.body.matches("<rect").count(), 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyword_search_pages_from_its_cached_order_exactly_as_from_sql() {
+    let app = TestApp::seeded().await;
+    let today = Utc::now().date_naive();
+    let cache = db::ListingCache::default();
+    let card_ids = |cards: &[app::domain::JobCard]| cards.iter().map(|c| c.id).collect::<Vec<_>>();
+    for query in ["q=engineer", "q=engineer&remote=remote", "q=engineer&region=CA", "q=engineer&sort=pay"] {
+        let filter = parse_query_string(query).filter;
+        let (mut cursor, mut pages) = (None, 0);
+        loop {
+            let at = filter.with_cursor(cursor.clone());
+            let (sql_cards, sql_next) = db::open_jobs_page(&app.pool, &at, today, 5).await.expect("sql page");
+            let (cached_cards, cached_next) = cache.page(&app.pool, &at, today, 5).await.expect("cached page");
+            assert_eq!(card_ids(&cached_cards), card_ids(&sql_cards), "{query}, page {pages}: the same cards");
+            assert_eq!(cached_next, sql_next, "{query}, page {pages}: the same next cursor");
+            pages += 1;
+            match sql_next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert!(pages > 1, "{query}: more than one page");
+    }
+
+    // A write through the server clears the cache: a closed posting leaves the cached order.
+    let filter = parse_query_string("q=engineer").filter;
+    let first = cache.page(&app.pool, &filter, today, 5).await.expect("page").0[0].id;
+    sqlx::query("UPDATE postings SET status = 'closed' WHERE id = ?")
+        .bind(first)
+        .execute(&app.pool)
+        .await
+        .expect("close");
+    cache.clear();
+    let after = card_ids(&cache.page(&app.pool, &filter, today, 5).await.expect("page").0);
+    assert!(!after.contains(&first), "the closed posting is gone from the search");
+    assert_eq!(after, card_ids(&db::open_jobs_page(&app.pool, &filter, today, 5).await.expect("sql").0));
+}
