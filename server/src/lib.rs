@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod api_v1;
+pub mod asset_tags;
 pub mod assets;
 pub mod cli;
 pub mod router;

@@ -28,6 +28,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::admin::session_store::SqliteSessionStore;
 use crate::admin::sign_in::{SignInLimiter, sign_in_limiter};
 use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
+use crate::asset_tags::{AssetTags, tag_assets};
 use crate::security::{HeaderSettings, same_origin_only, security_headers};
 
 /// Largest request body accepted (413 beyond it).
@@ -157,13 +158,18 @@ pub fn site_pkg_folder(options: &LeptosOptions) -> std::path::PathBuf {
 
 /// The built CSS, JS and wasm under `/pkg`, from their precompressed `.br`/`.gz` copies when the browser
 /// accepts them and they exist (see [`crate::assets`]). The names carry no hash, so browsers are told to
-/// revalidate (`no-cache`) and get `304 Not Modified` while `Last-Modified` still matches.
+/// revalidate (`no-cache`) and get `304 Not Modified` while the content's `ETag` (see
+/// [`crate::asset_tags`]) or else `Last-Modified` still matches.
 fn static_files(options: &LeptosOptions) -> Router {
-    let files = ServeDir::new(site_pkg_folder(options)).precompressed_br().precompressed_gzip();
-    Router::new().fallback_service(files).layer(SetResponseHeaderLayer::if_not_present(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-cache"),
-    ))
+    let folder = site_pkg_folder(options);
+    let files = ServeDir::new(&folder).precompressed_br().precompressed_gzip();
+    let tags = AssetTags::new(folder);
+    Router::new().fallback_service(files).layer(from_fn_with_state(tags, tag_assets)).layer(
+        SetResponseHeaderLayer::if_not_present(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache"),
+        ),
+    )
 }
 
 /// Builds the whole application router over `state`.

@@ -353,7 +353,7 @@ async fn router_serving_site(site_root: &std::path::Path) -> (TestApp, axum::Rou
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn built_assets_are_revalidated_with_last_modified() {
+async fn built_assets_are_revalidated_by_content_tag_or_last_modified() {
     use axum::body::Body;
     use axum::http::Request;
     use tower::ServiceExt;
@@ -374,8 +374,23 @@ async fn built_assets_are_revalidated_with_last_modified() {
     assert_eq!(first.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-cache"));
     let modified =
         first.headers().get("last-modified").and_then(|v| v.to_str().ok()).expect("Last-Modified").to_owned();
-    let again = get(vec![("if-modified-since", modified)]).await.expect("answer");
+    let again = get(vec![("if-modified-since", modified.clone())]).await.expect("answer");
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "an unchanged file is not sent again");
+
+    // The content's tag: the same for every encoding, and a match is answered 304 with no body.
+    let tag = first.headers().get("etag").and_then(|v| v.to_str().ok()).expect("ETag").to_owned();
+    assert!(tag.starts_with("W/\""), "a weak tag: {tag}");
+    let compressed = get(vec![("accept-encoding", "br".to_owned())]).await.expect("answer");
+    assert_eq!(compressed.headers().get("etag").and_then(|v| v.to_str().ok()), Some(tag.as_str()));
+    let revalidated = get(vec![("if-none-match", tag.clone())]).await.expect("answer");
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(revalidated.headers().get("etag").and_then(|v| v.to_str().ok()), Some(tag.as_str()));
+    assert_eq!(revalidated.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-cache"));
+    let body = http_body_util::BodyExt::collect(revalidated.into_body()).await.expect("body").to_bytes();
+    assert!(body.is_empty(), "a 304 has no body");
+    // Another tag means other content: the file is sent, even though its date still matches.
+    let other = get(vec![("if-none-match", "W/\"0123\"".to_owned()), ("if-modified-since", modified)]).await;
+    assert_eq!(other.expect("answer").status(), StatusCode::OK, "If-None-Match wins over If-Modified-Since");
     let compressed = get(vec![("accept-encoding", "br".to_owned())]).await.expect("answer");
     assert_eq!(compressed.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("br"));
     assert_eq!(get(vec![]).await.map(|r| r.status()).ok(), Some(StatusCode::OK));
