@@ -9,6 +9,7 @@
 #![recursion_limit = "256"]
 
 use app::api::jobs::PAGE_SIZE;
+use app::components::job_card::locations_label;
 use app::db::{self, ListingCache, Pool};
 use app::domain::filter::parse_query_string;
 use app::domain::text::posted_age;
@@ -151,25 +152,40 @@ struct Handwritten {
     cache: ListingCache,
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// Text in an element, escaped as Leptos escapes it.
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// A double-quoted attribute value.
+fn escape_attribute(text: &str) -> String {
+    escape_text(text).replace('"', "&quot;")
+}
+
+/// The card as `app::components::job_card::JobCardView` renders it, byte for byte (a test checks), written
+/// by hand.
 fn card_html(card: &JobCard, today: chrono::NaiveDate, out: &mut String) {
-    let location = card.locations.first().map(|l| l.label()).unwrap_or_default();
-    let pay = card.pay.as_ref().map(|p| p.display()).unwrap_or_else(|| "Pay not posted".to_owned());
-    out.push_str(&format!(
-        "<article class=\"job-card\"><h2><a href=\"{}\">{}</a></h2><p>{}</p><p>{}</p><p>{} · {}</p><p>{}</p>\
-         <p>{}</p></article>",
-        card.path(),
-        escape(&card.title),
-        escape(&card.company.name),
-        escape(&location),
+    use std::fmt::Write;
+    let pay = match &card.pay {
+        Some(pay) => format!("<span class=\"pay chip-pay\">{}</span>", escape_text(&pay.display())),
+        None => "<span class=\"chip text-slate-600\">Pay not posted</span>".to_owned(),
+    };
+    // Writing to a String cannot fail.
+    let _ = write!(
+        out,
+        "<li class=\"job-card\"><a href=\"{}\" class=\"block focus:outline-none\">\
+         <h2 class=\"job-card-title\">{}</h2><p class=\"job-card-company\">{}</p>\
+         <p class=\"job-card-place\">{}</p><div class=\"job-card-facts\">{pay}\
+         <span class=\"chip\">{}</span><span class=\"chip\">{}</span>\
+         <span class=\"ml-auto text-slate-500\">{}</span></div></a></li>",
+        escape_attribute(&card.path()),
+        escape_text(&card.title),
+        escape_text(&card.company.name),
+        escape_text(&locations_label(card)),
         card.employment_type.label(),
         card.level.label(),
-        escape(&pay),
         posted_age(card.posted_at, today),
-    ));
+    );
 }
 
 async fn handwritten_jobs(State(state): State<Handwritten>, RawQuery(query): RawQuery) -> Response {
@@ -188,11 +204,11 @@ async fn handwritten_jobs(State(state): State<Handwritten>, RawQuery(query): Raw
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Open jobs</title>\
          <link rel=\"stylesheet\" href=\"/pkg/jobboard.css\"></head><body><main>",
     );
-    html.push_str(&format!("<h1>{} open jobs</h1>", summary.total));
+    html.push_str(&format!("<h1>{} open jobs</h1><ul class=\"job-list mt-4 grid gap-3\">", summary.total));
     for card in &jobs {
         card_html(card, today, &mut html);
     }
-    html.push_str("</main></body></html>");
+    html.push_str("</ul></main></body></html>");
     Html(html).into_response()
 }
 
@@ -225,6 +241,51 @@ async fn main() -> ExitCode {
         Err(error) => {
             eprintln!("jobboard-bench: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::components::job_card::JobCardView;
+    use app::domain::job::CompanyRef;
+    use app::domain::{Currency, EmploymentType, ExperienceLevel, Location, Pay, PayUnit, WorkMode};
+    use leptos::prelude::*;
+
+    fn card(pay: Option<Pay>, places: usize) -> JobCard {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("date");
+        let place = Location {
+            city: "San Jose".into(),
+            region: "CA".into(),
+            country: "US".into(),
+            work_mode: WorkMode::Hybrid,
+            applicant_location_requirement: None,
+        };
+        JobCard {
+            id: 7,
+            slug: "r-d-lead".into(),
+            title: "R&D <Lead> \"Platform\"".into(),
+            company: CompanyRef { name: "Smith & Sons".into(), slug: "smith-sons".into() },
+            employment_type: EmploymentType::Contract,
+            level: ExperienceLevel::Senior,
+            locations: vec![place; places],
+            pay,
+            posted_at: today,
+            valid_through: today,
+        }
+    }
+
+    #[test]
+    fn the_reference_writes_the_same_card_as_the_leptos_component() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("date");
+        let pay = Pay::new(4_500, 6_000, Currency::usd(), PayUnit::Hour).expect("pay");
+        for card in [card(Some(pay), 1), card(None, 3), card(None, 0)] {
+            let mut handwritten = String::new();
+            card_html(&card, today, &mut handwritten);
+            let owner = Owner::new();
+            let rendered = owner.with(|| view! { <JobCardView card=card.clone() today /> }.to_html());
+            assert_eq!(handwritten, rendered);
         }
     }
 }
