@@ -35,6 +35,12 @@ pub const SUMMARY_CAPACITY: u64 = 2_000;
 /// How many matches the cached relevance orders hold in all (16 bytes each: 16 MB).
 pub const RANKED_CAPACITY: u64 = 1_000_000;
 
+/// The caches' shards (independent locks, each with an equal part of the capacity). The relevance orders
+/// use few, so that one order can be long (250,000 matches) whatever the number of cores; the cache is
+/// read far more than written, so the locks are hardly contended.
+const SUMMARY_SHARDS: usize = 8;
+const RANKED_SHARDS: usize = 4;
+
 type Key = (String, NaiveDate);
 
 /// What an entry counts against its cache's capacity.
@@ -70,11 +76,25 @@ struct Memo<V: Weight + Clone> {
 }
 
 impl<V: Weight + Clone + Send + Sync + 'static> Memo<V> {
-    fn new(weight_capacity: u64, estimated_items: usize) -> Self {
-        Self {
-            entries: quick_cache::sync::Cache::with_weighter(estimated_items, weight_capacity, ByWeight),
-            refreshing: Mutex::default(),
-        }
+    /// A cache of `weight_capacity` in all, split into `shards` that each hold an equal part: an entry
+    /// heavier than one part is computed but not kept.
+    fn new(weight_capacity: u64, estimated_items: usize, shards: usize) -> Self {
+        let options = quick_cache::OptionsBuilder::new()
+            .estimated_items_capacity(estimated_items)
+            .weight_capacity(weight_capacity)
+            .shards(shards)
+            .build();
+        let entries = match options {
+            Ok(options) => quick_cache::sync::Cache::with_options(
+                options,
+                ByWeight,
+                quick_cache::DefaultHashBuilder::default(),
+                quick_cache::sync::DefaultLifecycle::default(),
+            ),
+            // The builder refuses only a missing capacity, which is always given above.
+            Err(_) => quick_cache::sync::Cache::with_weighter(estimated_items, weight_capacity, ByWeight),
+        };
+        Self { entries, refreshing: Mutex::default() }
     }
 }
 
@@ -108,8 +128,8 @@ impl ListingCache {
     /// A cache whose entries are fresh for `max_age` (tests use a short one).
     pub fn with_max_age(max_age: Duration) -> Self {
         Self {
-            summaries: Arc::new(Memo::new(SUMMARY_CAPACITY, SUMMARY_CAPACITY as usize)),
-            rankings: Arc::new(Memo::new(RANKED_CAPACITY, 1_000)),
+            summaries: Arc::new(Memo::new(SUMMARY_CAPACITY, SUMMARY_CAPACITY as usize, SUMMARY_SHARDS)),
+            rankings: Arc::new(Memo::new(RANKED_CAPACITY, 1_000, RANKED_SHARDS)),
             generation: Arc::default(),
             max_age,
         }
@@ -216,5 +236,21 @@ impl ListingCache {
                 keys.remove(&key);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_relevance_order_is_kept_whatever_the_number_of_cores() {
+        let cache = ListingCache::default();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
+        let long: Arc<[RankedMatch]> = (0..200_000).map(|id| RankedMatch { rank: -1.0, id }).collect();
+        let key = ("q=engineer".to_owned(), day);
+        cache.rankings.entries.insert(key.clone(), (Instant::now(), long));
+        assert_eq!(cache.rankings.entries.get(&key).map(|(_, order)| order.len()), Some(200_000));
+        assert_eq!(cache.rankings.entries.weight(), 200_001);
     }
 }
