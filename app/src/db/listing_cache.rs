@@ -36,7 +36,7 @@ pub const SUMMARY_CAPACITY: u64 = 2_000;
 pub const RANKED_CAPACITY: u64 = 1_000_000;
 
 /// The caches' shards (independent locks, each with an equal part of the capacity). The relevance orders
-/// use few, so that one order can be long (250,000 matches) whatever the number of cores; the cache is
+/// use few, so that one order can be long (about 240,000 matches) whatever the number of cores; the cache is
 /// read far more than written, so the locks are hardly contended.
 const SUMMARY_SHARDS: usize = 8;
 const RANKED_SHARDS: usize = 4;
