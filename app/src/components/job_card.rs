@@ -1,6 +1,7 @@
 //! A posting as a card in a list.
 
 use chrono::NaiveDate;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::domain::JobCard;
@@ -30,12 +31,8 @@ pub fn JobCardView(card: JobCard, today: NaiveDate) -> impl IntoView {
                 <p class="job-card-place">{location}</p>
                 <div class="job-card-facts">
                     {match pay {
-                        Some(pay) => view! {
-                            <span class="pay chip-pay">{pay}</span>
-                        }.into_any(),
-                        None => view! {
-                            <span class="chip text-slate-600">"Pay not posted"</span>
-                        }.into_any(),
+                        Some(pay) => Either::Left(view! { <span class="pay chip-pay">{pay}</span> }),
+                        None => Either::Right(view! { <span class="chip text-slate-600">"Pay not posted"</span> }),
                     }}
                     <span class="chip">{card.employment_type.label()}</span>
                     <span class="chip">{card.level.label()}</span>

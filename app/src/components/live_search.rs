@@ -1,42 +1,31 @@
-//! The listing's live search: an island around the server-rendered filter bar and results.
+//! The listing's live search: an island that enhances the server-rendered filter bar and results.
 //!
 //! Without JavaScript the filter bar is a plain GET form and the pager plain links. With it, this island
 //! sends the form on every change (and on submit), fetches the same `/jobs?…` page the server would
 //! serve, and swaps in its results, counts and title, keeping the URL in step with `history.pushState`;
 //! back and forward load the page of the URL they land on. The swapped HTML is the server's own, so the
 //! browser ships no copy of the listing's views. Whatever fails falls back to a normal page load.
+//!
+//! The island renders nothing and wraps nothing: it listens on the window and acts only on the listing's
+//! own form and links (inside `#job-search`). The listing therefore stays ordinary typed server HTML; an
+//! island's children would be type-erased and copied into owned strings on every render.
 
 use leptos::prelude::*;
 
-/// Wraps the listing (filter bar and results) and enhances it once hydrated.
+/// The id of the element around the filter bar and the results, rendered by the listing page.
+pub const SEARCH_ID: &str = "job-search";
+/// The id of the polite live region inside it that announces each new count.
+pub const STATUS_ID: &str = "job-search-status";
+
+/// Enhances the listing (see the module docs) once hydrated. Place it after the `#job-search` element.
 #[island]
-pub fn LiveSearch(children: Children) -> impl IntoView {
+pub fn LiveSearch() -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    let _ = window_event_listener(leptos::ev::popstate, |_| browser::on_history_move());
-    let on_change = |event: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        browser::on_change(&event);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = event;
-    };
-    let on_submit = |event: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        browser::on_submit(&event);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = event;
-    };
-    let on_click = |event: leptos::ev::MouseEvent| {
-        #[cfg(feature = "hydrate")]
-        browser::on_click(&event);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = event;
-    };
-    view! {
-        <div id="job-search" class="grid gap-6 lg:grid-cols-[18rem_1fr]" on:change=on_change on:submit=on_submit on:click=on_click>
-            // Outside the swapped parts, so screen readers hear the new count after each change.
-            <p id="job-search-status" class="sr-only" aria-live="polite"></p>
-            {children()}
-        </div>
+    {
+        let _ = window_event_listener(leptos::ev::popstate, |_| browser::on_history_move());
+        let _ = window_event_listener(leptos::ev::change, |event| browser::on_change(&event));
+        let _ = window_event_listener(leptos::ev::submit, |event| browser::on_submit(&event));
+        let _ = window_event_listener(leptos::ev::click, |event| browser::on_click(&event));
     }
 }
 
@@ -103,7 +92,8 @@ mod browser {
         if !plain_click {
             return;
         }
-        let link = target_element(event).and_then(|el| el.closest("a[data-live-link]").ok().flatten());
+        let selector = format!("#{} a[data-live-link]", super::SEARCH_ID);
+        let link = target_element(event).and_then(|el| el.closest(&selector).ok().flatten());
         if let Some(href) = link.and_then(|link| link.get_attribute("href")) {
             event.prevent_default();
             load(href, Swap::Everything, History::Push, true);
@@ -196,7 +186,7 @@ mod browser {
             Swap::ResultsAndCounts => refresh_counts(document, page),
         }
         if let (Some(status), Some(heading)) =
-            (document.get_element_by_id("job-search-status"), page.get_element_by_id("results-heading"))
+            (document.get_element_by_id(super::STATUS_ID), page.get_element_by_id("results-heading"))
         {
             status.set_text_content(heading.text_content().as_deref());
         }

@@ -1,5 +1,6 @@
 //! `/` and `/jobs`: open postings, newest first, with the filter bar.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -8,7 +9,7 @@ use super::not_found::ErrorNotice;
 use crate::api::jobs::{JobListPage as ListData, list_jobs};
 use crate::components::filter_bar::FilterBar;
 use crate::components::job_card::JobCardView;
-use crate::components::live_search::LiveSearch;
+use crate::components::live_search::{LiveSearch, SEARCH_ID, STATUS_ID};
 use crate::components::pay_chart::PayChart;
 use crate::domain::JobFilter;
 use crate::domain::filter::ParsedFilter;
@@ -27,9 +28,11 @@ pub fn JobListPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading jobs…"</p> }>
             {move || Suspend::new(async move {
                 let parsed = parsed.get_untracked();
+                // `Either`, not `into_any`: erasing the type would copy every static string of the
+                // listing into an owned one on each render.
                 match page.await {
-                    Ok(data) => view! { <Listing parsed data /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Ok(data) => Either::Left(view! { <Listing parsed data /> }),
+                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
                 }
             })}
         </Transition>
@@ -52,7 +55,9 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
         data.next_cursor.clone().map(|cursor| format!("/jobs?{}", filter.with_cursor(Some(cursor)).to_query_string()));
     let first_page = filter.after.is_some().then(|| format!("/jobs?{}", filter.with_cursor(None).to_query_string()));
     view! {
-        <LiveSearch>
+        <div id=SEARCH_ID class="grid gap-6 lg:grid-cols-[18rem_1fr]">
+            // Outside the swapped parts, so screen readers hear the new count after each change.
+            <p id=STATUS_ID class="sr-only" aria-live="polite"></p>
             <aside id="job-filters">
                 <FilterBar filter=filter.clone() facets=data.facets />
             </aside>
@@ -77,6 +82,7 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
                     })}
                 </nav>
             </section>
-        </LiveSearch>
+        </div>
+        <LiveSearch />
     }
 }
