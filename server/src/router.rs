@@ -65,16 +65,12 @@ impl AppState {
 
     /// True when the site is served over https.
     pub fn is_https(&self) -> bool {
-        self.public_url.to_ascii_lowercase().starts_with("https://")
+        is_https_url(&self.public_url)
     }
 
     /// The public origin without a trailing slash or path.
     pub fn public_origin(&self) -> &str {
-        let url = self.public_url.trim_end_matches('/');
-        match url.find("://").and_then(|start| url[start + 3..].find('/').map(|end| start + 3 + end)) {
-            Some(end) => &url[..end],
-            None => url,
-        }
+        origin_of(&self.public_url)
     }
 }
 
@@ -151,6 +147,20 @@ async fn server_fn_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// True when `url` is https.
+fn is_https_url(url: &str) -> bool {
+    url.to_ascii_lowercase().starts_with("https://")
+}
+
+/// The origin of `url`: without a trailing slash or path.
+fn origin_of(url: &str) -> &str {
+    let url = url.trim_end_matches('/');
+    match url.find("://").and_then(|start| url[start + 3..].find('/').map(|end| start + 3 + end)) {
+        Some(end) => &url[..end],
+        None => url,
+    }
+}
+
 /// The folder of the built CSS, JS and wasm, served under `/pkg`.
 pub fn site_pkg_folder(options: &LeptosOptions) -> std::path::PathBuf {
     std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir)
@@ -176,22 +186,11 @@ fn static_files(options: &LeptosOptions) -> Router {
 pub fn build_app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let page_context = page_context(&state);
-    let sessions = SessionManagerLayer::new(SqliteSessionStore::new(state.pool.clone()))
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.is_https())
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT))
-        // Saving on every request moves the inactivity expiry forward.
-        .with_always_save(true);
-    let origin: Arc<str> = Arc::from(state.public_origin());
-    let header_settings = HeaderSettings { https: state.is_https() };
     let render_shell = {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    Router::new()
+    let router = Router::new()
         .route("/health", get(health))
         .route("/sitemap.xml", get(sitemap))
         .route("/api/v1/jobs", get(crate::api_v1::list))
@@ -205,7 +204,31 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/jobs/{id}/status", post(admin::postings::change_status))
         .nest_service("/pkg", static_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell));
+    with_site_middleware(router, state.pool.clone(), &state.public_url).with_state(state)
+}
+
+/// Wraps `router` in the middleware every response of the site passes through: server-function error
+/// statuses, the admin gate, sessions (stored in `pool`), the same-origin check for POSTs, compression,
+/// the body limit, the timeout, the security headers and tracing. `public_url` decides the origin checked
+/// and whether cookies are `Secure`. The benchmark serves its hand-written reference through it too, so
+/// that a load test compares the page handlers alone.
+pub fn with_site_middleware<S>(router: Router<S>, pool: Pool, public_url: &str) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let https = is_https_url(public_url);
+    let sessions = SessionManagerLayer::new(SqliteSessionStore::new(pool))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(https)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT))
+        // Saving on every request moves the inactivity expiry forward.
+        .with_always_save(true);
+    let origin: Arc<str> = Arc::from(origin_of(public_url));
+    router
         .layer(map_response(server_fn_error_status))
         .layer(from_fn(admin::admin_gate))
         .layer(sessions)
@@ -214,7 +237,6 @@ pub fn build_app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         // Outside the limit and the timeout, so that 413 and 408 answers carry the headers too.
-        .layer(from_fn_with_state(header_settings, security_headers))
+        .layer(from_fn_with_state(HeaderSettings { https }, security_headers))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }

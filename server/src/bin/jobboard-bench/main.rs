@@ -3,21 +3,29 @@
 //! - `queries`: server-side time of the typical listing queries against a database (p50/p95 of N runs),
 //!   measured through the same functions the server calls.
 //! - `hello`: a bare axum "hello" server, the first reference for the HTTP load test.
-//! - `handwritten`: a plain axum handler that runs the listing's queries on the same pool (and the same
-//!   summary cache) and writes the same cards as hand-written HTML, the second reference.
+//! - `handwritten`: a plain axum server that runs the listing's queries on the same pool (and the same
+//!   listing cache), served through the site's own middleware, and writes hand-written HTML (see
+//!   [`reference`]), the second reference. `/jobs`
+//!   writes the same cards as the Leptos page (the issue's reference); `/jobs/full` writes the whole
+//!   listing page byte for byte as Leptos renders it (filter bar, histogram, header and footer too), less
+//!   the framework's own hydration script and island markers.
+
 // Leptos view types nest deeply; the default limit is too low for the app crate's pages.
 #![recursion_limit = "256"]
 
+mod reference;
+
 use app::api::jobs::PAGE_SIZE;
-use app::components::job_card::locations_label;
 use app::db::{self, ListingCache, Pool};
+use app::domain::JobFilter;
 use app::domain::filter::parse_query_string;
-use app::domain::text::posted_age;
-use app::domain::{JobCard, JobFilter};
 use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use clap::{Parser, Subcommand};
+use reference::{ListingPage, card_html, listing_page_html};
+use server::router::with_site_middleware;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -152,52 +160,26 @@ struct Handwritten {
     cache: ListingCache,
 }
 
-/// Text in an element, escaped as Leptos escapes it.
-fn escape_text(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// The listing's data for one request, as the page's server function gathers it.
+async fn listing_data(
+    state: &Handwritten,
+    filter: &JobFilter,
+    today: chrono::NaiveDate,
+) -> Result<(std::sync::Arc<app::domain::filter::ListingSummary>, Vec<app::domain::JobCard>, Option<String>), Response>
+{
+    let failed = |error: sqlx::Error| (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
+    let summary = state.cache.summary(&state.pool, filter, today).await.map_err(failed)?;
+    let (jobs, next_cursor) = state.cache.page(&state.pool, filter, today, PAGE_SIZE).await.map_err(failed)?;
+    Ok((summary, jobs, next_cursor))
 }
 
-/// A double-quoted attribute value.
-fn escape_attribute(text: &str) -> String {
-    escape_text(text).replace('"', "&quot;")
-}
-
-/// The card as `app::components::job_card::JobCardView` renders it, byte for byte (a test checks), written
-/// by hand.
-fn card_html(card: &JobCard, today: chrono::NaiveDate, out: &mut String) {
-    use std::fmt::Write;
-    let pay = match &card.pay {
-        Some(pay) => format!("<span class=\"pay chip-pay\">{}</span>", escape_text(&pay.display())),
-        None => "<span class=\"chip text-slate-600\">Pay not posted</span>".to_owned(),
-    };
-    // Writing to a String cannot fail.
-    let _ = write!(
-        out,
-        "<li class=\"job-card\"><a href=\"{}\" class=\"block focus:outline-none\">\
-         <h2 class=\"job-card-title\">{}</h2><p class=\"job-card-company\">{}</p>\
-         <p class=\"job-card-place\">{}</p><div class=\"job-card-facts\">{pay}\
-         <span class=\"chip\">{}</span><span class=\"chip\">{}</span>\
-         <span class=\"ml-auto text-slate-500\">{}</span></div></a></li>",
-        escape_attribute(&card.path()),
-        escape_text(&card.title),
-        escape_text(&card.company.name),
-        escape_text(&locations_label(card)),
-        card.employment_type.label(),
-        card.level.label(),
-        posted_age(card.posted_at, today),
-    );
-}
-
+/// `/jobs`: the same cards as the Leptos page under a minimal document (the issue's reference).
 async fn handwritten_jobs(State(state): State<Handwritten>, RawQuery(query): RawQuery) -> Response {
     let filter = parse_query_string(query.as_deref().unwrap_or_default()).filter;
     let today = chrono::Utc::now().date_naive();
-    let summary = match state.cache.summary(&state.pool, &filter, today).await {
-        Ok(summary) => summary,
-        Err(error) => return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
-    };
-    let (jobs, _) = match state.cache.page(&state.pool, &filter, today, PAGE_SIZE).await {
-        Ok(page) => page,
-        Err(error) => return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    let (summary, jobs, _) = match listing_data(&state, &filter, today).await {
+        Ok(data) => data,
+        Err(response) => return response,
     };
     let mut html = String::with_capacity(32 * 1024);
     html.push_str(
@@ -210,6 +192,25 @@ async fn handwritten_jobs(State(state): State<Handwritten>, RawQuery(query): Raw
     }
     html.push_str("</ul></main></body></html>");
     Html(html).into_response()
+}
+
+/// `/jobs/full`: the whole listing page, as the Leptos page renders it.
+async fn handwritten_full_page(State(state): State<Handwritten>, RawQuery(query): RawQuery) -> Response {
+    let parsed = parse_query_string(query.as_deref().unwrap_or_default());
+    let today = chrono::Utc::now().date_naive();
+    let (summary, jobs, next_cursor) = match listing_data(&state, &parsed.filter, today).await {
+        Ok(data) => data,
+        Err(response) => return response,
+    };
+    Html(listing_page_html(&ListingPage {
+        filter: &parsed.filter,
+        warnings: &parsed.warnings,
+        summary: &summary,
+        jobs: &jobs,
+        next_cursor,
+        today,
+    }))
+    .into_response()
 }
 
 async fn serve(addr: SocketAddr, router: axum::Router) -> Result<(), Box<dyn std::error::Error>> {
@@ -231,7 +232,14 @@ async fn main() -> ExitCode {
         Command::Handwritten { addr, database_url } => match db::connect(&database_url, 8).await {
             Ok(pool) => {
                 let state = Handwritten { pool, cache: ListingCache::default() };
-                serve(addr, axum::Router::new().route("/jobs", get(handwritten_jobs)).with_state(state)).await
+                let routes = axum::Router::new()
+                    .route("/jobs", get(handwritten_jobs))
+                    .route("/jobs/full", get(handwritten_full_page));
+                // Behind the site's own middleware (sessions, security headers, compression, ...), so
+                // that the load test compares page handlers and not middleware stacks.
+                let pool = state.pool.clone();
+                let router = with_site_middleware(routes, pool, &format!("http://{addr}")).with_state(state);
+                serve(addr, router).await
             }
             Err(error) => Err(error.into()),
         },
@@ -247,8 +255,14 @@ async fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use super::reference::{FOOTER, HEADER, filter_bar_html, pay_chart_html};
     use super::*;
+    use app::components::filter_bar::FilterBar;
     use app::components::job_card::JobCardView;
+    use app::components::layout::{SiteFooter, SiteHeader};
+    use app::components::pay_chart::PayChart;
+    use app::domain::JobCard;
+    use app::domain::filter::{FacetCount, Facets, PayHistogram};
     use app::domain::job::CompanyRef;
     use app::domain::{Currency, EmploymentType, ExperienceLevel, Location, Pay, PayUnit, WorkMode};
     use leptos::prelude::*;
@@ -287,5 +301,57 @@ mod tests {
             let rendered = owner.with(|| view! { <JobCardView card=card.clone() today /> }.to_html());
             assert_eq!(handwritten, rendered);
         }
+    }
+
+    fn facet(value: &str, label: &str, count: i64) -> FacetCount {
+        FacetCount { value: value.into(), label: label.into(), count }
+    }
+
+    #[test]
+    fn the_reference_writes_the_same_filter_bar_as_the_leptos_component() {
+        let facets = Facets {
+            location: vec![facet("san-jose-ca", "San Jose, CA", 12), facet("a-b", "A & <B>", 3)],
+            region: vec![facet("CA", "CA", 15)],
+            remote: vec![facet("remote", "Remote", 4)],
+            employment_type: vec![facet("full_time", "Full time", 9), facet("contract", "Contract", 2)],
+            level: vec![facet("senior", "Senior", 5)],
+        };
+        let queries = [
+            "",
+            "q=%22rust%22+%26+%3Cgo%3E&location=san-jose-ca&region=WA&remote=remote&remote=hybrid&min_pay=120000\
+             &type=contract&level=senior&posted_within=7&sort=pay&company=smith-sons",
+            "location=a-b&region=CA&max_pay=90000&sort=newest&posted_within=1",
+        ];
+        for query in queries {
+            let filter = parse_query_string(query).filter;
+            let mut handwritten = String::new();
+            filter_bar_html(&filter, &facets, &mut handwritten);
+            let owner = Owner::new();
+            let rendered = owner.with(|| view! { <FilterBar filter=filter.clone() facets=facets.clone() /> }.to_html());
+            assert_eq!(handwritten, rendered, "query {query:?}");
+        }
+    }
+
+    #[test]
+    fn the_reference_writes_the_same_pay_chart_header_and_footer_as_the_leptos_components() {
+        let histograms = [
+            PayHistogram {
+                bucket_width: 20_000,
+                buckets: vec![(40_000, 3), (60_000, 0), (80_000, 11)],
+                median: Some(81_500),
+                paid: 14,
+            },
+            PayHistogram::default(),
+        ];
+        for histogram in histograms {
+            let mut handwritten = String::new();
+            pay_chart_html(&histogram, &mut handwritten);
+            let owner = Owner::new();
+            let rendered = owner.with(|| view! { <PayChart histogram=histogram.clone() /> }.to_html());
+            assert_eq!(handwritten, rendered);
+        }
+        let owner = Owner::new();
+        assert_eq!(HEADER, owner.with(|| view! { <SiteHeader /> }.to_html()));
+        assert_eq!(FOOTER, owner.with(|| view! { <SiteFooter /> }.to_html()));
     }
 }
