@@ -149,7 +149,7 @@ impl ListingCache {
         filter: &JobFilter,
         today: NaiveDate,
     ) -> Result<Arc<ListingSummary>, sqlx::Error> {
-        let base = JobFilter { sort: None, after: None, ..filter.clone() };
+        let base = filter.matching_part();
         let key = (base.to_query_string(), today);
         let pool_for_compute = pool.clone();
         self.get(&self.summaries, pool, key, move || {
@@ -177,7 +177,7 @@ impl ListingCache {
         if listing_sort(filter) != Sort::Relevance {
             return open_jobs_page(pool, filter, today, limit).await;
         }
-        let base = JobFilter { sort: None, after: None, ..filter.clone() };
+        let base = filter.matching_part();
         let key = (base.to_query_string(), today);
         let pool_for_compute = pool.clone();
         let ranked = self

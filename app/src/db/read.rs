@@ -205,7 +205,7 @@ const LOCATION_FACET_LIMIT: i64 = 60;
 
 /// Counts for each choice of each filter, each computed with the other filters kept.
 pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, sqlx::Error> {
-    let base = JobFilter { sort: None, after: None, ..filter.clone() };
+    let base = filter.matching_part();
 
     let without_location = JobFilter { location: None, ..base.clone() };
     let sql_from = " JOIN posting_locations fl ON fl.posting_id = p.id";
@@ -263,7 +263,7 @@ const PAY_BUCKET: i64 = 20_000;
 
 /// The pay spread of the postings matching `filter` (those that post pay, in USD).
 pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, sqlx::Error> {
-    let base = JobFilter { sort: None, after: None, ..filter.clone() };
+    let base = filter.matching_part();
     let mid = "((pay.annual_min + pay.annual_max) / 2)";
     let mut query = select_matching(&format!("{mid} / {PAY_BUCKET} AS bucket, COUNT(*)"), &base, today);
     query.push(" AND pay.currency = 'USD' GROUP BY bucket ORDER BY bucket");
@@ -419,7 +419,7 @@ pub(super) async fn ranked_matches(
     filter: &JobFilter,
     today: NaiveDate,
 ) -> Result<Vec<RankedMatch>, sqlx::Error> {
-    let base = JobFilter { sort: None, after: None, ..filter.clone() };
+    let base = filter.matching_part();
     let mut query = select_matching(&format!("{RANK} AS rank, p.id"), &base, today);
     query.push(" ORDER BY rank ASC, p.id ASC");
     let rows: Vec<(f64, i64)> = query.build_query_as().fetch_all(pool).await?;

@@ -261,9 +261,14 @@ impl JobFilter {
         Self { after: cursor, ..self.clone() }
     }
 
+    /// What decides which postings match: this filter less its sort and its cursor.
+    pub fn matching_part(&self) -> Self {
+        Self { sort: None, after: None, ..self.clone() }
+    }
+
     /// True when nothing narrows the list (order and page aside).
     pub fn is_empty(&self) -> bool {
-        Self { sort: None, after: None, ..self.clone() } == Self::default()
+        self.matching_part() == Self::default()
     }
 
     /// True when a pay bound is set (postings without pay are then left out).
