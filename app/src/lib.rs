@@ -28,11 +28,21 @@ use pages::admin::sign_in::AdminSignInPage;
 use pages::career_path::CareerPathView;
 use pages::company::CompanyPage;
 use pages::job_detail::JobDetailPage;
-use pages::job_list::JobListPage;
 use pages::not_found::NotFound;
 
 /// The site's name, shown in the header and page titles.
 pub const SITE_NAME: &str = "Jobboard";
+
+/// The stylesheet every page links (built by cargo-leptos from `style/`).
+pub const STYLESHEET_HREF: &str = "/pkg/jobboard.css";
+
+/// The class of every page's `<body>`.
+pub const BODY_CLASS: &str = "min-h-screen bg-slate-50 text-slate-900 antialiased";
+
+/// A page's `<title>`: the page's own title, then the site's name.
+pub fn page_title(text: &str) -> String {
+    if text.is_empty() { SITE_NAME.to_owned() } else { format!("{text} · {SITE_NAME}") }
+}
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,80 +50,98 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en">
             <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <AutoReload options=options.clone() />
-                // Islands: only the interactive parts (the listing's live search, the posting form) ship to
-                // the browser; everything else is server-rendered HTML.
-                <HydrationScripts options islands=true />
+                <DocumentHead options />
                 <MetaTags />
             </head>
-            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+            <body class=BODY_CLASS>
                 <App />
             </body>
         </html>
     }
 }
 
+/// What every page's `<head>` starts with: charset, viewport, icon and the islands' hydration script.
+/// The page's stylesheet, title and description follow it.
+#[component]
+pub fn DocumentHead(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <AutoReload options=options.clone() />
+        // Islands: only the interactive parts (the listing's live search, the posting form) ship to
+        // the browser; everything else is server-rendered HTML.
+        <HydrationScripts options islands=true />
+    }
+}
+
+/// What every page's `<body>` holds: header, `content` in the main column, footer, and the hydration mark.
+/// A plain function rather than a component with children, so `content` keeps its type (type-erased
+/// children would be copied into owned strings on every render).
+pub fn page_frame(content: impl IntoView) -> impl IntoView {
+    view! {
+        <div class="flex min-h-screen flex-col">
+            <SiteHeader />
+            <main class="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6">{content}</main>
+            <SiteFooter />
+        </div>
+        // Last on the page, so it is hydrated after every other island.
+        <HydrationMark />
+    }
+}
+
 /// The root component: meta context, header, routes and footer.
+///
+/// Every page is routed here but the listing (`/` and `/jobs`), the site's busiest page: the server
+/// renders it without the router (see [`pages::job_list::listing_document`]), which halves what the
+/// framework costs per request.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/jobboard.css" />
-        <Title formatter=|text: String| {
-            if text.is_empty() { SITE_NAME.to_owned() } else { format!("{text} · {SITE_NAME}") }
-        } />
+        <Stylesheet id="leptos" href=STYLESHEET_HREF />
+        <Title formatter=|text: String| page_title(&text) />
         <Router>
-            <div class="flex min-h-screen flex-col">
-                <SiteHeader />
-                <main class="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6">
-                    // Async SSR: every page arrives complete, so it reads the same without JavaScript.
-                    <Routes fallback=NotFound>
-                        <Route path=StaticSegment("") view=JobListPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("jobs") view=JobListPage ssr=SsrMode::Async />
-                        <Route
-                            path=(StaticSegment("jobs"), ParamSegment("id"))
-                            view=JobDetailPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=(StaticSegment("careers"), ParamSegment("path"))
-                            view=CareerPathView
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=(StaticSegment("companies"), ParamSegment("slug"))
-                            view=CompanyPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=(StaticSegment("admin"), StaticSegment("sign-in"))
-                            view=AdminSignInPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=(StaticSegment("admin"), StaticSegment("jobs"))
-                            view=AdminJobsPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=(StaticSegment("admin"), StaticSegment("jobs"), StaticSegment("new"))
-                            view=NewPostingPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=(StaticSegment("admin"), StaticSegment("jobs"), ParamSegment("id"), StaticSegment("edit"))
-                            view=EditPostingPage
-                            ssr=SsrMode::Async
-                        />
-                    </Routes>
-                </main>
-                <SiteFooter />
-            </div>
-            // Last on the page, so it is hydrated after every other island.
-            <HydrationMark />
+            // Async SSR: every page arrives complete, so it reads the same without JavaScript.
+            {page_frame(view! {
+                <Routes fallback=NotFound>
+                    <Route
+                        path=(StaticSegment("jobs"), ParamSegment("id"))
+                        view=JobDetailPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("careers"), ParamSegment("path"))
+                        view=CareerPathView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("companies"), ParamSegment("slug"))
+                        view=CompanyPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("sign-in"))
+                        view=AdminSignInPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("jobs"))
+                        view=AdminJobsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("jobs"), StaticSegment("new"))
+                        view=NewPostingPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("jobs"), ParamSegment("id"), StaticSegment("edit"))
+                        view=EditPostingPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            })}
         </Router>
     }
 }

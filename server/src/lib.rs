@@ -9,6 +9,7 @@ pub mod api_v1;
 pub mod asset_tags;
 pub mod assets;
 pub mod cli;
+pub mod listing_page;
 pub mod router;
 pub mod security;
 pub mod seed;

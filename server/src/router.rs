@@ -1,4 +1,5 @@
-//! The axum router: Leptos pages and server functions, static files, health, and middleware.
+//! The axum router: Leptos pages and server functions, the listing page, static files, health, and
+//! middleware.
 
 use app::db::{ListingCache, Pool};
 use app::error::AppError;
@@ -191,6 +192,9 @@ pub fn build_app(state: AppState) -> Router {
         move || shell(options.clone())
     };
     let router = Router::new()
+        // The listing, rendered outside the Leptos router (see `listing_page`); every other page is routed.
+        .route("/", get(crate::listing_page::listing_page))
+        .route("/jobs", get(crate::listing_page::listing_page))
         .route("/health", get(health))
         .route("/sitemap.xml", get(sitemap))
         .route("/api/v1/jobs", get(crate::api_v1::list))

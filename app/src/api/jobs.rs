@@ -33,11 +33,20 @@ pub async fn list_jobs(
     // An empty filter serialises to nothing at all, so the argument must be allowed to be missing.
     #[server(default)] filter: JobFilter,
 ) -> Result<JobListPage, AppError> {
-    let pool = super::pool()?;
+    load_listing(&super::pool()?, &super::listing_cache()?, &filter).await
+}
+
+/// The listing's page for `filter`: its cards, total, facets, pay spread and next cursor, the summary from
+/// `cache`. Shared by [`list_jobs`] and the server's listing page.
+#[cfg(feature = "ssr")]
+pub async fn load_listing(
+    pool: &crate::db::Pool,
+    cache: &crate::db::ListingCache,
+    filter: &JobFilter,
+) -> Result<JobListPage, AppError> {
     let today = super::today();
-    let cache = super::listing_cache()?;
-    let summary = cache.summary(&pool, &filter, today).await?;
-    let (mut jobs, next_cursor) = cache.page(&pool, &filter, today, PAGE_SIZE).await?;
+    let summary = cache.summary(pool, filter, today).await?;
+    let (mut jobs, next_cursor) = cache.page(pool, filter, today, PAGE_SIZE).await?;
     // Each card names first the place the person asked for.
     if let Some(region) = &filter.region {
         jobs.iter_mut().for_each(|job| job.put_location_first_where(|place| &place.region == region));

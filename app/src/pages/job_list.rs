@@ -1,45 +1,58 @@
 //! `/` and `/jobs`: open postings, newest first, with the filter bar.
+//!
+//! The listing is the site's busiest page, so it is not a route of the Leptos router: the server loads
+//! its data first and then renders [`listing_document`] in one synchronous pass (see the server's
+//! `listing_page` module). The page is the same HTML either way, with the same head, frame and islands as
+//! every other page; it skips only the router, the resource and the async streaming renderer, which
+//! together cost more per request than rendering the page itself.
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_query_map;
 
-use super::not_found::ErrorNotice;
-use crate::api::jobs::{JobListPage as ListData, list_jobs};
+use super::not_found::{ERROR_TITLE, ErrorMessage};
+use crate::api::jobs::JobListPage as ListData;
 use crate::components::filter_bar::FilterBar;
 use crate::components::job_card::JobCardView;
 use crate::components::live_search::{LiveSearch, SEARCH_ID, STATUS_ID};
 use crate::components::pay_chart::PayChart;
-use crate::domain::JobFilter;
 use crate::domain::filter::ParsedFilter;
 use crate::domain::pay::group_thousands;
+use crate::error::AppError;
+use crate::{BODY_CLASS, DocumentHead, STYLESHEET_HREF, page_frame, page_title};
 
-/// The listing page. The filter lives in the query string.
-#[component]
-pub fn JobListPage() -> impl IntoView {
-    let query = use_query_map();
-    let parsed = Memo::new(move |_| query.with(|map| JobFilter::parse(map.into_iter().map(|(k, v)| (k.as_ref(), v)))));
-    let page = Resource::new(move || parsed.get().filter, list_jobs);
+/// The listing page's title (before the site's name).
+pub const LISTING_TITLE: &str = "Open jobs";
 
+/// The listing page's description for search engines and link previews.
+pub const LISTING_DESCRIPTION: &str = "Browse open jobs with their pay, benefits and location.";
+
+/// The whole listing document for `parsed` and its loaded `page` (or the error that stopped it).
+pub fn listing_document(
+    options: LeptosOptions,
+    parsed: ParsedFilter,
+    page: Result<ListData, AppError>,
+) -> impl IntoView {
+    let (title, body) = match page {
+        Ok(data) => (page_title(LISTING_TITLE), Either::Left(view! { <Listing parsed data /> })),
+        // `Either`, not `into_any`: erasing the type would copy every static string of the listing into
+        // an owned one on each render.
+        Err(error) => (page_title(ERROR_TITLE), Either::Right(view! { <ErrorMessage error /> })),
+    };
     view! {
-        <Title text="Open jobs" />
-        <Meta name="description" content="Browse open jobs with their pay, benefits and location." />
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading jobs…"</p> }>
-            {move || Suspend::new(async move {
-                let parsed = parsed.get_untracked();
-                // `Either`, not `into_any`: erasing the type would copy every static string of the
-                // listing into an owned one on each render.
-                match page.await {
-                    Ok(data) => Either::Left(view! { <Listing parsed data /> }),
-                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
-                }
-            })}
-        </Transition>
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <DocumentHead options />
+                <link id="leptos" rel="stylesheet" href=STYLESHEET_HREF />
+                <meta name="description" content=LISTING_DESCRIPTION />
+                <title>{title}</title>
+            </head>
+            <body class=BODY_CLASS>{page_frame(body)}</body>
+        </html>
     }
 }
 
-/// The filter bar beside the results.
+/// The filter bar beside the results: the count, any warnings, the pay chart, the cards and the pager.
 #[component]
 fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
     let ParsedFilter { filter, warnings } = parsed;

@@ -30,9 +30,20 @@ pub fn NotFound() -> impl IntoView {
 pub fn ErrorNotice(error: crate::error::AppError) -> impl IntoView {
     set_response_status(error.status());
     view! {
-        <Title text="Something went wrong" />
+        <Title text=ERROR_TITLE />
+        <ErrorMessage error />
+    }
+}
+
+/// The title of a page that failed.
+pub const ERROR_TITLE: &str = "Something went wrong";
+
+/// What a failed page says (the status is the caller's to set).
+#[component]
+pub fn ErrorMessage(error: crate::error::AppError) -> impl IntoView {
+    view! {
         <section role="alert" class="mx-auto max-w-xl py-16 text-center">
-            <h1 class="text-2xl font-bold">"Something went wrong"</h1>
+            <h1 class="text-2xl font-bold">{ERROR_TITLE}</h1>
             <p class="mt-4 text-slate-600">{error.to_string()}</p>
         </section>
     }

@@ -24,6 +24,42 @@ async fn home_and_jobs_list_open_postings_as_cards() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listing_is_a_whole_page_with_its_islands_and_its_scripts_nonce() {
+    // The listing is rendered outside the Leptos router; it must still be the same kind of page as the
+    // routed ones: head, frame, islands, the hydration globals, and a policy naming its scripts' nonce.
+    let app = TestApp::seeded().await;
+    let answer = app.get("/jobs?region=CA").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = &answer.body;
+    assert!(body.starts_with("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"), "{}", &body[..80]);
+    assert!(body.contains("<link id=\"leptos\" rel=\"stylesheet\" href=\"/pkg/jobboard.css\">"));
+    assert!(body.contains("<meta name=\"description\" content=\"Browse open jobs"));
+    assert!(body.contains("<header class=") && body.contains("<footer class="), "the site's frame");
+    assert!(body.contains("<leptos-island data-component=\"LiveSearch_"), "the live search island");
+    assert!(body.contains("<leptos-island data-component=\"HydrationMark_"), "the hydration mark");
+    assert!(body.contains("__RESOLVED_RESOURCES=[]"), "the globals the browser's runtime reads");
+    let csp = answer.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let nonce =
+        csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the page policy");
+    assert!(nonce.len() >= 16);
+    let scripts = body.matches("<script").count();
+    assert!(scripts >= 2 && body.matches(&format!("nonce=\"{nonce}\"")).count() >= scripts, "every script carries it");
+    let again = app.get("/jobs?region=CA").await;
+    assert!(!again.body.contains(&format!("nonce=\"{nonce}\"")), "a fresh nonce for each response");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listing_answers_a_database_failure_with_an_error_page() {
+    let app = TestApp::seeded().await;
+    app.pool.close().await;
+    let answer = app.get("/jobs?location=fremont-ca").await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(answer.body.contains("<title>Something went wrong · Jobboard</title>"), "{}", answer.body);
+    assert!(answer.body.contains("please try again"), "the error page says what to do");
+    assert!(!answer.body.contains("class=\"job-card\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_location_filter_narrows_the_list() {
     let app = TestApp::seeded().await;
     let answer = app.get("/jobs?location=fremont-ca").await;

@@ -1,0 +1,66 @@
+//! `/` and `/jobs`: the listing page, rendered outside the Leptos router.
+//!
+//! The listing is the site's busiest page. Through leptos_axum's router it paid for the route match, a
+//! resource, a suspense boundary and the async streaming renderer on every request, which together cost
+//! more CPU than rendering the page. Here the handler loads the page's data first, then renders the app's
+//! [`listing_document`] in one synchronous pass, in a reactive owner set up as leptos_axum sets it up for
+//! an islands app (a server shared context that does not hydrate, and a nonce), and appends the shared
+//! context's closing script as leptos_axum does. The HTML is the same as a routed page's.
+
+use app::api::jobs::load_listing;
+use app::domain::filter::parse_query_string;
+use app::pages::job_list::listing_document;
+use axum::extract::{RawQuery, State};
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use hydration_context::{SharedContext, SsrSharedContext};
+use leptos::nonce::{provide_nonce, use_nonce};
+use leptos::prelude::{Owner, RenderHtml};
+use std::sync::Arc;
+
+use crate::router::AppState;
+use crate::security::page_policy;
+
+/// Answers `GET /` and `GET /jobs?…` with the listing page; a failure to load it answers with the error's
+/// status and the error page.
+pub async fn listing_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let parsed = parse_query_string(query.as_deref().unwrap_or_default());
+    let page = load_listing(&state.pool, &state.listing_cache, &parsed.filter).await;
+    let status = match &page {
+        Ok(_) => StatusCode::OK,
+        Err(error) => StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    let options = state.leptos_options.clone();
+    let (html, nonce) = render_page(move || listing_document(options, parsed, page)).await;
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce)) {
+        headers.insert(CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+/// Renders the document that `document` builds, as leptos_axum renders an islands app's page, and returns
+/// it with the nonce its inline scripts carry.
+async fn render_page<View: RenderHtml>(document: impl FnOnce() -> View) -> (String, String) {
+    let shared_context = Arc::new(SsrSharedContext::new_islands());
+    let owner = Owner::new_root(Some(Arc::clone(&shared_context) as Arc<dyn SharedContext + Send + Sync>));
+    let (mut html, nonce) = owner.with(|| {
+        provide_nonce();
+        let nonce = use_nonce().map(|nonce| nonce.to_string()).unwrap_or_default();
+        (document().to_html(), nonce)
+    });
+    // The hydration globals the browser's runtime reads (empty here: the page has no resources), each
+    // chunk in a script of its own after the document, as leptos_axum sends them.
+    if let Some(mut chunks) = owner.with(|| shared_context.pending_data()) {
+        while let Some(chunk) = chunks.next().await {
+            html.push_str(&format!("<script nonce=\"{nonce}\">{chunk}</script>"));
+        }
+    }
+    // Run the render's cleanups now, as leptos_axum does once a page is sent.
+    owner.unset_with_forced_cleanup();
+    (html, nonce)
+}
