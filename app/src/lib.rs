@@ -1,5 +1,6 @@
 //! The job board's web app: the HTML shell, the root component and the router (one place lists every
-//! route), plus the domain, server functions and database layer beneath them.
+//! routed page; the listing, rendered by the server outside it, is the one exception), plus the domain,
+//! server functions and database layer beneath them.
 // Leptos view types nest deeply; the default limit is too low for the detail page.
 #![recursion_limit = "256"]
 
@@ -93,8 +94,8 @@ pub fn page_frame(content: impl IntoView) -> impl IntoView {
 /// The root component: meta context, header, routes and footer.
 ///
 /// Every page is routed here but the listing (`/` and `/jobs`), the site's busiest page: the server
-/// renders it without the router (see [`pages::job_list::listing_document`]), which halves what the
-/// framework costs per request.
+/// renders it without the router (see [`pages::job_list::listing_document`]), because the router's
+/// per-request machinery cost more CPU than rendering the page (README, Performance).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
