@@ -1,11 +1,12 @@
 //! `/` and `/jobs`: the listing page, rendered outside the Leptos router.
 //!
-//! The listing is the site's busiest page. Through leptos_axum's router it paid for the route match, a
-//! resource, a suspense boundary and the async streaming renderer on every request, which together cost
-//! more CPU than rendering the page. Here the handler loads the page's data first, then renders the app's
-//! [`listing_document`] in one synchronous pass, in a reactive owner set up as leptos_axum sets it up for
-//! an islands app (a server shared context that does not hydrate, and a nonce), and appends the shared
-//! context's closing script as leptos_axum does. The HTML is the same as a routed page's.
+//! The listing is the site's busiest page. As a routed page it paid on every request for leptos_axum's
+//! response pipeline, the router and its route match, and a resource under a suspense boundary, which
+//! together cost more CPU than rendering the page. Here the handler loads the page's data first, then
+//! renders the app's [`listing_document`] in one synchronous pass, in a reactive owner set up as
+//! leptos_axum sets it up for an islands app (a server shared context that does not hydrate, and a
+//! nonce), and appends the shared context's closing scripts as leptos_axum does. The HTML is what the
+//! routed page sent.
 
 use app::api::jobs::load_listing;
 use app::domain::filter::parse_query_string;

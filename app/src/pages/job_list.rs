@@ -2,9 +2,9 @@
 //!
 //! The listing is the site's busiest page, so it is not a route of the Leptos router: the server loads
 //! its data first and then renders [`listing_document`] in one synchronous pass (see the server's
-//! `listing_page` module). The page is the same HTML either way, with the same head, frame and islands as
-//! every other page; it skips only the router, the resource and the async streaming renderer, which
-//! together cost more per request than rendering the page itself.
+//! `listing_page` module). The document has the same head, frame and islands as every routed page; the
+//! request skips leptos_axum's response pipeline, the router and a resource, which together cost more CPU
+//! per request than rendering the page itself.
 
 use leptos::either::Either;
 use leptos::prelude::*;
