@@ -8,7 +8,12 @@ import * as fs from 'node:fs';
 const port = Number(process.env.E2E_PORT ?? 3917);
 const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, '..');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobboard-e2e-'));
+// The config is evaluated by the runner and again by each worker: the first evaluation makes the database's
+// directory and hands it on through the environment, and global-teardown.ts removes it when the run ends.
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'jobboard-e2e-'));
+}
+const dataDir = process.env.E2E_DATA_DIR;
 const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug/jobboard');
 // Shared with tests/admin.spec.ts through the environment.
 const adminEmail = 'e2e-admin@jobs.example';
@@ -39,6 +44,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],
+  globalTeardown: './global-teardown.ts',
   use: { baseURL, trace: 'off', launchOptions },
   projects: [
     { name: 'javascript-on', use: { javaScriptEnabled: true } },
