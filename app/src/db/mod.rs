@@ -4,6 +4,7 @@
 mod admin;
 mod career;
 mod listing_cache;
+mod open_postings;
 mod pool;
 mod read;
 mod write;
@@ -16,6 +17,7 @@ pub use admin::{
 };
 pub use career::{get_career_path, observed_pay, save_alert};
 pub use listing_cache::ListingCache;
+pub use open_postings::OpenPostings;
 pub use pool::{DbError, connect, migrate};
 pub use read::{
     ListPage, RankedMatch, career_path_exists, count_open_jobs, count_postings, facets, get_company_profile,

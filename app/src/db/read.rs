@@ -201,7 +201,7 @@ fn push_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: Naive
 }
 
 /// The most locations the location facet lists.
-const LOCATION_FACET_LIMIT: i64 = 60;
+pub(super) const LOCATION_FACET_LIMIT: i64 = 60;
 
 /// Counts for each choice of each filter, each computed with the other filters kept.
 pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, sqlx::Error> {
@@ -259,7 +259,7 @@ fn labelled(rows: Vec<(String, String, i64)>, label: impl Fn(&str) -> Option<&'s
 }
 
 /// Width of the pay histogram's buckets, a year.
-const PAY_BUCKET: i64 = 20_000;
+pub(super) const PAY_BUCKET: i64 = 20_000;
 
 /// The pay spread of the postings matching `filter` (those that post pay, in USD).
 pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, sqlx::Error> {

@@ -2,9 +2,10 @@
 //! expected ids; pay-overlap boundaries; keyset paging.
 
 use app::db::{self, Pool};
-use app::domain::filter::parse_query_string;
+use app::domain::filter::{ListingSummary, parse_query_string};
 use app::domain::{
-    Currency, EmploymentType, ExperienceLevel, JobStatus, Location, NewCompany, NewJob, Pay, PayUnit, WorkMode,
+    Currency, EmploymentType, ExperienceLevel, JobFilter, JobStatus, Location, NewCompany, NewJob, Pay, PayUnit,
+    WorkMode,
 };
 use chrono::{Days, NaiveDate, Utc};
 
@@ -244,12 +245,72 @@ async fn a_forged_or_foreign_cursor_starts_from_the_first_page() {
     }
 }
 
+/// The summary of the postings matching `query`, counted in memory as the listing serves it, after checking
+/// that it is what the SQL definition counts.
+async fn summary(pool: &Pool, query: &str, today: NaiveDate) -> ListingSummary {
+    let filter = parse_query_string(query).filter;
+    let snapshot = db::OpenPostings::load(pool, today).await.expect("snapshot");
+    let counted = snapshot.summarize(pool, &filter).await.expect("summary");
+    let defined = ListingSummary {
+        total: db::count_open_jobs(pool, &filter, today).await.expect("count"),
+        facets: db::facets(pool, &filter, today).await.expect("facets"),
+        pay: db::pay_histogram(pool, &filter, today).await.expect("histogram"),
+    };
+    assert_eq!(counted, defined, "{query}: counted in memory as in SQL");
+    counted
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summaries_counted_in_memory_equal_the_sql_definition_for_every_kind_of_filter() {
+    let app = TestApp::seeded().await;
+    let today = Utc::now().date_naive();
+    let queries = [
+        "",
+        "q=engineer",
+        "q=engineer&remote=remote",
+        "q=nurse&region=CA",
+        "q=no-such-word-anywhere",
+        "location=san-jose-ca",
+        "location=nowhere-zz",
+        "region=CA&remote=hybrid&remote=onsite",
+        "region=ZZ",
+        "min_pay=120000",
+        "max_pay=90000",
+        "min_pay=100000&max_pay=150000&type=full_time",
+        "type=contract&type=part_time&level=senior",
+        "level=entry&posted_within=7",
+        "posted_within=1",
+        "company=tiktok",
+        "company=no-such-company",
+        "q=engineer&location=san-jose-ca&min_pay=100000&type=full_time&level=mid&posted_within=30&remote=onsite",
+    ];
+    let mut nonempty = 0;
+    for query in queries {
+        let counted = summary(&app.pool, query, today).await;
+        if counted.total > 0 {
+            nonempty += 1;
+        }
+    }
+    assert!(nonempty >= 10, "the demo data matches most of these filters ({nonempty})");
+
+    // The cache serves the same summary, and forgets the snapshot with everything else on a write.
+    let cache = db::ListingCache::default();
+    let before = cache.summary(&app.pool, &JobFilter::default(), today).await.expect("summary").total;
+    sqlx::query(
+        "UPDATE postings SET status = 'closed' WHERE id = (SELECT MIN(id) FROM postings WHERE status = 'published')",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("close");
+    cache.clear();
+    let after = cache.summary(&app.pool, &JobFilter::default(), today).await.expect("summary").total;
+    assert_eq!(after, before - 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn facets_count_each_choice_with_the_other_filters_kept() {
     let f = fixture().await;
-    let facets = db::facets(&f.app.pool, &parse_query_string("region=CA&remote=hybrid&type=full_time").filter, f.today)
-        .await
-        .expect("facets");
+    let facets = summary(&f.app.pool, "region=CA&remote=hybrid&type=full_time", f.today).await.facets;
     let count = |list: &[app::domain::filter::FacetCount], value: &str| app::domain::filter::Facets::count(list, value);
     // Work mode: its own choice is ignored, region and type kept: rust (on-site) and analyst (hybrid).
     assert_eq!(
@@ -273,15 +334,14 @@ async fn facets_count_each_choice_with_the_other_filters_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pay_histogram_counts_annual_midpoints_of_the_matches() {
     let f = fixture().await;
-    let histogram = db::pay_histogram(&f.app.pool, &parse_query_string("").filter, f.today).await.expect("histogram");
+    let histogram = summary(&f.app.pool, "", f.today).await.pay;
     // Midpoints: analyst $90,000; go $145,600 ($60-$80 an hour); rust $175,000. The nurse posts no pay.
     assert_eq!(histogram.paid, 3);
     assert_eq!(histogram.median, Some(145_600));
     assert_eq!(histogram.buckets, vec![(80_000, 1), (100_000, 0), (120_000, 0), (140_000, 1), (160_000, 1)]);
-    let filtered =
-        db::pay_histogram(&f.app.pool, &parse_query_string("region=CA").filter, f.today).await.expect("histogram");
+    let filtered = summary(&f.app.pool, "region=CA", f.today).await.pay;
     assert_eq!((filtered.paid, filtered.median), (2, Some(175_000)));
-    let none = db::pay_histogram(&f.app.pool, &parse_query_string("q=nurse").filter, f.today).await.expect("histogram");
+    let none = summary(&f.app.pool, "q=nurse", f.today).await.pay;
     assert_eq!((none.paid, none.median, none.buckets.len()), (0, None, 0));
 
     let page = f.app.get("/jobs").await;
