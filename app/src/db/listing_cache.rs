@@ -1,11 +1,13 @@
 //! What the listing computes over every match, cached:
-//! - the open postings as the summaries read them ([`OpenPostings`], one snapshot per day): about 0.3 s to
-//!   load at 100,000 postings, after which the summary of any filter is one pass in memory;
-//! - the summaries (total, facets, pay histogram) per filter: a pass takes milliseconds, a cached summary
-//!   microseconds, and the same few filters are asked for again and again;
+//! - the open postings ([`OpenPostings`], one snapshot per day, about 0.5 s to load at 100,000 postings):
+//!   the summary of any filter is then one pass in memory (1-10 ms), and a page without keywords is cut
+//!   from its newest-first or highest-pay-first order, so that only the page's cards are read;
+//! - the summaries (total, facets, pay histogram) per filter: the same few filters are asked for again and
+//!   again, and a cached summary takes microseconds;
 //! - the relevance order of a keyword search: FTS5 ranks every match before it can give the best 31
 //!   (about 40 ms for a word in a third of the postings), and every page of that search needs the same
 //!   order. The cached order cuts each page, first or deep, in microseconds; only its cards are read.
+//!   A keyword search in another order is paged in SQL.
 //!
 //! An entry is fresh for [`MAX_AGE`] (writes by another process, such as `jobboard seed`, show after that,
 //! or after twice that for a summary made from a snapshot near the end of its time); an older one is still
@@ -23,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use super::Pool;
 use super::open_postings::OpenPostings;
-use super::read::{RankedMatch, listing_sort, open_jobs_page, ranked_matches, ranked_page};
+use super::read::{RankedMatch, fts_query, listing_sort, load_cards, open_jobs_page, ranked_matches, ranked_page};
 use crate::domain::filter::{ListingSummary, Sort};
 use crate::domain::{JobCard, JobFilter};
 
@@ -185,7 +187,8 @@ impl ListingCache {
     }
 
     /// The page of the open postings matching `filter` (its sort and cursor included), as
-    /// [`open_jobs_page`] gives it; a keyword search by relevance is cut from the cached order.
+    /// [`open_jobs_page`] gives it: cut from the snapshot without keywords, from the cached order for a
+    /// keyword search by relevance, and from SQL for a keyword search in another order.
     pub async fn page(
         &self,
         pool: &Pool,
@@ -193,7 +196,14 @@ impl ListingCache {
         today: NaiveDate,
         limit: i64,
     ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
-        if listing_sort(filter) != Sort::Relevance {
+        let sort = listing_sort(filter);
+        if filter.q.as_deref().and_then(fts_query).is_none() {
+            // No keywords: cut from the snapshot's orders; only the page's cards are read.
+            let snapshot = self.open_postings(pool, today).await?;
+            let (ids, next_cursor) = snapshot.page(filter, sort, usize::try_from(limit).unwrap_or(0));
+            return Ok((load_cards(pool, &ids).await?, next_cursor));
+        }
+        if sort != Sort::Relevance {
             return open_jobs_page(pool, filter, today, limit).await;
         }
         let base = filter.matching_part();

@@ -281,14 +281,14 @@ pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) ->
 
 /// A position in a sorted listing: the sort key of the last card shown and its id.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Cursor {
+pub(super) enum Cursor {
     Newest { posted_at: NaiveDate, id: i64 },
     Pay { annual_max: i64, id: i64 },
     Relevance { rank: f64, id: i64 },
 }
 
 impl Cursor {
-    fn encode(self) -> String {
+    pub(super) fn encode(self) -> String {
         match self {
             Self::Newest { posted_at, id } => format!("n.{posted_at}.{id}"),
             Self::Pay { annual_max, id } => format!("p.{annual_max}.{id}"),
@@ -297,7 +297,7 @@ impl Cursor {
     }
 
     /// Reads a cursor made for `sort`; anything else (forged, or from another sort) is `None`.
-    fn decode(text: &str, sort: Sort) -> Option<Self> {
+    pub(super) fn decode(text: &str, sort: Sort) -> Option<Self> {
         let mut parts = text.splitn(3, '.');
         let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?.parse::<i64>().ok()?);
         match (kind, sort) {
@@ -450,7 +450,7 @@ pub(super) async fn ranked_page(
 }
 
 /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
-async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, sqlx::Error> {
+pub(super) async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -350,12 +350,27 @@ async fn the_pay_histogram_counts_annual_midpoints_of_the_matches() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_keyword_search_pages_from_its_cached_order_exactly_as_from_sql() {
+async fn the_listing_pages_from_its_snapshot_and_cached_orders_exactly_as_from_sql() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
     let cache = db::ListingCache::default();
     let card_ids = |cards: &[app::domain::JobCard]| cards.iter().map(|c| c.id).collect::<Vec<_>>();
-    for query in ["q=engineer", "q=engineer&remote=remote", "q=engineer&region=CA", "q=engineer&sort=pay"] {
+    let queries = [
+        // Keyword searches: the cached relevance order, and SQL in another order.
+        "q=engineer",
+        "q=engineer&remote=remote",
+        "q=engineer&region=CA",
+        "q=engineer&sort=pay",
+        // Without keywords: the snapshot's orders.
+        "",
+        "sort=pay",
+        "region=CA&sort=pay",
+        "min_pay=90000&type=full_time",
+        "remote=remote&remote=hybrid&level=mid&level=senior&sort=newest",
+        "posted_within=30&max_pay=150000&sort=pay",
+        "q=!!!&region=CA",
+    ];
+    for query in queries {
         let filter = parse_query_string(query).filter;
         let (mut cursor, mut pages) = (None, 0);
         loop {
