@@ -9,12 +9,14 @@
 //!   order. The cached order cuts each page, first or deep, in microseconds; only its cards are read.
 //!   A keyword search in another order is paged in SQL.
 //!
-//! An entry is fresh for [`MAX_AGE`] (writes by another process, such as `jobboard seed`, show after that,
-//! or after twice that for a summary made from a snapshot near the end of its time); an older one is still
-//! answered while one background task computes its replacement, so no visitor waits for a recount. Keys
-//! carry the day (postings expire at midnight), and every write made through the server (the admin's saves
-//! and status changes) clears the whole cache, so the next request computes again. Concurrent misses of one
-//! key run the queries once.
+//! Each entry records the database's version it was made from (SQLite's `PRAGMA data_version`, read on a
+//! connection of the cache's own, changes when any connection in any process commits). An entry older than
+//! [`MAX_AGE`] is still answered while one background task checks it: when the database has not changed it
+//! is kept as it is, otherwise computed again (a summary from a snapshot brought up to date first). So
+//! writes by another process, such as `jobboard seed`, show within about [`MAX_AGE`], and a server whose
+//! data does not change computes nothing again. Keys carry the day (postings expire at midnight), and every
+//! write made through the server (the admin's saves and status changes) clears the whole cache, so the next
+//! request computes again. Concurrent misses of one key run the queries once.
 
 use chrono::NaiveDate;
 use std::collections::HashSet;
@@ -72,15 +74,46 @@ impl Weight for Arc<[RankedMatch]> {
 #[derive(Clone)]
 struct ByWeight;
 
-impl<V: Weight> quick_cache::Weighter<Key, (Instant, V)> for ByWeight {
-    fn weight(&self, _key: &Key, (_, value): &(Instant, V)) -> u64 {
-        value.weight()
+impl<V: Weight> quick_cache::Weighter<Key, Entry<V>> for ByWeight {
+    fn weight(&self, _key: &Key, entry: &Entry<V>) -> u64 {
+        entry.value.weight()
+    }
+}
+
+/// A cached value, when it was made, and the database's version it was made from.
+#[derive(Clone)]
+struct Entry<V> {
+    made: Instant,
+    version: Option<i64>,
+    value: V,
+}
+
+/// Tells whether the database changed, from SQLite's `PRAGMA data_version` on a connection of its own: the
+/// number changes whenever another connection, in this process or another, commits a change.
+#[derive(Default)]
+struct ChangeWatch {
+    connection: tokio::sync::Mutex<Option<sqlx::SqliteConnection>>,
+}
+
+impl ChangeWatch {
+    /// The database's version now; `None` when it cannot be read (then every entry counts as changed).
+    async fn version(&self, pool: &Pool) -> Option<i64> {
+        let mut connection = self.connection.lock().await;
+        if connection.is_none() {
+            *connection = sqlx::ConnectOptions::connect(&*pool.connect_options()).await.ok();
+        }
+        let version = sqlx::query_scalar("PRAGMA data_version").fetch_one(connection.as_mut()?).await;
+        if version.is_err() {
+            // Reconnect next time.
+            *connection = None;
+        }
+        version.ok()
     }
 }
 
 /// One kind of cached value, with the keys whose replacement is being computed in the background.
 struct Memo<V: Weight + Clone> {
-    entries: quick_cache::sync::Cache<Key, (Instant, V), ByWeight>,
+    entries: quick_cache::sync::Cache<Key, Entry<V>, ByWeight>,
     refreshing: Mutex<HashSet<Key>>,
 }
 
@@ -115,6 +148,11 @@ pub struct ListingCache {
     rankings: Arc<Memo<Arc<[RankedMatch]>>>,
     /// Bumped by [`ListingCache::clear`]: a refresh started before a write does not store its result.
     generation: Arc<AtomicU64>,
+    watch: Arc<ChangeWatch>,
+    /// Held while the snapshot is brought up to date for a summary, so that one load serves them all.
+    snapshot_update: Arc<tokio::sync::Mutex<()>>,
+    /// How many stale entries were computed again (rather than found unchanged).
+    recomputed: Arc<AtomicU64>,
     max_age: Duration,
 }
 
@@ -144,6 +182,9 @@ impl ListingCache {
             summaries: Arc::new(Memo::new(SUMMARY_CAPACITY, SUMMARY_CAPACITY as usize, SUMMARY_SHARDS)),
             rankings: Arc::new(Memo::new(RANKED_CAPACITY, 1_000, RANKED_SHARDS)),
             generation: Arc::default(),
+            watch: Arc::default(),
+            snapshot_update: Arc::default(),
+            recomputed: Arc::default(),
             max_age,
         }
     }
@@ -166,6 +207,27 @@ impl ListingCache {
         .await
     }
 
+    /// The open postings on `today` as the database holds them now: the cached snapshot when the database
+    /// has not changed since it was made, else a new one. A summary is made from this, so that it is never
+    /// older than the database's version it is stored with.
+    async fn current_open_postings(&self, pool: &Pool, today: NaiveDate) -> Result<Arc<OpenPostings>, sqlx::Error> {
+        let key = (String::new(), today);
+        let _updating = self.snapshot_update.lock().await;
+        let generation = self.generation.load(Ordering::SeqCst);
+        let version = self.watch.version(pool).await;
+        if let Some(entry) =
+            self.snapshots.entries.get(&key).filter(|entry| version.is_some() && entry.version == version)
+        {
+            return Ok(entry.value);
+        }
+        let value = Arc::new(OpenPostings::load(pool, today).await?);
+        // Not kept when a write cleared the cache meanwhile: the next request loads again.
+        if self.generation.load(Ordering::SeqCst) == generation {
+            self.snapshots.entries.insert(key, Entry { made: Instant::now(), version, value: Arc::clone(&value) });
+        }
+        Ok(value)
+    }
+
     /// The summary of the postings matching `filter` on `today`.
     pub async fn summary(
         &self,
@@ -179,7 +241,7 @@ impl ListingCache {
         self.get(&self.summaries, pool, key, move || {
             let (cache, pool, base) = (cache.clone(), pool_for_compute.clone(), base.clone());
             async move {
-                let snapshot = cache.open_postings(&pool, today).await?;
+                let snapshot = cache.current_open_postings(&pool, today).await?;
                 Ok(Arc::new(snapshot.summarize(&pool, &base).await?))
             }
         })
@@ -218,27 +280,36 @@ impl ListingCache {
         ranked_page(pool, &ranked, filter, limit).await
     }
 
-    /// `key`'s value in `memo`: the cached one when present (a stale one is answered while `compute`
-    /// replaces it in the background), else computed now.
+    /// How many stale entries have been computed again because the database had changed.
+    pub fn recomputed(&self) -> u64 {
+        self.recomputed.load(Ordering::SeqCst)
+    }
+
+    /// `key`'s value in `memo`: the cached one when present (a stale one is answered while a background
+    /// task checks it), else computed now.
     async fn get<V, F, Fut>(&self, memo: &Arc<Memo<V>>, pool: &Pool, key: Key, compute: F) -> Result<V, sqlx::Error>
     where
         V: Weight + Clone + Send + Sync + 'static,
         F: Fn() -> Fut + Send + 'static,
         Fut: Future<Output = Result<V, sqlx::Error>> + Send + 'static,
     {
-        if let Some((made, value)) = memo.entries.get(&key) {
-            if made.elapsed() > self.max_age {
-                self.refresh_in_background(Arc::clone(memo), pool.clone(), key, compute);
+        if let Some(entry) = memo.entries.get(&key) {
+            if entry.made.elapsed() > self.max_age {
+                self.refresh_in_background(Arc::clone(memo), pool.clone(), key, entry.clone(), compute);
             }
-            return Ok(value);
+            return Ok(entry.value);
         }
-        let made = async { Ok::<_, sqlx::Error>((Instant::now(), compute().await?)) };
-        let (_, value) = memo.entries.get_or_insert_async(&key, made).await?;
-        Ok(value)
+        let made = async {
+            // The version is read first, so that a change made while computing shows as a change later.
+            let version = self.watch.version(pool).await;
+            Ok::<_, sqlx::Error>(Entry { made: Instant::now(), version, value: compute().await? })
+        };
+        Ok(memo.entries.get_or_insert_async(&key, made).await?.value)
     }
 
-    /// Starts computing `key`'s replacement unless that is already under way.
-    fn refresh_in_background<V, F, Fut>(&self, memo: Arc<Memo<V>>, pool: Pool, key: Key, compute: F)
+    /// Starts checking the stale `entry` of `key` unless that is already under way: when the database has
+    /// not changed since it was made it is fresh again, otherwise `compute` replaces it.
+    fn refresh_in_background<V, F, Fut>(&self, memo: Arc<Memo<V>>, pool: Pool, key: Key, entry: Entry<V>, compute: F)
     where
         V: Weight + Clone + Send + Sync + 'static,
         F: Fn() -> Fut + Send + 'static,
@@ -248,12 +319,20 @@ impl ListingCache {
         if !started {
             return;
         }
-        let generation = Arc::clone(&self.generation);
+        let (generation, watch, recomputed) =
+            (Arc::clone(&self.generation), Arc::clone(&self.watch), Arc::clone(&self.recomputed));
         let started_at = generation.load(Ordering::SeqCst);
         tokio::spawn(async move {
-            match compute().await {
+            let version = watch.version(&pool).await;
+            let outcome = if version.is_some() && version == entry.version {
+                Ok(entry.value)
+            } else {
+                recomputed.fetch_add(1, Ordering::SeqCst);
+                compute().await
+            };
+            match outcome {
                 Ok(value) if generation.load(Ordering::SeqCst) == started_at => {
-                    memo.entries.insert(key.clone(), (Instant::now(), value));
+                    memo.entries.insert(key.clone(), Entry { made: Instant::now(), version, value });
                 }
                 // A write cleared the cache meanwhile, or the server is shutting down.
                 Ok(_) => {}
@@ -278,8 +357,8 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
         let long: Arc<[RankedMatch]> = (0..200_000).map(|id| RankedMatch { rank: -1.0, id }).collect();
         let key = ("q=engineer".to_owned(), day);
-        cache.rankings.entries.insert(key.clone(), (Instant::now(), long));
-        assert_eq!(cache.rankings.entries.get(&key).map(|(_, order)| order.len()), Some(200_000));
+        cache.rankings.entries.insert(key.clone(), Entry { made: Instant::now(), version: None, value: long });
+        assert_eq!(cache.rankings.entries.get(&key).map(|entry| entry.value.len()), Some(200_000));
         assert_eq!(cache.rankings.entries.weight(), 200_001);
     }
 }
