@@ -136,7 +136,8 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
     Ok(())
 }
 
-/// Counts the unfiltered listing's summary once at start-up, so the first visitor does not wait for it.
+/// Loads the snapshot of the open postings and counts the unfiltered summary from it once at start-up, so
+/// the first visitor does not wait for them.
 async fn warm_listing_cache(state: AppState) {
     let today = chrono::Utc::now().date_naive();
     if let Err(error) = state.listing_cache.summary(&state.pool, &app::domain::JobFilter::default(), today).await {
