@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -183,9 +183,18 @@ fn static_files(options: &LeptosOptions) -> Router {
     )
 }
 
+/// The app's routes, generated once per process. Generating them stops every resource in the process from
+/// loading while it runs (a process-global flag in leptos_server, leptos-rs/leptos#4773): a render that
+/// started meanwhile would wait forever. Generated once, before the first router exists, no render can
+/// overlap it, even with several routers in one process (the in-process tests build one per test).
+fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application router over `state`.
 pub fn build_app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let page_context = page_context(&state);
     let render_shell = {
         let options = state.leptos_options.clone();

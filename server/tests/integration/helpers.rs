@@ -98,19 +98,8 @@ impl TestApp {
         session_cookie(&answer).expect("sign-in sets the session cookie")
     }
 
-    /// Sends a request. A request that hits the server's timeout (408) is sent once more, loudly: Leptos's
-    /// async SSR very rarely never finishes a render (seen only in these in-process tests, about one run in
-    /// three after dropping the page cache); the answer asserted on is then the retry's.
+    /// Sends a request through the router.
     async fn send(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
-        let mut answer = self.send_once(method, uri, form, headers).await;
-        if answer.status == StatusCode::REQUEST_TIMEOUT {
-            eprintln!("{method} {uri}: timed out (408); retrying once");
-            answer = self.send_once(method, uri, form, headers).await;
-        }
-        answer
-    }
-
-    async fn send_once(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             request = request.header(*name, *value);

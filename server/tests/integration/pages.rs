@@ -478,3 +478,42 @@ async fn precompressed_assets_are_served_to_browsers_that_accept_them() {
     let body = plain.into_body().collect().await.expect("body").to_bytes();
     assert_eq!(body.len(), script.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_another_router_never_stalls_a_page_being_rendered() {
+    // Leptos's route-list generation stops every resource in the process from loading while it runs; a
+    // router built while a page renders must not leave that page waiting forever (it did before the route
+    // list was generated once per process).
+    let app = TestApp::with_brief().await;
+    let posting = format!("/jobs/{}", app.brief_id().await);
+    let rendering = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let builders = {
+        let (app_pool, rendering) = (app.pool.clone(), rendering.clone());
+        tokio::spawn(async move {
+            let mut built = 0;
+            while rendering.load(std::sync::atomic::Ordering::SeqCst) {
+                built += 1;
+                let pool = app_pool.clone();
+                let router = tokio::task::spawn_blocking(move || {
+                    server::build_app(server::AppState::new(
+                        pool,
+                        server::startup::leptos_options(),
+                        crate::helpers::PUBLIC_URL.to_owned(),
+                    ))
+                });
+                drop(router.await.expect("router built"));
+            }
+            built
+        })
+    };
+    for round in 0..60 {
+        for path in ["/careers/backend-software-engineering", posting.as_str()] {
+            let answer = tokio::time::timeout(std::time::Duration::from_secs(5), app.get(path))
+                .await
+                .unwrap_or_else(|_| panic!("round {round}: {path} never finished rendering"));
+            assert_eq!(answer.status, StatusCode::OK, "round {round}: {path}");
+        }
+    }
+    rendering.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(builders.await.expect("routers built") > 1, "routers were built while the pages rendered");
+}
