@@ -7,7 +7,7 @@
 //! - the relevance order of a keyword search: FTS5 ranks every match before it can give the best 31
 //!   (about 40 ms for a word in a third of the postings), and every page of that search needs the same
 //!   order. The cached order cuts each page, first or deep, in microseconds; only its cards are read.
-//!   A keyword search in another order is paged in SQL.
+//! - the matches of a keyword search (the ids FTS5 lists for it), for the search sorted by date or pay.
 //!
 //! Each entry records the database's version it was made from (SQLite's `PRAGMA data_version`, read on a
 //! connection of the cache's own, changes when any connection in any process commits). An entry older than
@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use super::Pool;
 use super::open_postings::OpenPostings;
-use super::read::{RankedMatch, fts_query, listing_sort, load_cards, open_jobs_page, ranked_matches, ranked_page};
+use super::read::{RankedMatch, fts_query, listing_sort, load_cards, ranked_matches, ranked_page};
 use crate::domain::filter::{ListingSummary, Sort};
 use crate::domain::{JobCard, JobFilter};
 
@@ -39,6 +39,9 @@ pub const SUMMARY_CAPACITY: u64 = 2_000;
 
 /// How many matches the cached relevance orders hold in all (16 bytes each: 16 MB).
 pub const RANKED_CAPACITY: u64 = 1_000_000;
+
+/// How many ids the cached keyword match sets hold in all (8 bytes each: 8 MB).
+pub const MATCHES_CAPACITY: u64 = 1_000_000;
 
 /// The caches' shards (independent locks, each with an equal part of the capacity). The relevance orders
 /// use few, so that one order can be long (about 240,000 matches) whatever the number of cores; the cache is
@@ -62,6 +65,12 @@ impl Weight for Arc<ListingSummary> {
 impl Weight for Arc<OpenPostings> {
     fn weight(&self) -> u64 {
         1
+    }
+}
+
+impl Weight for Arc<[i64]> {
+    fn weight(&self) -> u64 {
+        self.len() as u64 + 1
     }
 }
 
@@ -146,6 +155,8 @@ pub struct ListingCache {
     snapshots: Arc<Memo<Arc<OpenPostings>>>,
     summaries: Arc<Memo<Arc<ListingSummary>>>,
     rankings: Arc<Memo<Arc<[RankedMatch]>>>,
+    /// Keyword searches' matches, by FTS5 query.
+    matches: Arc<Memo<Arc<[i64]>>>,
     /// Bumped by [`ListingCache::clear`]: a refresh started before a write does not store its result.
     generation: Arc<AtomicU64>,
     watch: Arc<ChangeWatch>,
@@ -168,6 +179,7 @@ impl std::fmt::Debug for ListingCache {
             .field("snapshots", &self.snapshots.entries.len())
             .field("summaries", &self.summaries.entries.len())
             .field("rankings", &self.rankings.entries.len())
+            .field("matches", &self.matches.entries.len())
             .field("max_age", &self.max_age)
             .finish()
     }
@@ -181,6 +193,7 @@ impl ListingCache {
             snapshots: Arc::new(Memo::new(2, 2, 1)),
             summaries: Arc::new(Memo::new(SUMMARY_CAPACITY, SUMMARY_CAPACITY as usize, SUMMARY_SHARDS)),
             rankings: Arc::new(Memo::new(RANKED_CAPACITY, 1_000, RANKED_SHARDS)),
+            matches: Arc::new(Memo::new(MATCHES_CAPACITY, 1_000, RANKED_SHARDS)),
             generation: Arc::default(),
             watch: Arc::default(),
             snapshot_update: Arc::default(),
@@ -195,6 +208,7 @@ impl ListingCache {
         self.snapshots.entries.clear();
         self.summaries.entries.clear();
         self.rankings.entries.clear();
+        self.matches.entries.clear();
     }
 
     /// The open postings on `today`, as the summaries read them.
@@ -249,8 +263,9 @@ impl ListingCache {
     }
 
     /// The page of the open postings matching `filter` (its sort and cursor included), as
-    /// [`open_jobs_page`] gives it: cut from the snapshot without keywords, from the cached order for a
-    /// keyword search by relevance, and from SQL for a keyword search in another order.
+    /// [`open_jobs_page`](super::read::open_jobs_page) gives it: by relevance, cut from the search's cached
+    /// order; newest or highest pay first, from the snapshot's order (with keywords, keeping the search's
+    /// cached matches).
     pub async fn page(
         &self,
         pool: &Pool,
@@ -259,14 +274,17 @@ impl ListingCache {
         limit: i64,
     ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
         let sort = listing_sort(filter);
-        if filter.q.as_deref().and_then(fts_query).is_none() {
-            // No keywords: cut from the snapshot's orders; only the page's cards are read.
-            let snapshot = self.open_postings(pool, today).await?;
-            let (ids, next_cursor) = snapshot.page(filter, sort, usize::try_from(limit).unwrap_or(0));
-            return Ok((load_cards(pool, &ids).await?, next_cursor));
-        }
+        let keywords = filter.q.as_deref().and_then(fts_query);
         if sort != Sort::Relevance {
-            return open_jobs_page(pool, filter, today, limit).await;
+            // Newest or highest pay: cut from the snapshot's order; only the page's cards are read.
+            let matches = match keywords {
+                Some(keywords) => Some(self.keyword_matches(pool, keywords, today).await?),
+                None => None,
+            };
+            let snapshot = self.open_postings(pool, today).await?;
+            let (ids, next_cursor) =
+                snapshot.page(filter, matches.as_deref(), sort, usize::try_from(limit).unwrap_or(0));
+            return Ok((load_cards(pool, &ids).await?, next_cursor));
         }
         let base = filter.matching_part();
         let key = (base.to_query_string(), today);
@@ -283,6 +301,22 @@ impl ListingCache {
     /// How many stale entries have been computed again because the database had changed.
     pub fn recomputed(&self) -> u64 {
         self.recomputed.load(Ordering::SeqCst)
+    }
+
+    /// The ids of the postings whose text matches `keywords` (an FTS5 query), ascending.
+    async fn keyword_matches(
+        &self,
+        pool: &Pool,
+        keywords: String,
+        today: NaiveDate,
+    ) -> Result<Arc<[i64]>, sqlx::Error> {
+        let pool_for_compute = pool.clone();
+        let key = (keywords.clone(), today);
+        self.get(&self.matches, pool, key, move || {
+            let (pool, keywords) = (pool_for_compute.clone(), keywords.clone());
+            async move { Ok(Arc::from(OpenPostings::keyword_matches(&pool, &keywords).await?)) }
+        })
+        .await
     }
 
     /// `key`'s value in `memo`: the cached one when present (a stale one is answered while a background

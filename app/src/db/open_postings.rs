@@ -1,4 +1,4 @@
-//! The listing's summaries (total, facets, pay histogram) and its pages without keywords, from memory.
+//! The listing's summaries (total, facets, pay histogram) and its pages in date or pay order, from memory.
 //!
 //! Counted in SQL, a summary scans every match once per count: eight scans, 0.4-1.2 s at 100,000
 //! postings, paid by whoever first asks for a filter. [`OpenPostings`] holds what those counts read of
@@ -9,10 +9,12 @@
 //! [`pay_histogram`](super::read::pay_histogram) define the counts; the tests hold the two to the same
 //! answers.
 //!
-//! The snapshot also keeps the open postings in the listing's two orders without keywords (newest, highest
-//! pay). A page is cut from one from its cursor by binary search, keeping the postings that pass the filter,
-//! with the same cursors as [`open_jobs_page`](super::read::open_jobs_page): a filtered page costs what
-//! an unfiltered one does, where in SQL a narrow filter (one city and a pay floor) read thousands of rows.
+//! The snapshot also keeps the open postings in the listing's two orders other than relevance (newest,
+//! highest pay). A page is cut from one from its cursor by binary search, keeping the postings that pass
+//! the filter (and, with keywords, are among the search's matches), with the same cursors as
+//! [`open_jobs_page`](super::read::open_jobs_page): a filtered page costs what an unfiltered one does,
+//! where in SQL a narrow filter (one city and a pay floor) read thousands of rows, and a keyword search
+//! sorted by pay sorted every match.
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -219,32 +221,46 @@ impl OpenPostings {
         self.regions.len() - 1
     }
 
+    /// The ids of every posting (open or not) whose text matches `keywords` (an FTS5 query from
+    /// [`fts_query`]), ascending.
+    pub async fn keyword_matches(pool: &Pool, keywords: &str) -> Result<Vec<i64>, sqlx::Error> {
+        // One JSON array, not a row per match (35,000 matches: 5 ms against 30 ms).
+        let document: Option<String> =
+            sqlx::query_scalar("SELECT json_group_array(rowid) FROM postings_fts WHERE postings_fts MATCH ?")
+                .bind(keywords)
+                .fetch_one(pool)
+                .await?;
+        let mut matches: Vec<i64> = match document.as_deref() {
+            Some(document) => decode("full-text matches", serde_json::from_str(document))?,
+            None => Vec::new(),
+        };
+        matches.sort_unstable();
+        Ok(matches)
+    }
+
     /// The summary of the open postings matching `filter` (its sort and cursor ignored): with keywords,
     /// their matches are read from the full-text index first.
     pub async fn summarize(&self, pool: &Pool, filter: &JobFilter) -> Result<ListingSummary, sqlx::Error> {
         match filter.q.as_deref().and_then(fts_query) {
             Some(keywords) => {
-                // One JSON array, not a row per match (35,000 matches: 5 ms against 30 ms).
-                let document: Option<String> =
-                    sqlx::query_scalar("SELECT json_group_array(rowid) FROM postings_fts WHERE postings_fts MATCH ?")
-                        .bind(keywords)
-                        .fetch_one(pool)
-                        .await?;
-                let matches: Vec<i64> = match document.as_deref() {
-                    Some(document) => decode("full-text matches", serde_json::from_str(document))?,
-                    None => Vec::new(),
-                };
-                let postings = matches.iter().filter_map(|id| self.posting(*id));
-                Ok(self.count(filter, postings))
+                let matches = Self::keyword_matches(pool, &keywords).await?;
+                Ok(self.count(filter, matches.iter().filter_map(|id| self.posting(*id))))
             }
             None => Ok(self.count(filter, self.postings.iter())),
         }
     }
 
-    /// One page of the open postings matching `filter` (which has no keywords), newest or highest pay
-    /// first as `sort` says, from `filter`'s cursor: the ids of up to `limit` postings and the next
-    /// cursor. The same pages and cursors as [`open_jobs_page`](super::read::open_jobs_page) gives.
-    pub fn page(&self, filter: &JobFilter, sort: Sort, limit: usize) -> (Vec<i64>, Option<String>) {
+    /// One page of the open postings matching `filter`, newest or highest pay first as `sort` says, from
+    /// `filter`'s cursor: the ids of up to `limit` postings and the next cursor. With keywords, `matches`
+    /// are their [`keyword_matches`](Self::keyword_matches) (without, `None`). The same pages and cursors
+    /// as [`open_jobs_page`](super::read::open_jobs_page) gives.
+    pub fn page(
+        &self,
+        filter: &JobFilter,
+        matches: Option<&[i64]>,
+        sort: Sort,
+        limit: usize,
+    ) -> (Vec<i64>, Option<String>) {
         let wanted = self.resolve(filter);
         let cursor = filter.after.as_deref().and_then(|text| Cursor::decode(text, sort));
         let (order, start) = match (sort, cursor) {
@@ -271,6 +287,7 @@ impl OpenPostings {
         let mut page: Vec<&OpenPosting> = order[start..]
             .iter()
             .map(|&index| &self.postings[index])
+            .filter(|posting| matches.is_none_or(|matches| matches.binary_search(&posting.id).is_ok()))
             .filter(|posting| wanted.keeps(posting) && wanted.passes(posting, self.places_of(posting)) == [true; 5])
             .take(limit.saturating_add(1))
             .collect();

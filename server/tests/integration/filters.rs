@@ -356,11 +356,13 @@ async fn the_listing_pages_from_its_snapshot_and_cached_orders_exactly_as_from_s
     let cache = db::ListingCache::default();
     let card_ids = |cards: &[app::domain::JobCard]| cards.iter().map(|c| c.id).collect::<Vec<_>>();
     let queries = [
-        // Keyword searches: the cached relevance order, and SQL in another order.
+        // Keyword searches: the cached relevance order, and the snapshot's orders with the cached matches.
         "q=engineer",
         "q=engineer&remote=remote",
         "q=engineer&region=CA",
         "q=engineer&sort=pay",
+        "q=engineer&sort=newest&region=CA",
+        "q=engineer&sort=pay&min_pay=100000",
         // Without keywords: the snapshot's orders.
         "",
         "sort=pay",
