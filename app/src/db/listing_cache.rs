@@ -1,7 +1,7 @@
 //! What the listing computes over every match, cached:
 //! - the open postings ([`OpenPostings`], one snapshot per day, about 0.5 s to load at 100,000 postings):
-//!   the summary of any filter is then one pass in memory (1-10 ms), and a page without keywords is cut
-//!   from its newest-first or highest-pay-first order, so that only the page's cards are read;
+//!   the summary of any filter is then one pass in memory (1-10 ms), and a page in date or pay order is
+//!   cut from its newest-first or highest-pay-first order, so that only the page's cards are read;
 //! - the summaries (total, facets, pay histogram) per filter: the same few filters are asked for again and
 //!   again, and a cached summary takes microseconds;
 //! - the relevance order of a keyword search: FTS5 ranks every match before it can give the best 31
