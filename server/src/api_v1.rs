@@ -57,15 +57,11 @@ fn error_json(error: AppError) -> Response {
 /// `GET /api/v1/jobs`: `{"total", "jobs", "facets", "next_cursor", "warnings"}`.
 pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let parsed = parse_query_string(query.as_deref().unwrap_or_default());
-    let today = chrono::Utc::now().date_naive();
-    let summary = match state.listing_cache.summary(&state.pool, &parsed.filter, today).await {
-        Ok(summary) => summary,
-        Err(error) => return error_json(error.into()),
-    };
-    let (jobs, next_cursor) = match state.listing_cache.page(&state.pool, &parsed.filter, today, PAGE_SIZE).await {
-        Ok(page) => page,
-        Err(error) => return error_json(error.into()),
-    };
+    let app::db::Listing { summary, jobs, next_cursor, .. } =
+        match state.listing_cache.listing(&state.pool, &parsed.filter, PAGE_SIZE).await {
+            Ok(listing) => listing,
+            Err(error) => return error_json(error.into()),
+        };
     Json(json!({
         "total": summary.total,
         "jobs": jobs.iter().map(|card| job_json(card, &state.public_url)).collect::<Vec<_>>(),
@@ -77,6 +73,7 @@ pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
 }
 
 /// `GET /api/v1/jobs/{id}`: one posting with its sections (sanitised HTML) and benefits; 404 when unknown.
+/// It names no related postings, so none are looked for.
 pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Some(id) = app::domain::job::parse_job_path_segment(&id) else {
         return error_json(AppError::NotFound);

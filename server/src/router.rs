@@ -8,9 +8,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
@@ -48,19 +47,25 @@ pub struct AppState {
     pub public_url: String,
     /// Sign-in attempts per client address.
     pub sign_in_limiter: Arc<SignInLimiter>,
-    /// The listing's summaries per filter; cleared by every write made through the server.
+    /// The listing's snapshot and what is cached over it, kept current by its refresher task.
     pub listing_cache: ListingCache,
+    /// The built sitemap files.
+    pub sitemaps: crate::sitemap::SitemapCache,
 }
 
 impl AppState {
-    /// The state for `pool`, `leptos_options` and `public_url`, with a fresh sign-in limiter.
+    /// The state for `pool`, `leptos_options` and `public_url`, with a fresh sign-in limiter, and the
+    /// listing cache's refresher started (when called inside a tokio runtime).
     pub fn new(pool: Pool, leptos_options: LeptosOptions, public_url: String) -> Self {
+        let listing_cache = ListingCache::default();
+        listing_cache.spawn_refresher(pool.clone());
         Self {
             pool,
             leptos_options,
             public_url,
             sign_in_limiter: Arc::new(sign_in_limiter()),
-            listing_cache: ListingCache::default(),
+            listing_cache,
+            sitemaps: crate::sitemap::SitemapCache::default(),
         }
     }
 
@@ -100,30 +105,6 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
         Err(error) => {
             tracing::error!(%error, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
-    }
-}
-
-/// `/sitemap.xml`: the listing and every open posting.
-async fn sitemap(State(state): State<AppState>) -> Response {
-    let today = chrono::Utc::now().date_naive();
-    match app::db::open_posting_paths(&state.pool, today).await {
-        Ok(paths) => {
-            let base = state.public_url.trim_end_matches('/');
-            let mut xml = String::with_capacity(64 + paths.len() * 120);
-            xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-            xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-            xml.push_str(&format!("<url><loc>{base}/jobs</loc><lastmod>{today}</lastmod></url>\n"));
-            for (path, posted) in paths {
-                // Paths are built from ids and slugs (ASCII letters, digits, hyphens): nothing to escape.
-                xml.push_str(&format!("<url><loc>{base}{path}</loc><lastmod>{posted}</lastmod></url>\n"));
-            }
-            xml.push_str("</urlset>\n");
-            ([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, "sitemap query failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }
@@ -200,12 +181,12 @@ pub fn build_app(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    let router = Router::new()
+    let router = crate::sitemap::file_routes(Router::new())
         // The listing, rendered outside the Leptos router (see `listing_page`); every other page is routed.
         .route("/", get(crate::listing_page::listing_page))
         .route("/jobs", get(crate::listing_page::listing_page))
         .route("/health", get(health))
-        .route("/sitemap.xml", get(sitemap))
+        .route("/sitemap.xml", get(crate::sitemap::index))
         .route("/api/v1/jobs", get(crate::api_v1::list))
         .route("/api/v1/jobs/{id}", get(crate::api_v1::one))
         .route("/careers/{path}/alerts", post(crate::alerts::subscribe))

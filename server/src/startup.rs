@@ -61,6 +61,12 @@ pub fn leptos_options() -> LeptosOptions {
 pub async fn open_database(database_url: &str) -> Result<Pool, DbError> {
     let pool = db::connect(database_url, 8).await?;
     db::migrate(&pool).await?;
+    // Sections written before their HTML was stored get it now, once.
+    match db::render_missing_html(&pool).await {
+        Ok(0) => {}
+        Ok(rendered) => tracing::info!(rendered, "stored the sanitised HTML of older sections and notices"),
+        Err(error) => return Err(DbError::Prepare(error.to_string())),
+    }
     Ok(pool)
 }
 
@@ -95,7 +101,6 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     });
     let state = AppState::new(pool.clone(), leptos_options, public_url);
     tokio::spawn(sweep(state.clone()));
-    tokio::spawn(warm_listing_cache(state.clone()));
     if db::count_admins(&pool).await.map_err(SeedError::from)? == 0 {
         let binary = std::env::args().next().unwrap_or_else(|| "jobboard".to_owned());
         tracing::warn!(
@@ -134,15 +139,6 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
     }
     pool.close().await;
     Ok(())
-}
-
-/// Loads the snapshot of the open postings and counts the unfiltered summary from it once at start-up, so
-/// the first visitor does not wait for them.
-async fn warm_listing_cache(state: AppState) {
-    let today = chrono::Utc::now().date_naive();
-    if let Err(error) = state.listing_cache.summary(&state.pool, &app::domain::JobFilter::default(), today).await {
-        tracing::warn!(%error, "could not count the listing at start-up");
-    }
 }
 
 /// Every few minutes: delete expired sessions and forget idle sign-in rate-limit entries.

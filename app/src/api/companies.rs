@@ -8,7 +8,7 @@ use crate::domain::{CompanyProfile, JobCard};
 use crate::error::AppError;
 
 /// The most postings a company page lists.
-pub const COMPANY_PAGE_JOBS: i64 = 50;
+pub const COMPANY_PAGE_JOBS: usize = 50;
 
 /// A company with its open postings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,10 +27,12 @@ pub async fn get_company(slug: String) -> Result<CompanyPage, AppError> {
     let Some(company) = parsed.filter.company.clone() else {
         return Err(AppError::NotFound);
     };
-    let pool = super::pool()?;
-    let today = super::today();
-    let profile = crate::db::get_company_profile(&pool, &company, today).await?;
-    let page = crate::db::list_open_jobs(&pool, &parsed.filter, today, COMPANY_PAGE_JOBS).await?;
-    let (jobs, open_postings) = (page.jobs, page.total);
+    let (pool, cache) = (super::pool()?, super::listing_cache()?);
+    let snapshot = cache.snapshot(&pool).await?;
+    let today = snapshot.day();
+    let (ids, open_postings) =
+        snapshot.company_postings(&company, None, COMPANY_PAGE_JOBS.max(crate::db::COMPANY_BENEFIT_POSTINGS));
+    let profile = crate::db::get_company_profile(&pool, &company, &ids).await?;
+    let jobs = crate::db::load_cards(&pool, &ids[..ids.len().min(COMPANY_PAGE_JOBS)]).await?;
     Ok(CompanyPage { profile, jobs, open_postings, today })
 }

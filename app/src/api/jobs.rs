@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::filter::{Facets, PayHistogram};
-use crate::domain::{JobCard, JobDetail, JobFilter};
+#[cfg(feature = "ssr")]
+use crate::domain::JobFilter;
+use crate::domain::{JobCard, JobDetail};
 use crate::error::AppError;
 
 /// How many cards one listing page shows.
@@ -27,26 +29,17 @@ pub struct JobListPage {
     pub today: NaiveDate,
 }
 
-/// Open postings matching `filter`, newest first.
-#[server(prefix = "/fn", endpoint = "list_jobs")]
-pub async fn list_jobs(
-    // An empty filter serialises to nothing at all, so the argument must be allowed to be missing.
-    #[server(default)] filter: JobFilter,
-) -> Result<JobListPage, AppError> {
-    load_listing(&super::pool()?, &super::listing_cache()?, &filter).await
-}
-
-/// The listing's page for `filter`: its cards, total, facets, pay spread and next cursor, the summary from
-/// `cache`. Shared by [`list_jobs`] and the server's listing page.
+/// The listing's page for `filter`: its cards, total, facets, pay spread and next cursor, all from the
+/// cache's current snapshot. The server's listing page and `/api/v1/jobs` use it. (There is no server
+/// function for it: a filter reaches the listing only through the query-string parser.)
 #[cfg(feature = "ssr")]
 pub async fn load_listing(
     pool: &crate::db::Pool,
     cache: &crate::db::ListingCache,
     filter: &JobFilter,
 ) -> Result<JobListPage, AppError> {
-    let today = super::today();
-    let summary = cache.summary(pool, filter, today).await?;
-    let (mut jobs, next_cursor) = cache.page(pool, filter, today, PAGE_SIZE).await?;
+    let crate::db::Listing { day: today, summary, mut jobs, next_cursor } =
+        cache.listing(pool, filter, PAGE_SIZE).await?;
     // Each card names first the place the person asked for.
     if let Some(region) = &filter.region {
         jobs.iter_mut().for_each(|job| job.put_location_first_where(|place| &place.region == region));
@@ -64,6 +57,9 @@ pub async fn get_job(id: i64) -> Result<JobDetail, AppError> {
     if id <= 0 {
         return Err(AppError::NotFound);
     }
-    let pool = super::pool()?;
-    Ok(crate::db::get_job_detail(&pool, id, super::today()).await?)
+    let (pool, cache) = (super::pool()?, super::listing_cache()?);
+    let snapshot = cache.snapshot(&pool).await?;
+    let mut detail = crate::db::get_job_detail(&pool, id, snapshot.day()).await?;
+    crate::db::add_related_jobs(&pool, &snapshot, &mut detail).await?;
+    Ok(detail)
 }

@@ -1,5 +1,6 @@
 //! The pay picture above the results: a server-rendered SVG histogram of annual pay, readable without
-//! JavaScript, with a text summary.
+//! JavaScript, with a text summary. It draws at most `MAX_PAY_BARS` bars whatever the data (see
+//! `PayHistogram`): what lies outside the 1st-99th percentile is one open-ended bar at each end.
 
 use leptos::prelude::*;
 
@@ -10,9 +11,9 @@ use crate::domain::pay::{compact_annual, group_thousands};
 #[component]
 pub fn PayChart(histogram: PayHistogram) -> impl IntoView {
     let median = histogram.median?;
-    let highest = histogram.buckets.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
-    let bars = histogram.buckets.len().max(1);
-    let width = 100.0 / bars as f64;
+    let bars = histogram.bars();
+    let highest = bars.iter().map(|(n, _)| *n).max().unwrap_or(1).max(1);
+    let width = 100.0 / bars.len().max(1) as f64;
     let summary = format!(
         "Median pay {} a year across {} matching jobs that post pay.",
         format_args!("${}", group_thousands(median)),
@@ -20,17 +21,11 @@ pub fn PayChart(histogram: PayHistogram) -> impl IntoView {
     );
     let first = histogram.buckets.first().map(|(low, _)| *low).unwrap_or_default();
     let last = histogram.buckets.last().map(|(low, _)| low + histogram.bucket_width).unwrap_or_default();
-    let rects = histogram
-        .buckets
-        .iter()
+    let rects = bars
+        .into_iter()
         .enumerate()
-        .map(|(index, (low, count))| {
-            let height = *count as f64 / highest as f64 * 38.0;
-            let label = format!(
-                "{} - {}: {count} jobs",
-                compact_annual("$", *low),
-                compact_annual("$", low + histogram.bucket_width)
-            );
+        .map(|(index, (count, label))| {
+            let height = count as f64 / highest as f64 * 38.0;
             view! {
                 <rect
                     x=format!("{:.2}", index as f64 * width + width * 0.1)

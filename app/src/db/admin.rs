@@ -186,8 +186,13 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Erro
     let pay_location = row.pay_location_id.and_then(|pay_id| located.iter().position(|(loc_id, _)| *loc_id == pay_id));
     let pay = match (row.min_amount, row.max_amount, row.currency, row.unit) {
         (Some(min), Some(max), Some(currency), Some(unit)) => Some(
-            Pay::new(min, max, decode("currency", Currency::parse(&currency))?, decode("unit", PayUnit::parse(&unit))?)
-                .map_err(|error| sqlx::Error::Decode(format!("posting_pay: {error}").into()))?,
+            Pay::from_storage(
+                min,
+                max,
+                decode("currency", Currency::parse(&currency))?,
+                decode("unit", PayUnit::parse(&unit))?,
+            )
+            .map_err(|error| sqlx::Error::Decode(format!("posting_pay: {error}").into()))?,
         ),
         _ => None,
     };

@@ -5,6 +5,7 @@ use sqlx::FromRow;
 use std::collections::HashMap;
 
 use super::Pool;
+use super::open_postings::{OpenPostings, StepObservation};
 use crate::domain::job::job_path;
 use crate::domain::{AlertRequest, CareerPath, CareerStep, ExperienceLevel, ObservedPay};
 
@@ -97,6 +98,7 @@ struct ObservedRow {
 const EXAMPLES_PER_STEP: usize = 3;
 
 /// For each step of the path with open postings: their annualised pay range and counts, and a few of them.
+/// The definition in SQL that [`observed_pay_from`] (what the page uses) is held to by the tests.
 pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Result<Vec<ObservedPay>, sqlx::Error> {
     let rows: Vec<ObservedRow> = sqlx::query_as(
         "SELECT s.slug AS step_slug, MIN(pay.annual_min) AS min, MAX(pay.annual_max) AS max, \
@@ -136,6 +138,50 @@ pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Res
             max: row.max,
             paid_postings: row.paid_postings,
             open_postings: row.open_postings,
+        })
+        .collect())
+}
+
+/// [`observed_pay`] from the snapshot of the open postings: the steps' aggregates are kept there, so the
+/// cost is the path's steps and their examples' titles, whatever the number of postings.
+pub async fn observed_pay_from(
+    pool: &Pool,
+    snapshot: &OpenPostings,
+    path_slug: &str,
+) -> Result<Vec<ObservedPay>, sqlx::Error> {
+    let steps: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT s.id, s.slug FROM career_steps s JOIN career_paths cp ON cp.id = s.career_path_id \
+         WHERE cp.slug = ? ORDER BY s.position",
+    )
+    .bind(path_slug)
+    .fetch_all(pool)
+    .await?;
+    let observed: Vec<(String, StepObservation)> = steps
+        .into_iter()
+        .filter_map(|(id, slug)| snapshot.step_observation(id, EXAMPLES_PER_STEP).map(|seen| (slug, seen)))
+        .collect();
+    let example_ids: Vec<i64> = observed.iter().flat_map(|(_, seen)| seen.newest.iter().copied()).collect();
+    let titles: HashMap<i64, (String, String)> = if example_ids.is_empty() {
+        HashMap::new()
+    } else {
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT id, slug, title FROM postings WHERE id IN (");
+        let mut ids = query.separated(", ");
+        for id in &example_ids {
+            ids.push_bind(*id);
+        }
+        query.push(")");
+        let rows: Vec<(i64, String, String)> = query.build_query_as().fetch_all(pool).await?;
+        rows.into_iter().map(|(id, slug, title)| (id, (job_path(id, &slug), title))).collect()
+    };
+    Ok(observed
+        .into_iter()
+        .map(|(step_slug, seen)| ObservedPay {
+            examples: seen.newest.iter().filter_map(|id| titles.get(id).cloned()).collect(),
+            step_slug,
+            min: seen.annual_min,
+            max: seen.annual_max,
+            paid_postings: seen.paid_postings,
+            open_postings: seen.open_postings,
         })
         .collect())
 }

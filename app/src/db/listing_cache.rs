@@ -1,29 +1,27 @@
-//! What the listing computes over every match, cached:
-//! - the open postings ([`OpenPostings`], one snapshot per day, about 0.5 s to load at 100,000 postings):
-//!   the summary of any filter is then one pass in memory (1-10 ms), and a page in date or pay order is
-//!   cut from its newest-first or highest-pay-first order, so that only the page's cards are read;
-//! - the summaries (total, facets, pay histogram) per filter: the same few filters are asked for again and
-//!   again, and a cached summary takes microseconds;
-//! - the relevance order of a keyword search: FTS5 ranks every match before it can give the best 31
-//!   (about 40 ms for a word in a third of the postings), and every page of that search needs the same
-//!   order. The cached order cuts each page, first or deep, in microseconds; only its cards are read.
-//! - the matches of a keyword search (the ids FTS5 lists for it), for the search sorted by date or pay.
+//! The listing's state in memory, and what is cached over it.
 //!
-//! Each entry records the database's version it was made from (SQLite's `PRAGMA data_version`, read on a
-//! connection of the cache's own, changes when any connection in any process commits). An entry older than
-//! [`MAX_AGE`] is still answered while one background task checks it: when the database has not changed it
-//! is kept as it is, otherwise computed again (a summary from a snapshot brought up to date first). So
-//! writes by another process, such as `jobboard seed`, show within about [`MAX_AGE`], and a server whose
-//! data does not change computes nothing again. Keys carry the day (postings expire at midnight), and every
-//! write made through the server (the admin's saves and status changes) clears the whole cache, so the next
-//! request computes again. Concurrent misses of one key run the queries once.
+//! - **The snapshot** of the open postings ([`OpenPostings`], about 0.5 s to load at 100,000 postings): the
+//!   summary of any filter is one pass over it in memory, a page in date or pay order is cut from its
+//!   orders, and the detail, company and career pages read their related postings from it. Exactly one
+//!   snapshot is current. Requests only read it: one background task ([`ListingCache::spawn_refresher`])
+//!   loads a new one when the listing version (`listing_version`, bumped by triggers in the same
+//!   transaction as every change to postings, their places and pay, companies and career steps) or the
+//!   day differs from the current one's, and then swaps it in. A session save, an alert sign-up or any
+//!   other write leaves the version alone, so it costs the listing nothing.
+//! - **Summaries** (total, facets, pay histogram), **relevance orders** of keyword searches (FTS5 has no
+//!   top-k: it ranks every match before it can give the best 31) and **keyword matches** (the ids FTS5
+//!   lists for a search's words), each per filter. Each is keyed on the filter's canonical form
+//!   ([`JobFilter::cache_key`]: search words lower case, choices sorted) and the snapshot it belongs to,
+//!   weighted in bytes (key included, an empty result too), and bounded in bytes ([`SUMMARY_BYTES`],
+//!   [`RANKED_BYTES`], [`MATCHES_BYTES`]). A new snapshot empties them.
+//!
+//! A request takes the current snapshot once, so its page and its summary come from the same one.
 
 use chrono::NaiveDate;
-use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use super::Pool;
 use super::open_postings::OpenPostings;
@@ -31,246 +29,324 @@ use super::read::{RankedMatch, fts_query, listing_sort, load_cards, ranked_match
 use crate::domain::filter::{ListingSummary, Sort};
 use crate::domain::{JobCard, JobFilter};
 
-/// How long an entry is fresh.
-pub const MAX_AGE: Duration = Duration::from_secs(60);
+/// How often the refresher reads the listing version when nothing woke it.
+pub const REFRESH_INTERVAL: Duration = Duration::from_millis(500);
 
-/// How many summaries are kept.
-pub const SUMMARY_CAPACITY: u64 = 2_000;
+/// The most bytes the cached summaries take, keys included.
+pub const SUMMARY_BYTES: u64 = 16 * 1024 * 1024;
 
-/// How many matches the cached relevance orders hold in all (16 bytes each: 16 MB).
-pub const RANKED_CAPACITY: u64 = 1_000_000;
+/// The most bytes the cached relevance orders take (16 bytes a match), keys included.
+pub const RANKED_BYTES: u64 = 32 * 1024 * 1024;
 
-/// How many ids the cached keyword match sets hold in all (8 bytes each: 8 MB).
-pub const MATCHES_CAPACITY: u64 = 1_000_000;
+/// The most bytes the cached keyword matches take (8 bytes an id), keys included.
+pub const MATCHES_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What every entry costs beside its key and its contents (the entry, the `Arc`, the cache's slot).
+const ENTRY_OVERHEAD: u64 = 96;
 
 /// The caches' shards (independent locks, each with an equal part of the capacity). The relevance orders
-/// use few, so that one order can be long (about 240,000 matches) whatever the number of cores; the cache is
-/// read far more than written, so the locks are hardly contended.
+/// use few, so that one order can be long (about 500,000 matches).
 const SUMMARY_SHARDS: usize = 8;
 const RANKED_SHARDS: usize = 4;
 
-type Key = (String, NaiveDate);
+/// A filter's canonical form and the serial number of the snapshot the entry belongs to.
+type Key = (String, u64);
 
-/// What an entry counts against its cache's capacity.
+/// What an entry weighs, in bytes, beside its key.
 trait Weight {
-    fn weight(&self) -> u64;
+    fn bytes(&self) -> u64;
 }
 
 impl Weight for Arc<ListingSummary> {
-    fn weight(&self) -> u64 {
-        1
-    }
-}
-
-impl Weight for Arc<OpenPostings> {
-    fn weight(&self) -> u64 {
-        1
+    fn bytes(&self) -> u64 {
+        let facets = &self.facets;
+        let counts = [&facets.location, &facets.region, &facets.remote, &facets.employment_type, &facets.level];
+        let facet_bytes: usize = counts
+            .iter()
+            .flat_map(|list| list.iter())
+            .map(|count| count.value.len() + count.label.len() + std::mem::size_of_val(count))
+            .sum();
+        (std::mem::size_of::<ListingSummary>() + facet_bytes + self.pay.buckets.len() * 16) as u64
     }
 }
 
 impl Weight for Arc<[i64]> {
-    fn weight(&self) -> u64 {
-        self.len() as u64 + 1
+    fn bytes(&self) -> u64 {
+        self.len() as u64 * 8
     }
 }
 
 impl Weight for Arc<[RankedMatch]> {
-    fn weight(&self) -> u64 {
-        self.len() as u64 + 1
+    fn bytes(&self) -> u64 {
+        self.len() as u64 * std::mem::size_of::<RankedMatch>() as u64
     }
 }
 
 #[derive(Clone)]
-struct ByWeight;
+struct ByBytes;
 
-impl<V: Weight> quick_cache::Weighter<Key, Entry<V>> for ByWeight {
-    fn weight(&self, _key: &Key, entry: &Entry<V>) -> u64 {
-        entry.value.weight()
+impl<V: Weight> quick_cache::Weighter<Key, V> for ByBytes {
+    fn weight(&self, key: &Key, value: &V) -> u64 {
+        key.0.len() as u64 + value.bytes() + ENTRY_OVERHEAD
     }
 }
 
-/// A cached value, when it was made, and the database's version it was made from.
-#[derive(Clone)]
-struct Entry<V> {
-    made: Instant,
-    version: Option<i64>,
-    value: V,
-}
-
-/// Tells whether the database changed, from SQLite's `PRAGMA data_version` on a connection of its own: the
-/// number changes whenever another connection, in this process or another, commits a change.
-#[derive(Default)]
-struct ChangeWatch {
-    connection: tokio::sync::Mutex<Option<sqlx::SqliteConnection>>,
-}
-
-impl ChangeWatch {
-    /// The database's version now; `None` when it cannot be read (then every entry counts as changed).
-    async fn version(&self, pool: &Pool) -> Option<i64> {
-        let mut connection = self.connection.lock().await;
-        if connection.is_none() {
-            *connection = sqlx::ConnectOptions::connect(&*pool.connect_options()).await.ok();
-        }
-        let version = sqlx::query_scalar("PRAGMA data_version").fetch_one(connection.as_mut()?).await;
-        if version.is_err() {
-            // Reconnect next time.
-            *connection = None;
-        }
-        version.ok()
-    }
-}
-
-/// One kind of cached value, with the keys whose replacement is being computed in the background.
+/// One kind of cached value, bounded in bytes.
 struct Memo<V: Weight + Clone> {
-    entries: quick_cache::sync::Cache<Key, Entry<V>, ByWeight>,
-    refreshing: Mutex<HashSet<Key>>,
+    entries: quick_cache::sync::Cache<Key, V, ByBytes>,
 }
 
 impl<V: Weight + Clone + Send + Sync + 'static> Memo<V> {
-    /// A cache of `weight_capacity` in all, split into `shards` that each hold an equal part: an entry
-    /// heavier than one part is computed but not kept.
-    fn new(weight_capacity: u64, estimated_items: usize, shards: usize) -> Self {
+    /// A cache of `bytes` in all, split into `shards` that each hold an equal part: an entry heavier than
+    /// one part is computed but not kept.
+    fn new(bytes: u64, estimated_items: usize, shards: usize) -> Self {
         let options = quick_cache::OptionsBuilder::new()
             .estimated_items_capacity(estimated_items)
-            .weight_capacity(weight_capacity)
+            .weight_capacity(bytes)
             .shards(shards)
             .build();
         let entries = match options {
             Ok(options) => quick_cache::sync::Cache::with_options(
                 options,
-                ByWeight,
+                ByBytes,
                 quick_cache::DefaultHashBuilder::default(),
                 quick_cache::sync::DefaultLifecycle::default(),
             ),
             // The builder refuses only a missing capacity, which is always given above.
-            Err(_) => quick_cache::sync::Cache::with_weighter(estimated_items, weight_capacity, ByWeight),
+            Err(_) => quick_cache::sync::Cache::with_weighter(estimated_items, bytes, ByBytes),
         };
-        Self { entries, refreshing: Mutex::default() }
+        Self { entries }
+    }
+
+    /// The value of `key`: cached, or computed now (concurrent misses of one key compute it once).
+    async fn get<Fut>(&self, key: Key, compute: Fut) -> Result<V, sqlx::Error>
+    where
+        Fut: Future<Output = Result<V, sqlx::Error>>,
+    {
+        self.entries.get_or_insert_async(&key, compute).await
     }
 }
 
-/// The cache; cheap to clone (shared).
+/// The current snapshot with the serial number that keys the entries made from it.
+struct Current {
+    serial: u64,
+    snapshot: Arc<OpenPostings>,
+}
+
+struct Inner {
+    current: RwLock<Option<Current>>,
+    /// Held while a snapshot loads, so that one load serves everybody.
+    loading: tokio::sync::Mutex<()>,
+    /// Wakes the refresher early (after a write made through this server).
+    wake: tokio::sync::Notify,
+    /// The listing version of the current snapshot, for those waiting to see their write.
+    published: tokio::sync::watch::Sender<i64>,
+    serials: AtomicU64,
+    loads: AtomicU64,
+    summaries: Memo<Arc<ListingSummary>>,
+    rankings: Memo<Arc<[RankedMatch]>>,
+    matches: Memo<Arc<[i64]>>,
+}
+
+/// The listing's snapshot and caches; cheap to clone (shared).
 #[derive(Clone)]
 pub struct ListingCache {
-    snapshots: Arc<Memo<Arc<OpenPostings>>>,
-    summaries: Arc<Memo<Arc<ListingSummary>>>,
-    rankings: Arc<Memo<Arc<[RankedMatch]>>>,
-    /// Keyword searches' matches, by FTS5 query.
-    matches: Arc<Memo<Arc<[i64]>>>,
-    /// Bumped by [`ListingCache::clear`]: a refresh started before a write does not store its result.
-    generation: Arc<AtomicU64>,
-    watch: Arc<ChangeWatch>,
-    /// Held while the snapshot is brought up to date for a summary, so that one load serves them all.
-    snapshot_update: Arc<tokio::sync::Mutex<()>>,
-    /// How many stale entries were computed again (rather than found unchanged).
-    recomputed: Arc<AtomicU64>,
-    max_age: Duration,
+    inner: Arc<Inner>,
 }
 
 impl Default for ListingCache {
     fn default() -> Self {
-        Self::with_max_age(MAX_AGE)
+        Self {
+            inner: Arc::new(Inner {
+                current: RwLock::new(None),
+                loading: tokio::sync::Mutex::new(()),
+                wake: tokio::sync::Notify::new(),
+                published: tokio::sync::watch::Sender::new(0),
+                serials: AtomicU64::new(0),
+                loads: AtomicU64::new(0),
+                summaries: Memo::new(SUMMARY_BYTES, 4_000, SUMMARY_SHARDS),
+                rankings: Memo::new(RANKED_BYTES, 1_000, RANKED_SHARDS),
+                matches: Memo::new(MATCHES_BYTES, 1_000, RANKED_SHARDS),
+            }),
+        }
     }
 }
 
 impl std::fmt::Debug for ListingCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListingCache")
-            .field("snapshots", &self.snapshots.entries.len())
-            .field("summaries", &self.summaries.entries.len())
-            .field("rankings", &self.rankings.entries.len())
-            .field("matches", &self.matches.entries.len())
-            .field("max_age", &self.max_age)
+            .field("summaries", &self.inner.summaries.entries.len())
+            .field("rankings", &self.inner.rankings.entries.len())
+            .field("matches", &self.inner.matches.entries.len())
+            .field("bytes", &self.cached_bytes())
             .finish()
     }
 }
 
+/// The listing version now.
+pub async fn listing_version(pool: &Pool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM listing_version WHERE id = 1").fetch_one(pool).await
+}
+
+/// Today's date on the server (UTC): postings are open through their apply-before day.
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 impl ListingCache {
-    /// A cache whose entries are fresh for `max_age` (tests use a short one).
-    pub fn with_max_age(max_age: Duration) -> Self {
-        Self {
-            // Today's, and yesterday's for the requests still in flight at midnight.
-            snapshots: Arc::new(Memo::new(2, 2, 1)),
-            summaries: Arc::new(Memo::new(SUMMARY_CAPACITY, SUMMARY_CAPACITY as usize, SUMMARY_SHARDS)),
-            rankings: Arc::new(Memo::new(RANKED_CAPACITY, 1_000, RANKED_SHARDS)),
-            matches: Arc::new(Memo::new(MATCHES_CAPACITY, 1_000, RANKED_SHARDS)),
-            generation: Arc::default(),
-            watch: Arc::default(),
-            snapshot_update: Arc::default(),
-            recomputed: Arc::default(),
-            max_age,
+    /// The current snapshot and its serial number; the first call loads it (once, for all callers).
+    async fn current(&self, pool: &Pool) -> Result<(Arc<OpenPostings>, u64), sqlx::Error> {
+        if let Some(current) = self.peek() {
+            return Ok(current);
         }
+        let _loading = self.inner.loading.lock().await;
+        if let Some(current) = self.peek() {
+            return Ok(current);
+        }
+        self.load(pool, today()).await
     }
 
-    /// Forgets everything (after a write).
-    pub fn clear(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.snapshots.entries.clear();
-        self.summaries.entries.clear();
-        self.rankings.entries.clear();
-        self.matches.entries.clear();
+    fn peek(&self) -> Option<(Arc<OpenPostings>, u64)> {
+        let current = self.inner.current.read().ok()?;
+        current.as_ref().map(|current| (Arc::clone(&current.snapshot), current.serial))
     }
 
-    /// The open postings on `today`, as the summaries read them.
-    pub async fn open_postings(&self, pool: &Pool, today: NaiveDate) -> Result<Arc<OpenPostings>, sqlx::Error> {
-        let pool_for_compute = pool.clone();
-        self.get(&self.snapshots, pool, (String::new(), today), move || {
-            let pool = pool_for_compute.clone();
-            async move { Ok(Arc::new(OpenPostings::load(&pool, today).await?)) }
-        })
-        .await
+    /// Loads a snapshot and makes it current (the caller holds `loading`).
+    async fn load(&self, pool: &Pool, day: NaiveDate) -> Result<(Arc<OpenPostings>, u64), sqlx::Error> {
+        let snapshot = Arc::new(OpenPostings::load(pool, day).await?);
+        self.inner.loads.fetch_add(1, Ordering::SeqCst);
+        let serial = self.inner.serials.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Ok(mut current) = self.inner.current.write() {
+            *current = Some(Current { serial, snapshot: Arc::clone(&snapshot) });
+        }
+        // Entries of older snapshots can no longer be asked for; free their memory now.
+        self.inner.summaries.entries.clear();
+        self.inner.rankings.entries.clear();
+        self.inner.matches.entries.clear();
+        self.inner.published.send_replace(snapshot.version());
+        Ok((snapshot, serial))
     }
 
-    /// The open postings on `today` as the database holds them now: the cached snapshot when the database
-    /// has not changed since it was made, else a new one. A summary is made from this, so that it is never
-    /// older than the database's version it is stored with.
-    async fn current_open_postings(&self, pool: &Pool, today: NaiveDate) -> Result<Arc<OpenPostings>, sqlx::Error> {
-        let key = (String::new(), today);
-        let _updating = self.snapshot_update.lock().await;
-        let generation = self.generation.load(Ordering::SeqCst);
-        let version = self.watch.version(pool).await;
-        if let Some(entry) =
-            self.snapshots.entries.get(&key).filter(|entry| version.is_some() && entry.version == version)
+    /// The current snapshot of the open postings (loaded on the first call only).
+    pub async fn snapshot(&self, pool: &Pool) -> Result<Arc<OpenPostings>, sqlx::Error> {
+        Ok(self.current(pool).await?.0)
+    }
+
+    /// Loads a new snapshot when the listing version or the day differs from the current one's; true
+    /// when it did. The refresher calls this; so may a command or a test that wrote to the database.
+    pub async fn refresh(&self, pool: &Pool) -> Result<bool, sqlx::Error> {
+        let _loading = self.inner.loading.lock().await;
+        let version = listing_version(pool).await?;
+        let day = today();
+        if let Some((snapshot, _)) = self.peek()
+            && snapshot.version() == version
+            && snapshot.day() == day
         {
-            return Ok(entry.value);
+            return Ok(false);
         }
-        let value = Arc::new(OpenPostings::load(pool, today).await?);
-        // Not kept when a write cleared the cache meanwhile: the next request loads again.
-        if self.generation.load(Ordering::SeqCst) == generation {
-            self.snapshots.entries.insert(key, Entry { made: Instant::now(), version, value: Arc::clone(&value) });
-        }
-        Ok(value)
+        self.load(pool, day).await?;
+        Ok(true)
     }
 
-    /// The summary of the postings matching `filter` on `today`.
-    pub async fn summary(
-        &self,
-        pool: &Pool,
-        filter: &JobFilter,
-        today: NaiveDate,
-    ) -> Result<Arc<ListingSummary>, sqlx::Error> {
-        let base = filter.matching_part();
-        let key = (base.to_query_string(), today);
-        let (cache, pool_for_compute) = (self.clone(), pool.clone());
-        self.get(&self.summaries, pool, key, move || {
-            let (cache, pool, base) = (cache.clone(), pool_for_compute.clone(), base.clone());
-            async move {
-                let snapshot = cache.current_open_postings(&pool, today).await?;
-                Ok(Arc::new(snapshot.summarize(&pool, &base).await?))
+    /// Starts the one task that keeps the snapshot current: it reads the listing version every
+    /// [`REFRESH_INTERVAL`], or at once when woken by [`ListingCache::changed`], and loads a new snapshot
+    /// when it moved. It stops when the pool is closed. Does nothing outside a tokio runtime.
+    pub fn spawn_refresher(&self, pool: Pool) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let cache = self.clone();
+        runtime.spawn(async move {
+            while !pool.is_closed() {
+                match cache.refresh(&pool).await {
+                    Ok(_) => {}
+                    Err(_) if pool.is_closed() => break,
+                    Err(error) => tracing::warn!(%error, "refreshing the listing snapshot failed"),
+                }
+                let _ = tokio::time::timeout(REFRESH_INTERVAL, cache.inner.wake.notified()).await;
             }
-        })
-        .await
+        });
     }
 
-    /// The page of the open postings matching `filter` (its sort and cursor included), as
-    /// [`open_jobs_page`](super::read::open_jobs_page) gives it: by relevance, cut from the search's cached
-    /// order; newest or highest pay first, from the snapshot's order (with keywords, keeping the search's
-    /// cached matches).
+    /// Tells the refresher that this server changed the listing, and waits (up to `timeout`) until the
+    /// snapshot shows the change, so that the person who made it sees it on the next page.
+    pub async fn changed(&self, pool: &Pool, timeout: Duration) {
+        let Ok(version) = listing_version(pool).await else {
+            return;
+        };
+        let mut published = self.inner.published.subscribe();
+        self.inner.wake.notify_one();
+        let _ = tokio::time::timeout(timeout, published.wait_for(|current| *current >= version)).await;
+    }
+
+    /// How many snapshots have been loaded since the cache was made.
+    pub fn snapshot_loads(&self) -> u64 {
+        self.inner.loads.load(Ordering::SeqCst)
+    }
+
+    /// The bytes the cached summaries, relevance orders and keyword matches take now.
+    pub fn cached_bytes(&self) -> u64 {
+        self.inner.summaries.entries.weight()
+            + self.inner.rankings.entries.weight()
+            + self.inner.matches.entries.weight()
+    }
+
+    /// The most bytes they can take.
+    pub const fn cached_bytes_bound() -> u64 {
+        SUMMARY_BYTES + RANKED_BYTES + MATCHES_BYTES
+    }
+
+    /// One listing request's data: the snapshot it is cut from, the summary of `filter`, and its page
+    /// (`limit` cards and the next cursor), all from the same snapshot.
+    pub async fn listing(&self, pool: &Pool, filter: &JobFilter, limit: i64) -> Result<Listing, sqlx::Error> {
+        let (snapshot, serial) = self.current(pool).await?;
+        let summary = self.summary_of(pool, &snapshot, serial, filter).await?;
+        let (jobs, next_cursor) = self.page_of(pool, &snapshot, serial, filter, limit).await?;
+        Ok(Listing { day: snapshot.day(), summary, jobs, next_cursor })
+    }
+
+    /// The summary of the open postings matching `filter`, from the current snapshot.
+    pub async fn summary(&self, pool: &Pool, filter: &JobFilter) -> Result<Arc<ListingSummary>, sqlx::Error> {
+        let (snapshot, serial) = self.current(pool).await?;
+        self.summary_of(pool, &snapshot, serial, filter).await
+    }
+
+    /// The page of the open postings matching `filter` (its sort and cursor included), from the current
+    /// snapshot, as [`open_jobs_page`](super::read::open_jobs_page) gives it.
     pub async fn page(
         &self,
         pool: &Pool,
         filter: &JobFilter,
-        today: NaiveDate,
+        limit: i64,
+    ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
+        let (snapshot, serial) = self.current(pool).await?;
+        self.page_of(pool, &snapshot, serial, filter, limit).await
+    }
+
+    async fn summary_of(
+        &self,
+        pool: &Pool,
+        snapshot: &OpenPostings,
+        serial: u64,
+        filter: &JobFilter,
+    ) -> Result<Arc<ListingSummary>, sqlx::Error> {
+        let key = (filter.cache_key(), serial);
+        let compute = async {
+            let matches = match filter.q.as_deref().and_then(fts_query) {
+                Some(keywords) => Some(self.keyword_matches(pool, keywords, serial).await?),
+                None => None,
+            };
+            Ok(Arc::new(snapshot.summarize(&filter.matching_part(), matches.as_deref())))
+        };
+        self.inner.summaries.get(key, compute).await
+    }
+
+    async fn page_of(
+        &self,
+        pool: &Pool,
+        snapshot: &OpenPostings,
+        serial: u64,
+        filter: &JobFilter,
         limit: i64,
     ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
         let sort = listing_sort(filter);
@@ -278,107 +354,41 @@ impl ListingCache {
         if sort != Sort::Relevance {
             // Newest or highest pay: cut from the snapshot's order; only the page's cards are read.
             let matches = match keywords {
-                Some(keywords) => Some(self.keyword_matches(pool, keywords, today).await?),
+                Some(keywords) => Some(self.keyword_matches(pool, keywords, serial).await?),
                 None => None,
             };
-            let snapshot = self.open_postings(pool, today).await?;
             let (ids, next_cursor) =
                 snapshot.page(filter, matches.as_deref(), sort, usize::try_from(limit).unwrap_or(0));
             return Ok((load_cards(pool, &ids).await?, next_cursor));
         }
         let base = filter.matching_part();
-        let key = (base.to_query_string(), today);
-        let pool_for_compute = pool.clone();
+        let day = snapshot.day();
         let ranked = self
-            .get(&self.rankings, pool, key, move || {
-                let (pool, base) = (pool_for_compute.clone(), base.clone());
-                async move { Ok(Arc::from(ranked_matches(&pool, &base, today).await?)) }
-            })
+            .inner
+            .rankings
+            .get((filter.cache_key(), serial), async move { Ok(Arc::from(ranked_matches(pool, &base, day).await?)) })
             .await?;
         ranked_page(pool, &ranked, filter, limit).await
     }
 
-    /// How many stale entries have been computed again because the database had changed.
-    pub fn recomputed(&self) -> u64 {
-        self.recomputed.load(Ordering::SeqCst)
-    }
-
     /// The ids of the postings whose text matches `keywords` (an FTS5 query), ascending.
-    async fn keyword_matches(
-        &self,
-        pool: &Pool,
-        keywords: String,
-        today: NaiveDate,
-    ) -> Result<Arc<[i64]>, sqlx::Error> {
-        let pool_for_compute = pool.clone();
-        let key = (keywords.clone(), today);
-        self.get(&self.matches, pool, key, move || {
-            let (pool, keywords) = (pool_for_compute.clone(), keywords.clone());
-            async move { Ok(Arc::from(OpenPostings::keyword_matches(&pool, &keywords).await?)) }
-        })
-        .await
+    async fn keyword_matches(&self, pool: &Pool, keywords: String, serial: u64) -> Result<Arc<[i64]>, sqlx::Error> {
+        let key = (keywords.clone(), serial);
+        self.inner
+            .matches
+            .get(key, async move { Ok(Arc::from(OpenPostings::keyword_matches(pool, &keywords).await?)) })
+            .await
     }
+}
 
-    /// `key`'s value in `memo`: the cached one when present (a stale one is answered while a background
-    /// task checks it), else computed now.
-    async fn get<V, F, Fut>(&self, memo: &Arc<Memo<V>>, pool: &Pool, key: Key, compute: F) -> Result<V, sqlx::Error>
-    where
-        V: Weight + Clone + Send + Sync + 'static,
-        F: Fn() -> Fut + Send + 'static,
-        Fut: Future<Output = Result<V, sqlx::Error>> + Send + 'static,
-    {
-        if let Some(entry) = memo.entries.get(&key) {
-            if entry.made.elapsed() > self.max_age {
-                self.refresh_in_background(Arc::clone(memo), pool.clone(), key, entry.clone(), compute);
-            }
-            return Ok(entry.value);
-        }
-        let made = async {
-            // The version is read first, so that a change made while computing shows as a change later.
-            let version = self.watch.version(pool).await;
-            Ok::<_, sqlx::Error>(Entry { made: Instant::now(), version, value: compute().await? })
-        };
-        Ok(memo.entries.get_or_insert_async(&key, made).await?.value)
-    }
-
-    /// Starts checking the stale `entry` of `key` unless that is already under way: when the database has
-    /// not changed since it was made it is fresh again, otherwise `compute` replaces it.
-    fn refresh_in_background<V, F, Fut>(&self, memo: Arc<Memo<V>>, pool: Pool, key: Key, entry: Entry<V>, compute: F)
-    where
-        V: Weight + Clone + Send + Sync + 'static,
-        F: Fn() -> Fut + Send + 'static,
-        Fut: Future<Output = Result<V, sqlx::Error>> + Send + 'static,
-    {
-        let started = memo.refreshing.lock().map(|mut keys| keys.insert(key.clone())).unwrap_or(false);
-        if !started {
-            return;
-        }
-        let (generation, watch, recomputed) =
-            (Arc::clone(&self.generation), Arc::clone(&self.watch), Arc::clone(&self.recomputed));
-        let started_at = generation.load(Ordering::SeqCst);
-        tokio::spawn(async move {
-            let version = watch.version(&pool).await;
-            let outcome = if version.is_some() && version == entry.version {
-                Ok(entry.value)
-            } else {
-                recomputed.fetch_add(1, Ordering::SeqCst);
-                compute().await
-            };
-            match outcome {
-                Ok(value) if generation.load(Ordering::SeqCst) == started_at => {
-                    memo.entries.insert(key.clone(), Entry { made: Instant::now(), version, value });
-                }
-                // A write cleared the cache meanwhile, or the server is shutting down.
-                Ok(_) => {}
-                Err(_) if pool.is_closed() => {}
-                // The stale value stays; the next request tries again.
-                Err(error) => tracing::warn!(%error, "recomputing a cached listing entry failed"),
-            }
-            if let Ok(mut keys) = memo.refreshing.lock() {
-                keys.remove(&key);
-            }
-        });
-    }
+/// One listing request's data, all from one snapshot.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The day the snapshot holds the open postings of.
+    pub day: NaiveDate,
+    pub summary: Arc<ListingSummary>,
+    pub jobs: Vec<JobCard>,
+    pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]
@@ -386,13 +396,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_long_relevance_order_is_kept_whatever_the_number_of_cores() {
+    fn a_long_relevance_order_is_kept() {
         let cache = ListingCache::default();
-        let day = NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
-        let long: Arc<[RankedMatch]> = (0..200_000).map(|id| RankedMatch { rank: -1.0, id }).collect();
-        let key = ("q=engineer".to_owned(), day);
-        cache.rankings.entries.insert(key.clone(), Entry { made: Instant::now(), version: None, value: long });
-        assert_eq!(cache.rankings.entries.get(&key).map(|entry| entry.value.len()), Some(200_000));
-        assert_eq!(cache.rankings.entries.weight(), 200_001);
+        let long: Arc<[RankedMatch]> = (0..400_000).map(|id| RankedMatch { rank: -1.0, id }).collect();
+        let key = ("q=engineer".to_owned(), 1);
+        cache.inner.rankings.entries.insert(key.clone(), long);
+        assert_eq!(cache.inner.rankings.entries.get(&key).map(|order| order.len()), Some(400_000));
+        assert!(cache.cached_bytes() >= 400_000 * 16);
+    }
+
+    #[test]
+    fn an_empty_result_still_weighs_its_key_and_its_entry() {
+        let cache = ListingCache::default();
+        let empty: Arc<[i64]> = Arc::from(Vec::new());
+        cache.inner.matches.entries.insert(("\"zzz\"".to_owned(), 1), empty);
+        assert!(cache.cached_bytes() >= ENTRY_OVERHEAD + 5);
     }
 }

@@ -15,15 +15,17 @@ pub use admin::{
     is_unique_violation, load_session, posting_for_edit, posting_history, posting_status, recent_audit, save_session,
     set_posting_status, update_posting,
 };
-pub use career::{get_career_path, observed_pay, save_alert};
-pub use listing_cache::ListingCache;
-pub use open_postings::OpenPostings;
+pub use career::{get_career_path, observed_pay, observed_pay_from, save_alert};
+pub use listing_cache::{Listing, ListingCache, listing_version};
+pub use open_postings::{OpenPostings, SimilarTo};
 pub use pool::{DbError, connect, migrate};
+pub use read::fts_query;
 pub use read::{
-    ListPage, RankedMatch, career_path_exists, count_open_jobs, count_postings, facets, get_company_profile,
-    get_job_detail, list_open_jobs, open_jobs_page, open_posting_paths, pay_histogram, ping,
+    COMPANY_BENEFIT_POSTINGS, ListPage, RELATED_JOBS, RankedMatch, add_related_jobs, career_path_exists,
+    count_open_jobs, count_postings, facets, get_company_profile, get_job_detail, list_open_jobs, load_cards,
+    open_jobs_page, open_posting_paths, pay_histogram, ping, similar_jobs_in_sql,
 };
-pub use write::{insert_career_path, insert_jobs, upsert_company, upsert_legal_notice};
+pub use write::{insert_career_path, insert_jobs, render_missing_html, upsert_company, upsert_legal_notice};
 
 /// A SQLite connection pool: the handle every function here takes.
 pub type Pool = sqlx::SqlitePool;

@@ -19,16 +19,16 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Pool;
-use super::read::{Cursor, LOCATION_FACET_LIMIT, PAY_BUCKET, decode, fts_query};
+use super::read::{Cursor, LOCATION_FACET_LIMIT, decode, title_words};
 use crate::domain::filter::{FacetCount, Facets, ListingSummary, PayHistogram, Sort};
 use crate::domain::{EmploymentType, ExperienceLevel, JobFilter, WorkMode};
 
 /// One open posting as [`OpenPostings::load`] reads it: id, company id, posted date, employment type,
-/// experience level, annual pay (minimum, maximum, whether in USD) and places.
+/// experience level, annual pay (minimum, maximum, whether in USD), career step and path, title and places.
 #[derive(Deserialize)]
 struct PostingJson<'a>(
     i64,
@@ -39,6 +39,9 @@ struct PostingJson<'a>(
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Vec<PlaceJson<'a>>,
 );
 
@@ -68,8 +71,13 @@ struct OpenPosting {
     employment_type: EmploymentType,
     level: ExperienceLevel,
     pay: Option<AnnualPay>,
+    /// Its career step and that step's path.
+    career_step: Option<i64>,
+    career_path: Option<i64>,
     /// Its places in [`OpenPostings::places`].
     places: Range<usize>,
+    /// Its title's words in [`OpenPostings::title_words`] (interned, ascending, distinct).
+    words: Range<usize>,
 }
 
 /// One place a posting is at, its location and region interned.
@@ -89,10 +97,24 @@ struct LocationName {
     region: String,
 }
 
-/// Every posting open on one day, as the listing's summaries read it.
+/// What the career path page shows of one step: its open postings, newest first, and their pay spread.
+#[derive(Debug, Default)]
+struct StepPostings {
+    /// Indexes into `postings`, newest first.
+    newest: Vec<u32>,
+    annual_min: Option<i64>,
+    annual_max: Option<i64>,
+    paid: i64,
+}
+
+/// Every posting open on one day, as the listing's summaries, the detail page's related postings, the
+/// company page and the career path read it. Its size grows with the open postings (about 250 bytes
+/// each, places and title words included) and nothing else.
 #[derive(Debug)]
 pub struct OpenPostings {
     day: NaiveDate,
+    /// The listing version (`listing_version`) it was read at, in the same transaction.
+    version: i64,
     /// By id.
     postings: Vec<OpenPosting>,
     /// Indexes into `postings`, newest first (posted date, then id, descending), as the listing sorts.
@@ -108,6 +130,66 @@ pub struct OpenPostings {
     region_ids: HashMap<String, usize>,
     /// Company ids by slug.
     companies: HashMap<String, i64>,
+    /// Every posting's title words, as ids into `word_frequency`; each posting has a range.
+    title_words: Vec<u32>,
+    /// Word ids by word.
+    word_ids: HashMap<String, u32>,
+    /// How many open postings have each word in their title.
+    word_frequency: Vec<u32>,
+    /// Indexes into `postings` at each location (by location index), ascending.
+    at_location: Vec<Vec<u32>>,
+    /// Indexes into `postings` in each region (by region index), ascending.
+    in_region: Vec<Vec<u32>>,
+    /// Indexes into `postings` with a remote place, ascending.
+    remote: Vec<u32>,
+    /// Indexes into `postings` by company id, newest first.
+    by_company: HashMap<i64, Vec<u32>>,
+    /// By career step id.
+    steps: HashMap<i64, StepPostings>,
+}
+
+/// What a similar-jobs search starts from: the posting whose page is shown.
+#[derive(Debug, Clone)]
+pub struct SimilarTo<'a> {
+    pub id: i64,
+    pub company_slug: &'a str,
+    pub title: &'a str,
+    pub career_path: Option<i64>,
+    /// Its places' location slugs and regions.
+    pub location_slugs: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+/// One candidate of a similar-jobs search, with what orders it: the same metro, then the same career
+/// path, then how much of the title it shares (each shared word weighted by its rarity), then newest.
+#[derive(Debug, Clone, Copy)]
+struct Similar {
+    index: u32,
+    same_metro: bool,
+    same_path: bool,
+    title_score: f64,
+    newest: (NaiveDate, i64),
+}
+
+impl Similar {
+    fn ranks_before(&self, other: &Self) -> bool {
+        (self.same_metro, self.same_path)
+            .cmp(&(other.same_metro, other.same_path))
+            .then_with(|| self.title_score.total_cmp(&other.title_score))
+            .then_with(|| self.newest.cmp(&other.newest))
+            .is_gt()
+    }
+}
+
+/// What the career path page shows of a step from the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepObservation {
+    pub annual_min: Option<i64>,
+    pub annual_max: Option<i64>,
+    pub paid_postings: i64,
+    pub open_postings: i64,
+    /// The newest few postings' ids.
+    pub newest: Vec<i64>,
 }
 
 /// A filter's choices turned into the snapshot's terms. For a location, region or company, `Some(None)`
@@ -131,13 +213,23 @@ const TYPE: usize = 3;
 const LEVEL: usize = 4;
 
 impl OpenPostings {
-    /// Reads every posting open on `day` (published, not past its apply-before date).
+    /// Reads every posting open on `day` (published, not past its apply-before date), and the listing
+    /// version, in one read transaction.
     pub async fn load(pool: &Pool, day: NaiveDate) -> Result<Self, sqlx::Error> {
         let mut tx = pool.begin().await?;
+        let version: i64 =
+            sqlx::query_scalar("SELECT version FROM listing_version WHERE id = 1").fetch_one(&mut *tx).await?;
         // One JSON document rather than a row per posting and place: sqlx hands SQLite's rows over one by
         // one, which cost 1.1 s for 170,000 rows against 0.5 s for the same data as one document.
         let document: Option<String> = sqlx::query_scalar(
-            "SELECT json_group_array(json_array(p.id, p.company_id, p.posted_at, p.employment_type,              p.experience_level, pay.annual_min, pay.annual_max, pay.currency = 'USD',              (SELECT json_group_array(json_array(l.location_slug, l.city, l.region, l.work_mode))               FROM posting_locations l WHERE l.posting_id = p.id)))              FROM postings p LEFT JOIN posting_pay pay ON pay.posting_id = p.id              WHERE p.status = 'published' AND p.valid_through >= ?",
+            "SELECT json_group_array(json_array(p.id, p.company_id, p.posted_at, p.employment_type, \
+             p.experience_level, pay.annual_min, pay.annual_max, pay.currency = 'USD', p.career_step_id, \
+             cs.career_path_id, p.title, \
+             (SELECT json_group_array(json_array(l.location_slug, l.city, l.region, l.work_mode)) \
+              FROM posting_locations l WHERE l.posting_id = p.id))) \
+             FROM postings p LEFT JOIN posting_pay pay ON pay.posting_id = p.id \
+             LEFT JOIN career_steps cs ON cs.id = p.career_step_id \
+             WHERE p.status = 'published' AND p.valid_through >= ?",
         )
         .bind(day)
         .fetch_one(&mut *tx)
@@ -153,6 +245,7 @@ impl OpenPostings {
 
         let mut snapshot = Self {
             day,
+            version,
             postings: Vec::with_capacity(rows.len()),
             newest: Vec::new(),
             by_pay: Vec::new(),
@@ -162,9 +255,30 @@ impl OpenPostings {
             regions: Vec::new(),
             region_ids: HashMap::new(),
             companies: companies.into_iter().collect(),
+            title_words: Vec::with_capacity(rows.len() * 4),
+            word_ids: HashMap::new(),
+            word_frequency: Vec::new(),
+            at_location: Vec::new(),
+            in_region: Vec::new(),
+            remote: Vec::new(),
+            by_company: HashMap::new(),
+            steps: HashMap::new(),
         };
-        for PostingJson(id, company_id, posted_at, employment_type, level, annual_min, annual_max, usd, places) in rows
-        {
+        for row in rows {
+            let PostingJson(
+                id,
+                company_id,
+                posted_at,
+                employment_type,
+                level,
+                annual_min,
+                annual_max,
+                usd,
+                career_step,
+                career_path,
+                title,
+                places,
+            ) = row;
             let first_place = snapshot.places.len();
             for PlaceJson(slug, city, region, mode) in places {
                 let location = snapshot.intern_location(&slug, &city, &region);
@@ -172,6 +286,16 @@ impl OpenPostings {
                 let mode = decode("work_mode", WorkMode::parse(&mode))?;
                 snapshot.places.push(Place { location, region, mode });
             }
+            let first_word = snapshot.title_words.len();
+            let mut words: Vec<u32> = title_stems(&title).iter().map(|word| snapshot.intern_word(word)).collect();
+            words.sort_unstable();
+            words.dedup();
+            for &word in &words {
+                if let Some(frequency) = snapshot.word_frequency.get_mut(word as usize) {
+                    *frequency += 1;
+                }
+            }
+            snapshot.title_words.extend(words);
             snapshot.postings.push(OpenPosting {
                 id,
                 company_id,
@@ -182,7 +306,10 @@ impl OpenPostings {
                     (Some(min), Some(max)) => Some(AnnualPay { min, max, usd: usd == Some(1) }),
                     _ => None,
                 },
+                career_step,
+                career_path,
                 places: first_place..snapshot.places.len(),
+                words: first_word..snapshot.title_words.len(),
             });
         }
         let postings = &snapshot.postings;
@@ -191,7 +318,180 @@ impl OpenPostings {
         let mut by_pay: Vec<usize> = (0..postings.len()).collect();
         by_pay.sort_unstable_by_key(|&index| std::cmp::Reverse(pay_key(&postings[index])));
         (snapshot.newest, snapshot.by_pay) = (newest, by_pay);
+        snapshot.index_related();
         Ok(snapshot)
+    }
+
+    /// Builds the lists the related-postings searches read: postings by location, region, remote work,
+    /// company and career step.
+    fn index_related(&mut self) {
+        let mut at_location = vec![Vec::new(); self.locations.len()];
+        let mut in_region = vec![Vec::new(); self.regions.len()];
+        let mut remote = Vec::new();
+        for (index, posting) in self.postings.iter().enumerate() {
+            let index = index as u32;
+            let places = &self.places[posting.places.clone()];
+            for_each_distinct(places, |place| place.location, |location| at_location[location].push(index));
+            for_each_distinct(places, |place| place.region, |region| in_region[region].push(index));
+            if places.iter().any(|place| place.mode == WorkMode::Remote) {
+                remote.push(index);
+            }
+        }
+        let mut by_company: HashMap<i64, Vec<u32>> = HashMap::new();
+        let mut steps: HashMap<i64, StepPostings> = HashMap::new();
+        for &index in &self.newest {
+            let posting = &self.postings[index];
+            by_company.entry(posting.company_id).or_default().push(index as u32);
+            if let Some(step) = posting.career_step {
+                let step = steps.entry(step).or_default();
+                step.newest.push(index as u32);
+                if let Some(pay) = posting.pay {
+                    step.paid += 1;
+                    step.annual_min = Some(step.annual_min.map_or(pay.min, |min| min.min(pay.min)));
+                    step.annual_max = Some(step.annual_max.map_or(pay.max, |max| max.max(pay.max)));
+                }
+            }
+        }
+        (self.at_location, self.in_region, self.remote, self.by_company, self.steps) =
+            (at_location, in_region, remote, by_company, steps);
+    }
+
+    /// The id of a title word, counted once more.
+    fn intern_word(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.word_ids.get(word) {
+            return id;
+        }
+        let id = self.word_frequency.len() as u32;
+        self.word_frequency.push(0);
+        self.word_ids.insert(word.to_owned(), id);
+        id
+    }
+
+    /// The day it holds the open postings of.
+    pub fn day(&self) -> NaiveDate {
+        self.day
+    }
+
+    /// The listing version it was read at.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// How many open postings it holds.
+    pub fn len(&self) -> usize {
+        self.postings.len()
+    }
+
+    /// The smallest and largest id of the `count` open postings from the `start`-th (in id order).
+    pub fn id_range(&self, start: usize, count: usize) -> Option<(i64, i64)> {
+        let part = self.postings.get(start..self.postings.len().min(start.saturating_add(count)))?;
+        Some((part.first()?.id, part.last()?.id))
+    }
+
+    /// True when no posting is open.
+    pub fn is_empty(&self) -> bool {
+        self.postings.is_empty()
+    }
+
+    /// Up to `limit` open postings similar to `to`, best first: postings of other companies that share a
+    /// word of its title and are in one of its regions or remote, the same metro first, then the same
+    /// career path, then the titles closest to its own (each shared word weighted by how rare it is),
+    /// then the newest. The work is bounded by the postings at its metros, and only when those give too
+    /// few, by those in its regions and the remote ones.
+    pub fn similar(&self, to: &SimilarTo<'_>, limit: usize) -> Vec<i64> {
+        let total = self.postings.len() as f64;
+        let mut wanted: Vec<(u32, f64)> = title_stems(to.title)
+            .iter()
+            .filter_map(|word| self.word_ids.get(word.as_str()))
+            .map(|&id| {
+                let frequency = f64::from(self.word_frequency.get(id as usize).copied().unwrap_or(0));
+                (id, (1.0 + (total - frequency + 0.5) / (frequency + 0.5)).ln())
+            })
+            .collect();
+        wanted.sort_unstable_by_key(|(id, _)| *id);
+        wanted.dedup_by_key(|(id, _)| *id);
+        if wanted.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let own_company = self.companies.get(to.company_slug).copied();
+        let metros: Vec<usize> =
+            to.location_slugs.iter().filter_map(|slug| self.location_ids.get(slug)).copied().collect();
+        let regions: Vec<usize> = to.regions.iter().filter_map(|region| self.region_ids.get(region)).copied().collect();
+        let mut best: Vec<Similar> = Vec::with_capacity(limit + 1);
+        let consider = |index: u32, best: &mut Vec<Similar>| {
+            let Some(posting) = self.postings.get(index as usize) else { return };
+            if posting.id == to.id || Some(posting.company_id) == own_company {
+                return;
+            }
+            let title_score = shared_weight(&self.title_words[posting.words.clone()], &wanted);
+            if title_score <= 0.0 {
+                return;
+            }
+            let places = self.places_of(posting);
+            if !places.iter().any(|place| place.mode == WorkMode::Remote || regions.contains(&place.region)) {
+                return;
+            }
+            let candidate = Similar {
+                index,
+                same_metro: places.iter().any(|place| metros.contains(&place.location)),
+                same_path: to.career_path.is_some() && posting.career_path == to.career_path,
+                title_score,
+                newest: newest_key(posting),
+            };
+            if best.iter().any(|kept| kept.index == index)
+                || (best.len() == limit && best.last().is_some_and(|last| !candidate.ranks_before(last)))
+            {
+                return;
+            }
+            let at = best.iter().position(|kept| candidate.ranks_before(kept)).unwrap_or(best.len());
+            best.insert(at, candidate);
+            best.truncate(limit);
+        };
+        for &metro in &metros {
+            for &index in &self.at_location[metro] {
+                consider(index, &mut best);
+            }
+        }
+        // Anything found outside the metros ranks after everything in them.
+        if best.len() < limit {
+            for &region in &regions {
+                for &index in &self.in_region[region] {
+                    consider(index, &mut best);
+                }
+            }
+            for &index in &self.remote {
+                consider(index, &mut best);
+            }
+        }
+        best.iter().map(|similar| self.postings[similar.index as usize].id).collect()
+    }
+
+    /// The newest `limit` open postings of the company `company_slug` other than `except`, and how many
+    /// open postings it has in all.
+    pub fn company_postings(&self, company_slug: &str, except: Option<i64>, limit: usize) -> (Vec<i64>, i64) {
+        let Some(list) = self.companies.get(company_slug).and_then(|id| self.by_company.get(id)) else {
+            return (Vec::new(), 0);
+        };
+        let ids = list
+            .iter()
+            .map(|&index| self.postings[index as usize].id)
+            .filter(|id| Some(*id) != except)
+            .take(limit)
+            .collect();
+        (ids, list.len() as i64)
+    }
+
+    /// What the open postings at the career step `step_id` pay, how many there are, and the newest
+    /// `examples` of them.
+    pub fn step_observation(&self, step_id: i64, examples: usize) -> Option<StepObservation> {
+        let step = self.steps.get(&step_id)?;
+        Some(StepObservation {
+            annual_min: step.annual_min,
+            annual_max: step.annual_max,
+            paid_postings: step.paid,
+            open_postings: step.newest.len() as i64,
+            newest: step.newest.iter().take(examples).map(|&index| self.postings[index as usize].id).collect(),
+        })
     }
 
     /// The index of the location `slug`, keeping the smallest city and region spelled under it.
@@ -222,7 +522,7 @@ impl OpenPostings {
     }
 
     /// The ids of every posting (open or not) whose text matches `keywords` (an FTS5 query from
-    /// [`fts_query`]), ascending.
+    /// `read::fts_query`), ascending.
     pub async fn keyword_matches(pool: &Pool, keywords: &str) -> Result<Vec<i64>, sqlx::Error> {
         // One JSON array, not a row per match (35,000 matches: 5 ms against 30 ms).
         let document: Option<String> =
@@ -238,15 +538,12 @@ impl OpenPostings {
         Ok(matches)
     }
 
-    /// The summary of the open postings matching `filter` (its sort and cursor ignored): with keywords,
-    /// their matches are read from the full-text index first.
-    pub async fn summarize(&self, pool: &Pool, filter: &JobFilter) -> Result<ListingSummary, sqlx::Error> {
-        match filter.q.as_deref().and_then(fts_query) {
-            Some(keywords) => {
-                let matches = Self::keyword_matches(pool, &keywords).await?;
-                Ok(self.count(filter, matches.iter().filter_map(|id| self.posting(*id))))
-            }
-            None => Ok(self.count(filter, self.postings.iter())),
+    /// The summary of the open postings matching `filter` (its sort and cursor ignored). With keywords,
+    /// `matches` are their [`keyword_matches`](Self::keyword_matches) (without, `None`).
+    pub fn summarize(&self, filter: &JobFilter, matches: Option<&[i64]>) -> ListingSummary {
+        match matches {
+            Some(matches) => self.count(filter, matches.iter().filter_map(|id| self.posting(*id))),
+            None => self.count(filter, self.postings.iter()),
         }
     }
 
@@ -466,12 +763,30 @@ fn coded_counts(counts: impl Iterator<Item = ((&'static str, &'static str), i64)
 
 /// The pay histogram of the matching postings' range midpoints (annual, USD).
 fn histogram(mut midpoints: Vec<i64>) -> PayHistogram {
-    let mut buckets: BTreeMap<i64, i64> = BTreeMap::new();
-    for midpoint in &midpoints {
-        *buckets.entry(midpoint / PAY_BUCKET).or_default() += 1;
+    PayHistogram::from_midpoints(&mut midpoints)
+}
+
+/// The stems of a title's words worth matching on ([`title_words`]), as the full-text index's porter
+/// tokenizer folds them ("operations", "operating" and "operator" are one), so that in-memory matching
+/// finds the titles the index would.
+fn title_stems(title: &str) -> Vec<String> {
+    static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> =
+        std::sync::LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+    title_words(title).iter().map(|word| STEMMER.stem(word).into_owned()).collect()
+}
+
+/// The summed weight of the words of `words` (ascending ids) that are in `wanted` (ascending ids).
+fn shared_weight(words: &[u32], wanted: &[(u32, f64)]) -> f64 {
+    let (mut score, mut w) = (0.0, 0);
+    for &word in words {
+        while w < wanted.len() && wanted[w].0 < word {
+            w += 1;
+        }
+        match wanted.get(w) {
+            Some(&(id, weight)) if id == word => score += weight,
+            Some(_) => {}
+            None => break,
+        }
     }
-    let middle = midpoints.len() / 2;
-    let median = (!midpoints.is_empty()).then(|| *midpoints.select_nth_unstable(middle).1);
-    let counts: Vec<(i64, i64)> = buckets.into_iter().collect();
-    PayHistogram::from_counts(PAY_BUCKET, &counts, median)
+    score
 }

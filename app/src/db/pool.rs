@@ -20,6 +20,8 @@ pub enum DbError {
     Open { url: String, source: sqlx::Error },
     #[error("the database migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("preparing the migrated database failed: {0}")]
+    Prepare(String),
 }
 
 /// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.

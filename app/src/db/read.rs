@@ -5,6 +5,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::Pool;
+use super::open_postings::{OpenPostings, SimilarTo};
 use crate::domain::filter::{FacetCount, Facets, PayHistogram, Sort};
 use crate::domain::job::{CompanyRef, job_path};
 use crate::domain::{
@@ -75,7 +76,7 @@ impl CardRow {
             (Some(min), Some(max), Some(currency), Some(unit)) => {
                 let currency = decode("currency", Currency::parse(currency))?;
                 let unit = decode("unit", PayUnit::parse(unit))?;
-                Ok(Some(decode("pay", Pay::new(min, max, currency, unit))?))
+                Ok(Some(decode("pay", Pay::from_storage(min, max, currency, unit))?))
             }
             _ => Ok(None),
         }
@@ -99,13 +100,9 @@ impl CardRow {
 
 /// The FTS5 query for a person's keywords: each word quoted (so nothing typed acts as FTS syntax), all
 /// required. `None` when no word is left.
-pub(crate) fn fts_query(keywords: &str) -> Option<String> {
-    let words: Vec<String> = keywords
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(16)
-        .map(|w| format!("\"{}\"", w.to_lowercase()))
-        .collect();
+pub fn fts_query(keywords: &str) -> Option<String> {
+    let words: Vec<String> =
+        crate::domain::filter::search_words(keywords).into_iter().map(|word| format!("\"{word}\"")).collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
 
@@ -258,25 +255,14 @@ fn labelled(rows: Vec<(String, String, i64)>, label: impl Fn(&str) -> Option<&'s
         .collect()
 }
 
-/// Width of the pay histogram's buckets, a year.
-pub(super) const PAY_BUCKET: i64 = 20_000;
-
-/// The pay spread of the postings matching `filter` (those that post pay, in USD).
+/// The pay spread of the postings matching `filter` (those that post pay, in USD): the definition the
+/// in-memory summary is held to.
 pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, sqlx::Error> {
     let base = filter.matching_part();
-    let mid = "((pay.annual_min + pay.annual_max) / 2)";
-    let mut query = select_matching(&format!("{mid} / {PAY_BUCKET} AS bucket, COUNT(*)"), &base, today);
-    query.push(" AND pay.currency = 'USD' GROUP BY bucket ORDER BY bucket");
-    let counts: Vec<(i64, i64)> = query.build_query_as().fetch_all(pool).await?;
-    let paid: i64 = counts.iter().map(|(_, n)| n).sum();
-    let median = if paid == 0 {
-        None
-    } else {
-        let mut query = select_matching(mid, &base, today);
-        query.push(" AND pay.currency = 'USD' ORDER BY ").push(mid).push(" LIMIT 1 OFFSET ").push_bind(paid / 2);
-        query.build_query_scalar().fetch_optional(pool).await?
-    };
-    Ok(PayHistogram::from_counts(PAY_BUCKET, &counts, median))
+    let mut query = select_matching("(pay.annual_min + pay.annual_max) / 2", &base, today);
+    query.push(" AND pay.currency = 'USD'");
+    let mut midpoints: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
+    Ok(PayHistogram::from_midpoints(&mut midpoints))
 }
 
 /// A position in a sorted listing: the sort key of the last card shown and its id.
@@ -450,7 +436,7 @@ pub(super) async fn ranked_page(
 }
 
 /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
-pub(super) async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, sqlx::Error> {
+pub async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -476,7 +462,7 @@ pub(super) async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>,
 }
 
 /// Words of a title worth matching on: lower-case, three letters or more, not filler.
-fn title_words(title: &str) -> Vec<String> {
+pub(super) fn title_words(title: &str) -> Vec<String> {
     const FILLER: [&str; 12] =
         ["and", "the", "for", "with", "from", "team", "start", "eng", "remote", "hybrid", "new", "all"];
     let mut words: Vec<String> = title
@@ -492,19 +478,10 @@ fn title_words(title: &str) -> Vec<String> {
 /// How many of the closest titles a similar-jobs search considers.
 const SIMILAR_CANDIDATES: i64 = 500;
 
-/// What a similar-jobs search starts from.
-struct SimilarTo<'a> {
-    id: i64,
-    title: &'a str,
-    company_slug: &'a str,
-    career_path_id: Option<i64>,
-    location_slugs: Vec<String>,
-    regions: Vec<String>,
-}
-
-/// Open postings of other companies with a similar title or on the same career path, in the same region
-/// or remote; the same career path and the same metro rank first, then full-text relevance.
-async fn similar_jobs(
+/// Open postings of other companies with a similar title, in the same region or remote; the same metro
+/// ranks first, then the same career path, then full-text relevance of the title. The definition (in SQL,
+/// over the 500 closest titles) that [`OpenPostings::similar`] is held to by the tests; pages use that.
+pub async fn similar_jobs_in_sql(
     pool: &Pool,
     to: &SimilarTo<'_>,
     today: NaiveDate,
@@ -542,7 +519,7 @@ async fn similar_jobs(
         slugs.push_bind(slug.clone());
     }
     query.push(")) DESC, (p.career_step_id IS NOT NULL AND p.career_step_id IN (SELECT id FROM career_steps WHERE career_path_id = ");
-    query.push_bind(to.career_path_id.unwrap_or(-1));
+    query.push_bind(to.career_path.unwrap_or(-1));
     query.push(")) DESC, h.rank LIMIT ").push_bind(limit);
     let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
     let mut cards = load_cards(pool, &ids).await?;
@@ -591,23 +568,33 @@ struct CompanyRow {
     application_limit: Option<i64>,
 }
 
-/// A company with the benefits of its open postings; `RowNotFound` for an unknown slug.
-pub async fn get_company_profile(pool: &Pool, slug: &str, today: NaiveDate) -> Result<CompanyProfile, sqlx::Error> {
+/// How many of a company's newest open postings its page reads the benefits of.
+pub const COMPANY_BENEFIT_POSTINGS: usize = 200;
+
+/// A company with the benefits named by `posting_ids` (its newest open postings, at most
+/// [`COMPANY_BENEFIT_POSTINGS`] of them are read); `RowNotFound` for an unknown slug.
+pub async fn get_company_profile(pool: &Pool, slug: &str, posting_ids: &[i64]) -> Result<CompanyProfile, sqlx::Error> {
     let company: CompanyRow =
         sqlx::query_as("SELECT id, name, slug, about, website, application_limit FROM companies WHERE slug = ?")
             .bind(slug)
             .fetch_one(pool)
             .await?;
-    let benefits: Vec<BenefitRow> = sqlx::query_as(
-        "SELECT b.benefit_group, b.kind, MAX(b.days) AS days, NULL AS note \
-         FROM posting_benefits b JOIN postings p ON p.id = b.posting_id \
-         WHERE p.company_id = ? AND p.status = 'published' AND p.valid_through >= ? \
-         GROUP BY b.benefit_group, b.kind ORDER BY MIN(b.position), b.kind",
-    )
-    .bind(company.id)
-    .bind(today)
-    .fetch_all(pool)
-    .await?;
+    let posting_ids = &posting_ids[..posting_ids.len().min(COMPANY_BENEFIT_POSTINGS)];
+    let benefits: Vec<BenefitRow> = if posting_ids.is_empty() {
+        Vec::new()
+    } else {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT b.benefit_group, b.kind, MAX(b.days) AS days, NULL AS note FROM posting_benefits b \
+             JOIN postings p ON p.id = b.posting_id WHERE p.company_id = ",
+        );
+        query.push_bind(company.id).push(" AND b.posting_id IN (");
+        let mut ids = query.separated(", ");
+        for id in posting_ids {
+            ids.push_bind(*id);
+        }
+        query.push(") GROUP BY b.benefit_group, b.kind ORDER BY MIN(b.position), b.kind");
+        query.build_query_as().fetch_all(pool).await?
+    };
     Ok(CompanyProfile {
         name: company.name,
         slug: company.slug,
@@ -618,11 +605,20 @@ pub async fn get_company_profile(pool: &Pool, slug: &str, today: NaiveDate) -> R
     })
 }
 
-/// Paths and posted dates of open postings, for the sitemap.
-pub async fn open_posting_paths(pool: &Pool, today: NaiveDate) -> Result<Vec<(String, NaiveDate)>, sqlx::Error> {
+/// Paths and posted dates of the postings open on `today` with ids from `first` to `last`, by id, for
+/// the sitemap.
+pub async fn open_posting_paths(
+    pool: &Pool,
+    first: i64,
+    last: i64,
+    today: NaiveDate,
+) -> Result<Vec<(String, NaiveDate)>, sqlx::Error> {
     let rows: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
-        "SELECT id, slug, posted_at FROM postings WHERE status = 'published' AND valid_through >= ? ORDER BY id",
+        "SELECT id, slug, posted_at FROM postings WHERE id BETWEEN ? AND ? \
+         AND status = 'published' AND valid_through >= ? ORDER BY id",
     )
+    .bind(first)
+    .bind(last)
     .bind(today)
     .fetch_all(pool)
     .await?;
@@ -668,6 +664,20 @@ struct SectionRow {
 }
 
 #[derive(FromRow)]
+struct RenderedRow {
+    heading: String,
+    body_markdown: String,
+    body_html: Option<String>,
+}
+
+impl RenderedRow {
+    /// The HTML stored when the row was written; rendered now only for a row written without it.
+    fn html(&self) -> String {
+        self.body_html.clone().unwrap_or_else(|| to_safe_html(&self.body_markdown))
+    }
+}
+
+#[derive(FromRow)]
 struct BenefitRow {
     benefit_group: String,
     kind: String,
@@ -684,13 +694,6 @@ impl BenefitRow {
             note: self.note,
         })
     }
-}
-
-#[derive(FromRow)]
-struct NoticeRow {
-    jurisdiction: String,
-    title: String,
-    body_markdown: String,
 }
 
 /// A posting's sections as written (Markdown), in order.
@@ -744,17 +747,26 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
     let detail: DetailRow = query.build_query_as().fetch_one(pool).await?;
     let row = detail.card;
 
-    let sections = posting_sections(pool, id).await?;
-    let benefits = posting_benefits(pool, id).await?;
-    let skills = posting_skills(pool, id).await?;
-
-    let notices: Vec<NoticeRow> = sqlx::query_as(
-        "SELECT n.jurisdiction, n.title, n.body_markdown FROM posting_legal_notices pn \
-         JOIN legal_notices n ON n.id = pn.notice_id WHERE pn.posting_id = ? ORDER BY n.jurisdiction",
+    let sections: Vec<RenderedRow> = sqlx::query_as(
+        "SELECT heading, body_markdown, body_html FROM posting_sections WHERE posting_id = ? ORDER BY position",
     )
     .bind(id)
     .fetch_all(pool)
     .await?;
+    let benefits = posting_benefits(pool, id).await?;
+    let skills = posting_skills(pool, id).await?;
+    let notices: Vec<(String, RenderedRow)> = sqlx::query_as::<_, (String, String, String, Option<String>)>(
+        "SELECT n.jurisdiction, n.title, n.body_markdown, n.body_html FROM posting_legal_notices pn \
+         JOIN legal_notices n ON n.id = pn.notice_id WHERE pn.posting_id = ? ORDER BY n.jurisdiction",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(jurisdiction, heading, body_markdown, body_html)| {
+        (jurisdiction, RenderedRow { heading, body_markdown, body_html })
+    })
+    .collect();
 
     let located = locations_of(pool, std::iter::once(id)).await?.remove(&id).unwrap_or_default();
     let pay_location = row
@@ -780,22 +792,7 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
             _ => None,
         };
 
-    let company_filter = JobFilter { company: Some(card.company.slug.clone()), ..JobFilter::default() };
-    let company_jobs = list_open_jobs(pool, &company_filter, today, RELATED_LIMIT + 1).await?.jobs;
-    let more_from_company: Vec<JobCard> =
-        company_jobs.into_iter().filter(|other| other.id != id).take(RELATED_LIMIT as usize).collect();
-    let mut regions: Vec<String> = card.locations.iter().map(|l| l.region.clone()).collect();
-    regions.dedup();
-    let similar_to = SimilarTo {
-        id,
-        title: &card.title,
-        company_slug: &card.company.slug,
-        career_path_id: detail.career_path_id,
-        location_slugs: card.locations.iter().map(|l| l.slug()).collect(),
-        regions,
-    };
-    let similar = similar_jobs(pool, &similar_to, today, RELATED_LIMIT).await?;
-
+    let career_path_id = detail.career_path_id;
     Ok(JobDetail {
         card,
         status,
@@ -805,20 +802,57 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
         company_website: detail.company_website,
         application_limit: detail.application_limit,
         pay_location,
-        sections: sections
-            .into_iter()
-            .map(|s| Section { heading: s.heading, html: to_safe_html(&s.body_markdown) })
-            .collect(),
+        sections: sections.iter().map(|s| Section { heading: s.heading.clone(), html: s.html() }).collect(),
         benefits,
         skills,
         legal_notices: notices
-            .into_iter()
-            .map(|n| LegalNotice { jurisdiction: n.jurisdiction, title: n.title, html: to_safe_html(&n.body_markdown) })
+            .iter()
+            .map(|(jurisdiction, n)| LegalNotice {
+                jurisdiction: jurisdiction.clone(),
+                title: n.heading.clone(),
+                html: n.html(),
+            })
             .collect(),
         career_step: detail.career_path_slug.zip(detail.career_step_title),
         market_estimate,
-        more_from_company,
-        similar,
+        career_path_id,
+        more_from_company: Vec::new(),
+        similar: Vec::new(),
         today,
     })
+}
+
+/// How many cards "More from this company" and "Similar jobs near here" show.
+pub const RELATED_JOBS: usize = RELATED_LIMIT as usize;
+
+/// Fills in `detail`'s related postings from `snapshot`: the company's newest other open postings, and
+/// similar postings nearby (see [`OpenPostings::similar`]). Only their cards are read from the database.
+pub async fn add_related_jobs(pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail) -> Result<(), sqlx::Error> {
+    let card = &detail.card;
+    let (company_ids, _) = snapshot.company_postings(&card.company.slug, Some(card.id), RELATED_JOBS);
+    let mut regions: Vec<String> = card.locations.iter().map(|l| l.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let to = SimilarTo {
+        id: card.id,
+        company_slug: &card.company.slug,
+        title: &card.title,
+        career_path: detail.career_path_id,
+        location_slugs: card.locations.iter().map(|l| l.slug()).collect(),
+        regions,
+    };
+    let similar_ids = snapshot.similar(&to, RELATED_JOBS);
+    let mut cards = load_cards(pool, &[company_ids.as_slice(), similar_ids.as_slice()].concat()).await?;
+    let similar = cards.split_off(cards.iter().take_while(|c| company_ids.contains(&c.id)).count());
+    // Show the place that made the posting "near": the same metro, else the same region.
+    let similar = similar
+        .into_iter()
+        .map(|mut similar| {
+            similar.put_location_first_where(|l| to.regions.contains(&l.region));
+            similar.put_location_first_where(|l| to.location_slugs.contains(&l.slug()));
+            similar
+        })
+        .collect();
+    (detail.more_from_company, detail.similar) = (cards, similar);
+    Ok(())
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::Connection;
 use crate::domain::text::slugify;
 use crate::domain::{Benefit, CareerPath, Location, NewCompany, NewJob, NewSection, Pay};
+use crate::markdown::to_safe_html;
 
 /// Postings per multi-row statement; keeps every statement well under SQLite's 32,766 bound parameters.
 const POSTINGS_PER_STATEMENT: usize = 200;
@@ -39,14 +40,15 @@ pub async fn upsert_legal_notice(
     body_markdown: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown) VALUES (?, ?, ?, ?) \
+        "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown, body_html) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (jurisdiction) DO UPDATE SET region = excluded.region, title = excluded.title, \
-         body_markdown = excluded.body_markdown RETURNING id",
+         body_markdown = excluded.body_markdown, body_html = excluded.body_html RETURNING id",
     )
     .bind(jurisdiction)
     .bind(region)
     .bind(title)
     .bind(body_markdown)
+    .bind(to_safe_html(body_markdown))
     .fetch_one(conn)
     .await
 }
@@ -353,14 +355,21 @@ async fn insert_sections(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
         .iter()
         .flat_map(|p| p.job.sections.iter().enumerate().map(move |(position, s)| (p.id, position as i64, s)))
         .collect();
+    // Rendered once per distinct text: generated and templated postings repeat their sections.
+    let mut rendered: HashMap<&str, String> = HashMap::new();
+    for (_, _, section) in &rows {
+        rendered.entry(section.body_markdown.as_str()).or_insert_with(|| to_safe_html(&section.body_markdown));
+    }
     for part in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO posting_sections (posting_id, position, heading, body_markdown) ");
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO posting_sections (posting_id, position, heading, body_markdown, body_html) ",
+        );
         insert.push_values(part, |mut row, (posting, position, section)| {
             row.push_bind(*posting)
                 .push_bind(*position)
                 .push_bind(section.heading.trim().to_owned())
-                .push_bind(section.body_markdown.clone());
+                .push_bind(section.body_markdown.clone())
+                .push_bind(rendered.get(section.body_markdown.as_str()).cloned().unwrap_or_default());
         });
         insert.build().execute(&mut *conn).await?;
     }
@@ -425,4 +434,41 @@ async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> R
     });
     insert.build().execute(conn).await?;
     Ok(())
+}
+
+/// Renders the sanitised HTML of every section and legal notice stored without it (rows written before
+/// HTML was stored), in batches; returns how many rows it rendered. Run at start-up, after migrating.
+pub async fn render_missing_html(pool: &super::Pool) -> Result<u64, sqlx::Error> {
+    const BATCH: i64 = 2_000;
+    let mut rendered = 0;
+    loop {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, body_markdown FROM posting_sections WHERE body_html IS NULL LIMIT ?")
+                .bind(BATCH)
+                .fetch_all(pool)
+                .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut tx = pool.begin().await?;
+        for (id, markdown) in &rows {
+            sqlx::query("UPDATE posting_sections SET body_html = ? WHERE id = ?")
+                .bind(to_safe_html(markdown))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        rendered += rows.len() as u64;
+    }
+    let notices: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, body_markdown FROM legal_notices WHERE body_html IS NULL").fetch_all(pool).await?;
+    for (id, markdown) in &notices {
+        sqlx::query("UPDATE legal_notices SET body_html = ? WHERE id = ?")
+            .bind(to_safe_html(markdown))
+            .bind(id)
+            .execute(pool)
+            .await?;
+    }
+    Ok(rendered + notices.len() as u64)
 }

@@ -271,10 +271,37 @@ impl JobFilter {
         self.matching_part() == Self::default()
     }
 
+    /// The key every listing cache files this filter's matches under: its matching part in canonical
+    /// form, so that spellings that match the same postings share one entry (`q=Engineer!` and
+    /// `q=engineer`, `type=a&type=b` and `type=b&type=a`). Keywords become their search words, lower
+    /// case and in order; repeated choices are sorted.
+    pub fn cache_key(&self) -> String {
+        let mut canonical = self.matching_part();
+        canonical.q = self.q.as_deref().map(|q| search_words(q).join(" ")).filter(|q| !q.is_empty());
+        canonical.remote.sort_by_key(|mode| mode.code());
+        canonical.types.sort_by_key(|kind| kind.code());
+        canonical.levels.sort_by_key(|level| level.code());
+        canonical.to_query_string()
+    }
+
     /// True when a pay bound is set (postings without pay are then left out).
     pub fn filters_pay(&self) -> bool {
         self.min_pay.is_some() || self.max_pay.is_some()
     }
+}
+
+/// The most search words a keyword query uses; the rest are ignored.
+pub const MAX_SEARCH_WORDS: usize = 16;
+
+/// The words a keyword search looks for: runs of letters and digits, lower case, at most
+/// [`MAX_SEARCH_WORDS`]. Everything else typed (punctuation, quotes, operators) only separates words.
+pub fn search_words(keywords: &str) -> Vec<String> {
+    keywords
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .take(MAX_SEARCH_WORDS)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Parses a query string such as `location=fremont-ca&min_pay=100000` (percent-decoding it).
@@ -427,32 +454,133 @@ pub struct ListingSummary {
     pub pay: PayHistogram,
 }
 
+/// The most bars the pay histogram draws, open-ended end bars included.
+pub const MAX_PAY_BARS: usize = 40;
+
+/// The narrowest bar of the pay histogram, a year.
+pub const PAY_BAR_WIDTH: i64 = 20_000;
+
 /// The spread of annual pay (each posting's range midpoint) over the matching postings that post pay.
+/// Its axis spans the 1st to the 99th percentile, so one odd posting cannot stretch it: what lies outside
+/// is counted in the open-ended `below` and `above` bars. At most [`MAX_PAY_BARS`] bars in all, whatever
+/// the data.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayHistogram {
-    /// Width of each bucket, whole currency units a year.
+    /// Width of each bucket, whole currency units a year: a multiple of [`PAY_BAR_WIDTH`].
     pub bucket_width: i64,
     /// (lower bound, count), lowest first, with empty buckets in between filled in.
     pub buckets: Vec<(i64, i64)>,
+    /// Postings under the first bucket's lower bound.
+    #[serde(default)]
+    pub below: i64,
+    /// Postings at or over the last bucket's upper bound.
+    #[serde(default)]
+    pub above: i64,
     pub median: Option<i64>,
     /// How many matching postings post pay.
     pub paid: i64,
 }
 
 impl PayHistogram {
-    /// Builds a histogram from (bucket index, count) pairs and the median.
-    pub fn from_counts(bucket_width: i64, counts: &[(i64, i64)], median: Option<i64>) -> Self {
-        let paid = counts.iter().map(|(_, n)| n).sum();
-        let (Some(first), Some(last)) = (counts.iter().map(|(b, _)| *b).min(), counts.iter().map(|(b, _)| *b).max())
-        else {
-            return Self { bucket_width, buckets: Vec::new(), median, paid };
-        };
-        let buckets = (first..=last)
-            .map(|bucket| {
-                let count = counts.iter().find(|(b, _)| *b == bucket).map_or(0, |(_, n)| *n);
-                (bucket * bucket_width, count)
-            })
-            .collect();
-        Self { bucket_width, buckets, median, paid }
+    /// The histogram of these midpoints (annual pay, in any order; reordered in place).
+    pub fn from_midpoints(midpoints: &mut [i64]) -> Self {
+        let paid = midpoints.len() as i64;
+        if midpoints.is_empty() {
+            return Self { bucket_width: PAY_BAR_WIDTH, paid, ..Self::default() };
+        }
+        midpoints.sort_unstable();
+        let last_index = midpoints.len() - 1;
+        let median = midpoints[midpoints.len() / 2];
+        // The robust range: the 1st to the 99th percentile (nearest rank).
+        let low = midpoints[last_index / 100];
+        let high = midpoints[last_index - last_index / 100];
+        // Two bars are kept for the open ends when anything lies outside the range.
+        let outside = midpoints[0] < low || midpoints[last_index] > high;
+        let inner_bars = if outside { MAX_PAY_BARS - 2 } else { MAX_PAY_BARS } as i64;
+        let mut width = PAY_BAR_WIDTH;
+        let bars = |width: i64| high.div_euclid(width) - low.div_euclid(width) + 1;
+        if bars(width) > inner_bars {
+            let narrow = bars(PAY_BAR_WIDTH);
+            width = PAY_BAR_WIDTH.saturating_mul((narrow + inner_bars - 2) / (inner_bars - 1)).max(PAY_BAR_WIDTH);
+            while bars(width) > inner_bars {
+                width = width.saturating_add(PAY_BAR_WIDTH);
+            }
+        }
+        let (first, last) = (low.div_euclid(width), high.div_euclid(width));
+        let mut counts = vec![0_i64; usize::try_from(last - first + 1).unwrap_or(0)];
+        let (mut below, mut above) = (0, 0);
+        for &midpoint in midpoints.iter() {
+            let bucket = midpoint.div_euclid(width);
+            if bucket < first {
+                below += 1;
+            } else if bucket > last {
+                above += 1;
+            } else if let Some(count) = usize::try_from(bucket - first).ok().and_then(|index| counts.get_mut(index)) {
+                *count += 1;
+            }
+        }
+        let buckets =
+            counts.into_iter().enumerate().map(|(index, count)| ((first + index as i64) * width, count)).collect();
+        Self { bucket_width: width, buckets, below, above, median: Some(median), paid }
+    }
+
+    /// How many bars a chart of it draws, the open ends included.
+    pub fn bar_count(&self) -> usize {
+        self.buckets.len() + usize::from(self.below > 0) + usize::from(self.above > 0)
+    }
+
+    /// The bars a chart draws, lowest first: an open-ended one for the postings below the axis (when any),
+    /// one per bucket, and an open-ended one for those above it (when any); each with its count and the
+    /// words a screen reader or a tooltip gives it.
+    pub fn bars(&self) -> Vec<(i64, String)> {
+        let dollars = |amount: i64| super::pay::compact_annual("$", amount);
+        let mut bars = Vec::with_capacity(self.bar_count());
+        if let Some((first, _)) = self.buckets.first().filter(|_| self.below > 0) {
+            bars.push((self.below, format!("Under {}: {} jobs", dollars(*first), self.below)));
+        }
+        for (low, count) in &self.buckets {
+            bars.push((*count, format!("{} - {}: {count} jobs", dollars(*low), dollars(low + self.bucket_width))));
+        }
+        if let Some((last, _)) = self.buckets.last().filter(|_| self.above > 0) {
+            let top = last + self.bucket_width;
+            bars.push((self.above, format!("{} and up: {} jobs", dollars(top), self.above)));
+        }
+        bars
+    }
+}
+
+#[cfg(test)]
+mod histogram_tests {
+    use super::*;
+
+    #[test]
+    fn a_small_spread_keeps_twenty_thousand_dollar_bars_with_gaps_filled() {
+        let histogram = PayHistogram::from_midpoints(&mut [90_000, 145_600, 175_000]);
+        assert_eq!(histogram.buckets, vec![(80_000, 1), (100_000, 0), (120_000, 0), (140_000, 1), (160_000, 1)]);
+        assert_eq!((histogram.below, histogram.above, histogram.median, histogram.paid), (0, 0, Some(145_600), 3));
+    }
+
+    #[test]
+    fn one_posting_paid_by_the_hour_as_if_by_the_year_cannot_stretch_the_axis() {
+        // 300 ordinary postings and one at $150,000 - $160,000 "an hour": $322 million a year.
+        let mut midpoints: Vec<i64> = (0..300).map(|i| 60_000 + i * 500).collect();
+        midpoints.push(322_400_000);
+        let histogram = PayHistogram::from_midpoints(&mut midpoints);
+        assert!(histogram.bar_count() <= MAX_PAY_BARS, "{}", histogram.bar_count());
+        assert_eq!(histogram.above, 1);
+        assert_eq!(histogram.bucket_width, PAY_BAR_WIDTH);
+        assert_eq!(histogram.buckets.iter().map(|(_, n)| n).sum::<i64>() + histogram.below + histogram.above, 301);
+    }
+
+    #[test]
+    fn any_spread_gives_at_most_forty_bars_counting_every_posting() {
+        for spread in [1_i64, 7, 1_000, 1_000_000, 1_000_000_000_000] {
+            let mut midpoints: Vec<i64> = (0..1_000).map(|i| i * spread).collect();
+            let histogram = PayHistogram::from_midpoints(&mut midpoints);
+            assert!(histogram.bar_count() <= MAX_PAY_BARS, "spread {spread}: {} bars", histogram.bar_count());
+            let counted: i64 =
+                histogram.buckets.iter().map(|(_, n)| n).sum::<i64>() + histogram.below + histogram.above;
+            assert_eq!(counted, 1_000, "spread {spread}");
+        }
     }
 }

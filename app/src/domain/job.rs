@@ -278,6 +278,9 @@ pub struct JobDetail {
     pub legal_notices: Vec<LegalNotice>,
     /// `(career path slug, step title)`.
     pub career_step: Option<(String, String)>,
+    /// The id of its career path, which "similar jobs" ranks by.
+    #[serde(skip)]
+    pub career_path_id: Option<i64>,
     /// The day the server answered, so "posted N days ago" reads the same on server and browser.
     pub today: NaiveDate,
     /// The reference estimate for the same career step in the same metro, when there is one.

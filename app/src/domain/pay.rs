@@ -124,7 +124,29 @@ pub enum PayError {
     BadCurrency(String),
     #[error("the pay is too large")]
     TooLarge,
+    #[error("more than $10,000,000 a year is not plausible pay")]
+    ImplausiblyHigh,
+    #[error("{amount} {per} looks like a yearly amount: choose \"a year\"")]
+    LooksYearly { amount: String, per: &'static str },
 }
+
+/// The highest annualised maximum accepted in US dollars, whole dollars: above it, pay is a typo (the
+/// database's CHECK on `posting_pay` holds the same bound).
+pub const MAX_ANNUAL_USD: i64 = 10_000_000;
+
+/// The most an hour, a day or a week may pay in a dollar-like currency (whole units) before the amount
+/// is taken for a yearly one typed against the wrong period.
+const fn plausible_per_period(unit: PayUnit) -> Option<i64> {
+    match unit {
+        PayUnit::Hour => Some(2_000),
+        PayUnit::Day => Some(16_000),
+        PayUnit::Week => Some(80_000),
+        PayUnit::Month | PayUnit::Year => None,
+    }
+}
+
+/// Currencies whose unit is worth roughly a dollar, where the per-period bounds above make sense.
+const DOLLAR_LIKE: [&str; 7] = ["USD", "CAD", "AUD", "NZD", "EUR", "GBP", "CHF"];
 
 /// The largest amount accepted, in minor units (100 million a period).
 const MAX_MINOR_UNITS: i64 = 10_000_000_000;
@@ -149,6 +171,31 @@ impl Pay {
         }
         if max_minor > MAX_MINOR_UNITS {
             return Err(PayError::TooLarge);
+        }
+        if DOLLAR_LIKE.contains(&currency.as_str())
+            && let Some(bound) = plausible_per_period(unit)
+            && max_minor > bound * 100
+        {
+            return Err(PayError::LooksYearly {
+                amount: format!("{}{}", currency.symbol(), format_minor(max_minor)),
+                per: unit.per_phrase(),
+            });
+        }
+        let pay = Self { min_minor, max_minor, currency, unit };
+        if pay.currency.as_str() == "USD" && pay.annual_max() > MAX_ANNUAL_USD {
+            return Err(PayError::ImplausiblyHigh);
+        }
+        Ok(pay)
+    }
+
+    /// A range as stored: positive and ordered (the schema's CHECKs), without the plausibility rules that
+    /// [`Pay::new`] applies to what is typed, so that a row stored under older rules still reads.
+    pub fn from_storage(min_minor: i64, max_minor: i64, currency: Currency, unit: PayUnit) -> Result<Self, PayError> {
+        if min_minor <= 0 || max_minor <= 0 {
+            return Err(PayError::NotPositive);
+        }
+        if min_minor > max_minor {
+            return Err(PayError::MinAboveMax);
         }
         Ok(Self { min_minor, max_minor, currency, unit })
     }
@@ -255,6 +302,26 @@ pub fn compact_annual(symbol: &str, whole: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_hourly_amount_that_looks_yearly_is_refused_with_the_unit_to_choose() {
+        let typo = Pay::from_whole(150_000, 160_000, Currency::usd(), PayUnit::Hour);
+        assert!(matches!(typo, Err(PayError::LooksYearly { per: "an hour", .. })), "{typo:?}");
+        assert!(Pay::from_whole(60, 80, Currency::usd(), PayUnit::Hour).is_ok());
+        // Other currencies are not held to dollar amounts per hour.
+        assert!(Pay::from_whole(3_000, 4_000, Currency::parse("JPY").expect("JPY"), PayUnit::Hour).is_ok());
+    }
+
+    #[test]
+    fn more_than_ten_million_dollars_a_year_is_refused() {
+        assert_eq!(
+            Pay::from_whole(9_000_000, 10_000_001, Currency::usd(), PayUnit::Year),
+            Err(PayError::ImplausiblyHigh)
+        );
+        assert!(Pay::from_whole(9_000_000, 10_000_000, Currency::usd(), PayUnit::Year).is_ok());
+        // A stored row is read whatever the rules it was written under.
+        assert!(Pay::from_storage(15_000_000, 16_000_000, Currency::usd(), PayUnit::Hour).is_ok());
+    }
 
     fn usd(min: i64, max: i64, unit: PayUnit) -> Pay {
         Pay::from_whole(min, max, Currency::usd(), unit).expect("valid pay")

@@ -196,6 +196,10 @@ pub enum FieldError {
     MissingMin,
     #[error("The pay is too large.")]
     PayTooLarge,
+    #[error("More than $10,000,000 a year is not plausible pay: check the amounts.")]
+    ImplausiblePay,
+    #[error("{0} looks like a yearly amount: choose \"a year\", or check the amount.")]
+    LooksYearly(String),
     #[error("Use a three-letter currency code, such as USD.")]
     BadCurrency,
     #[error("Add at least one section with a heading and text.")]
@@ -605,6 +609,10 @@ impl PostingForm {
         Pay::new(min, max, currency, unit).map(Some).map_err(|error| match error {
             PayError::NotPositive => (field::PAY_MIN, FieldError::NotPositive),
             PayError::MinAboveMax => (field::PAY_MAX, FieldError::MinAboveMax),
+            PayError::ImplausiblyHigh => (field::PAY_MAX, FieldError::ImplausiblePay),
+            PayError::LooksYearly { amount, per } => {
+                (field::PAY_UNIT, FieldError::LooksYearly(format!("{amount} {per}")))
+            }
             _ => (field::PAY_MAX, FieldError::PayTooLarge),
         })
     }
@@ -646,7 +654,9 @@ fn parse_amount(text: &str) -> Result<Option<i64>, FieldError> {
         return Err(FieldError::NotPositive);
     }
     let (whole, cents) = match cleaned.split_once('.') {
-        Some((whole, fraction)) if !fraction.is_empty() && fraction.len() <= 2 => {
+        Some((whole, fraction))
+            if !fraction.is_empty() && fraction.len() <= 2 && fraction.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             let cents: i64 = fraction.parse().map_err(|_| FieldError::BadAmount)?;
             (whole, if fraction.len() == 1 { cents * 10 } else { cents })
         }
@@ -733,6 +743,16 @@ fn parse_skills(text: &str) -> Result<Vec<String>, FieldError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_amount_takes_digits_only_after_its_point() {
+        for bad in ["10.-5", "10.+5", "10.a", "10.", ".5.5", "1.234"] {
+            assert_eq!(parse_amount(bad), Err(FieldError::BadAmount), "{bad}");
+        }
+        assert_eq!(parse_amount("10.5"), Ok(Some(1_050)));
+        assert_eq!(parse_amount("$116,000"), Ok(Some(11_600_000)));
+        assert_eq!(parse_amount(""), Ok(None));
+    }
+
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, 2).expect("date")
     }
@@ -766,6 +786,16 @@ mod tests {
 
     fn errors_of(form: &PostingForm) -> FormErrors {
         form.validate(today()).expect_err("the form should be refused")
+    }
+
+    #[test]
+    fn a_yearly_amount_typed_as_hourly_is_refused_beside_the_unit() {
+        let mut form = good_form();
+        (form.pay_min, form.pay_max, form.pay_unit) = ("150,000".into(), "160,000".into(), "HOUR".into());
+        let errors = errors_of(&form);
+        assert!(matches!(errors.get("pay_unit"), Some(FieldError::LooksYearly(_))), "{errors:?}");
+        (form.pay_min, form.pay_max, form.pay_unit) = ("9,000,000".into(), "12,000,000".into(), "YEAR".into());
+        assert_eq!(errors_of(&form).get("pay_max"), Some(&FieldError::ImplausiblePay));
     }
 
     #[test]

@@ -159,6 +159,7 @@ mod tests {
             career_step: None,
             today: NaiveDate::from_ymd_opt(2025, 2, 27).expect("date"),
             market_estimate: None,
+            career_path_id: None,
             more_from_company: vec![],
             similar: vec![],
         }

@@ -20,6 +20,9 @@ use app::error::AppError;
 use super::{CSRF_FIELD, HOME_PATH, admin_of, field, form_pairs, plain_page, token_matches};
 use crate::router::{AppState, BODY_LIMIT_BYTES, page_context};
 
+/// How long an admin's save waits for the listing to show it.
+const LISTING_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The form field naming what the submit button asked for.
 pub const INTENT_FIELD: &str = "intent";
 
@@ -138,7 +141,8 @@ async fn save(state: AppState, id: Option<i64>, post: AdminPost) -> Response {
     };
     match saved {
         Ok(saved_id) => {
-            state.listing_cache.clear();
+            // The next page the admin sees shows the change (the refresher loads it; this waits for it).
+            state.listing_cache.changed(&state.pool, LISTING_CHANGE_WAIT).await;
             tracing::info!(admin = %post.admin.email, posting = saved_id, status = status.code(), "posting saved");
             Redirect::to(&format!("{HOME_PATH}?saved={saved_id}")).into_response()
         }
@@ -197,7 +201,8 @@ pub async fn change_status(State(state): State<AppState>, Path(id): Path<i64>, r
     let actor = Actor { admin_id: post.admin.id, email: &post.admin.email };
     match db::set_posting_status(&state.pool, id, status, action.code(), actor).await {
         Ok(()) => {
-            state.listing_cache.clear();
+            // The next page the admin sees shows the change (the refresher loads it; this waits for it).
+            state.listing_cache.changed(&state.pool, LISTING_CHANGE_WAIT).await;
             tracing::info!(admin = %post.admin.email, posting = id, action = action.code(), "posting status changed");
             back(&format!("changed={id}"))
         }

@@ -121,9 +121,10 @@ async fn cross_site_posts_are_refused_for_forms_and_server_functions() {
     let no_token = app.post_form_with("/admin/jobs/new", &wrong_token, &[("cookie", &cookie)]).await;
     assert_eq!(no_token.status, StatusCode::FORBIDDEN);
     // Server functions need a same-origin request.
-    assert_eq!(app.post_form_with("/fn/list_jobs", "", &[evil]).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.post_form_with("/fn/list_jobs", "", &[]).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.post_form("/fn/list_jobs", "").await.status, StatusCode::OK);
+    let get_job = format!("id={}", app.brief_id().await);
+    assert_eq!(app.post_form_with("/fn/get_job", &get_job, &[evil]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form_with("/fn/get_job", &get_job, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form("/fn/get_job", &get_job).await.status, StatusCode::OK);
     // The sign-in form and the public alert form too.
     assert_eq!(app.post_form_with("/admin/sign-in", "email=a&password=b", &[evil]).await.status, StatusCode::FORBIDDEN);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM postings WHERE title = 'Cross-site posting'").await, 0);

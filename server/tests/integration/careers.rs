@@ -115,3 +115,22 @@ async fn a_bad_alert_request_changes_nothing_and_keeps_what_was_typed() {
     let missing_path = app.post_form("/careers/astronaut/alerts", "email=ana%40example.com&step=x").await;
     assert_eq!(missing_path.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observed_pay_from_the_snapshot_is_what_the_sql_definition_gives() {
+    let app = TestApp::seeded().await;
+    let today = chrono::Utc::now().date_naive();
+    let snapshot = app::db::OpenPostings::load(&app.pool, today).await.expect("snapshot");
+    let paths: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM career_paths").fetch_all(&app.pool).await.expect("paths");
+    let mut observed_steps = 0;
+    for path in &paths {
+        let mut defined = app::db::observed_pay(&app.pool, path, today).await.expect("in SQL");
+        let mut from_memory = app::db::observed_pay_from(&app.pool, &snapshot, path).await.expect("in memory");
+        defined.sort_by(|a, b| a.step_slug.cmp(&b.step_slug));
+        from_memory.sort_by(|a, b| a.step_slug.cmp(&b.step_slug));
+        assert_eq!(from_memory, defined, "{path}");
+        observed_steps += defined.len();
+    }
+    assert!(!paths.is_empty() && observed_steps >= 5, "{} paths, {observed_steps} steps with postings", paths.len());
+}

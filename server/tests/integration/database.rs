@@ -195,7 +195,9 @@ async fn generating_postings_is_deterministic_in_content() {
 async fn similar_jobs_are_nearby_or_remote_and_from_other_companies() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
-    let job = db::get_job_detail(&app.pool, app.brief_id().await, today).await.expect("brief posting");
+    let snapshot = db::OpenPostings::load(&app.pool, today).await.expect("snapshot");
+    let mut job = db::get_job_detail(&app.pool, app.brief_id().await, today).await.expect("brief posting");
+    db::add_related_jobs(&app.pool, &snapshot, &mut job).await.expect("related jobs");
     assert!(!job.similar.is_empty() && job.similar.len() <= 4);
     for card in &job.similar {
         assert_ne!(card.company.slug, "tiktok");
@@ -209,54 +211,113 @@ async fn similar_jobs_are_nearby_or_remote_and_from_other_companies() {
     assert!(job.similar[first_elsewhere..].iter().all(|c| !in_san_jose(c)));
     assert_eq!(job.more_from_company.len(), 4);
     assert!(job.more_from_company.iter().all(|c| c.company.slug == "tiktok" && c.id != job.card.id));
+    let newest: Vec<i64> =
+        db::list_open_jobs(&app.pool, &app::domain::filter::parse_query_string("company=tiktok").filter, today, 5)
+            .await
+            .expect("company's postings")
+            .jobs
+            .iter()
+            .map(|card| card.id)
+            .filter(|id| *id != job.card.id)
+            .take(4)
+            .collect();
+    assert_eq!(job.more_from_company.iter().map(|c| c.id).collect::<Vec<_>>(), newest, "the company's newest");
+}
+
+/// What orders a similar job: whether it is in the posting's metro, and on its career path.
+fn similar_tier(
+    card: &app::domain::JobCard,
+    detail: &app::domain::JobDetail,
+    path_of: &std::collections::HashMap<i64, Option<i64>>,
+) -> (bool, bool) {
+    let metros: Vec<String> = detail.card.locations.iter().map(|l| l.slug()).collect();
+    let same_metro = card.locations.iter().any(|l| metros.contains(&l.slug()));
+    let same_path =
+        detail.career_path_id.is_some() && path_of.get(&card.id).copied().flatten() == detail.career_path_id;
+    (same_metro, same_path)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stale_listing_summary_is_answered_at_once_and_recounted_in_the_background_when_the_data_changed() {
+async fn similar_jobs_from_memory_rank_like_the_sql_definition_for_every_posting() {
     let app = TestApp::seeded().await;
     let today = Utc::now().date_naive();
-    let cache = db::ListingCache::with_max_age(std::time::Duration::ZERO);
-    let filter = JobFilter::default();
-    let total = |cache: db::ListingCache| {
-        let pool = app.pool.clone();
-        let filter = filter.clone();
-        async move { cache.summary(&pool, &filter, today).await.expect("summary").total }
-    };
-    let close_one = || async {
-        sqlx::query(
-            "UPDATE postings SET status = 'closed' WHERE id = \
-             (SELECT id FROM postings WHERE status = 'published' AND valid_through >= ? ORDER BY id LIMIT 1)",
-        )
-        .bind(today)
-        .execute(&app.pool)
-        .await
-        .expect("close one");
-    };
-    let before = total(cache.clone()).await;
-
-    // Stale but unchanged: checked against the database's version in the background, and kept.
-    for _ in 0..5 {
-        assert_eq!(total(cache.clone()).await, before);
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let snapshot = db::OpenPostings::load(&app.pool, today).await.expect("snapshot");
+    let paths: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT p.id, s.career_path_id FROM postings p LEFT JOIN career_steps s ON s.id = p.career_step_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("paths");
+    let path_of: std::collections::HashMap<i64, Option<i64>> = paths.into_iter().collect();
+    let (mut compared, mut with_similar) = (0, 0);
+    for &id in path_of.keys() {
+        let Ok(mut detail) = db::get_job_detail(&app.pool, id, today).await else { continue };
+        let mut regions: Vec<String> = detail.card.locations.iter().map(|l| l.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        let to = db::SimilarTo {
+            id,
+            company_slug: &detail.card.company.slug.clone(),
+            title: &detail.card.title.clone(),
+            career_path: detail.career_path_id,
+            location_slugs: detail.card.locations.iter().map(|l| l.slug()).collect(),
+            regions,
+        };
+        let defined = db::similar_jobs_in_sql(&app.pool, &to, today, 4).await.expect("similar in SQL");
+        db::add_related_jobs(&app.pool, &snapshot, &mut detail).await.expect("similar in memory");
+        // The same number of results, and the same tiers (same metro, same career path) in the same order:
+        // only the order within a tier (title closeness) is computed differently.
+        let tiers = |cards: &[app::domain::JobCard]| {
+            cards.iter().map(|card| similar_tier(card, &detail, &path_of)).collect::<Vec<_>>()
+        };
+        assert_eq!(tiers(&detail.similar), tiers(&defined), "posting {id}: {:?}", detail.card.title);
+        compared += 1;
+        with_similar += usize::from(!defined.is_empty());
     }
-    assert_eq!(cache.recomputed(), 0, "nothing was computed again while the database did not change");
-    close_one().await;
+    assert!(compared > 200 && with_similar > 150, "{compared} postings compared, {with_similar} with similar jobs");
+}
 
-    // Behind the cache's back: the old count is answered at once, and the recount lands soon after.
-    assert_eq!(total(cache.clone()).await, before, "a stale summary is answered without waiting");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listing_snapshot_is_rebuilt_only_when_the_listing_version_moves() {
+    let app = TestApp::seeded().await;
+    let cache = db::ListingCache::default();
+    let filter = JobFilter::default();
+    let before = cache.summary(&app.pool, &filter).await.expect("summary").total;
+    assert_eq!(cache.snapshot_loads(), 1);
+
+    // Writes that the listing does not show (an alert sign-up, a session) leave the snapshot alone, and a
+    // new filter's summary after them is counted from the snapshot in place: no request reloads it.
+    sqlx::query(
+        "INSERT INTO career_alert_subscriptions (email, career_path_id) SELECT 'someone@example.com', MIN(id) \
+         FROM career_paths",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("alert saved");
+    assert!(!cache.refresh(&app.pool).await.expect("refresh"), "an alert sign-up is not a listing change");
+    let narrow = app::domain::filter::parse_query_string("region=CA&level=mid").filter;
+    cache.summary(&app.pool, &narrow).await.expect("summary");
+    assert_eq!(cache.snapshot_loads(), 1, "neither the sign-up nor the new filter reloaded the snapshot");
+
+    // A posting closed behind the cache's back (another process, say) moves the version, and the
+    // refresher's next look loads a new snapshot.
+    sqlx::query(
+        "UPDATE postings SET status = 'closed' WHERE id = \
+         (SELECT MIN(id) FROM postings WHERE status = 'published' AND valid_through >= date('now'))",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("close one");
+    assert_eq!(cache.summary(&app.pool, &filter).await.expect("summary").total, before, "requests never reload");
+    cache.spawn_refresher(app.pool.clone());
     let mut seen = before;
-    for _ in 0..200 {
-        seen = total(cache.clone()).await;
+    for _ in 0..100 {
+        seen = cache.summary(&app.pool, &filter).await.expect("summary").total;
         if seen != before {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(seen, before - 1, "the background recount replaced the stale summary");
-    assert!(cache.recomputed() >= 1, "the change was noticed and counted again");
-
-    // A write through the server clears the cache: the next request counts again before answering.
-    close_one().await;
-    cache.clear();
-    assert_eq!(total(cache.clone()).await, before - 2);
+    assert_eq!(seen, before - 1, "the refresher noticed the change within 5 s");
+    assert_eq!(cache.snapshot_loads(), 2);
 }

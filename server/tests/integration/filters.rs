@@ -9,6 +9,8 @@ use app::domain::{
 };
 use chrono::{Days, NaiveDate, Utc};
 
+use axum::http::StatusCode;
+
 use crate::helpers::TestApp;
 
 struct Fixture {
@@ -250,7 +252,11 @@ async fn a_forged_or_foreign_cursor_starts_from_the_first_page() {
 async fn summary(pool: &Pool, query: &str, today: NaiveDate) -> ListingSummary {
     let filter = parse_query_string(query).filter;
     let snapshot = db::OpenPostings::load(pool, today).await.expect("snapshot");
-    let counted = snapshot.summarize(pool, &filter).await.expect("summary");
+    let matches = match filter.q.as_deref().and_then(db::fts_query) {
+        Some(keywords) => Some(db::OpenPostings::keyword_matches(pool, &keywords).await.expect("matches")),
+        None => None,
+    };
+    let counted = snapshot.summarize(&filter, matches.as_deref());
     let defined = ListingSummary {
         total: db::count_open_jobs(pool, &filter, today).await.expect("count"),
         facets: db::facets(pool, &filter, today).await.expect("facets"),
@@ -293,17 +299,17 @@ async fn summaries_counted_in_memory_equal_the_sql_definition_for_every_kind_of_
     }
     assert!(nonempty >= 10, "the demo data matches most of these filters ({nonempty})");
 
-    // The cache serves the same summary, and forgets the snapshot with everything else on a write.
+    // The cache serves the same summary, and a refresh after a write counts from a new snapshot.
     let cache = db::ListingCache::default();
-    let before = cache.summary(&app.pool, &JobFilter::default(), today).await.expect("summary").total;
+    let before = cache.summary(&app.pool, &JobFilter::default()).await.expect("summary").total;
     sqlx::query(
         "UPDATE postings SET status = 'closed' WHERE id = (SELECT MIN(id) FROM postings WHERE status = 'published')",
     )
     .execute(&app.pool)
     .await
     .expect("close");
-    cache.clear();
-    let after = cache.summary(&app.pool, &JobFilter::default(), today).await.expect("summary").total;
+    assert!(cache.refresh(&app.pool).await.expect("refresh"), "the write moved the listing version");
+    let after = cache.summary(&app.pool, &JobFilter::default()).await.expect("summary").total;
     assert_eq!(after, before - 1);
 }
 
@@ -378,7 +384,7 @@ async fn the_listing_pages_from_its_snapshot_and_cached_orders_exactly_as_from_s
         loop {
             let at = filter.with_cursor(cursor.clone());
             let (sql_cards, sql_next) = db::open_jobs_page(&app.pool, &at, today, 5).await.expect("sql page");
-            let (cached_cards, cached_next) = cache.page(&app.pool, &at, today, 5).await.expect("cached page");
+            let (cached_cards, cached_next) = cache.page(&app.pool, &at, 5).await.expect("cached page");
             assert_eq!(card_ids(&cached_cards), card_ids(&sql_cards), "{query}, page {pages}: the same cards");
             assert_eq!(cached_next, sql_next, "{query}, page {pages}: the same next cursor");
             pages += 1;
@@ -390,16 +396,41 @@ async fn the_listing_pages_from_its_snapshot_and_cached_orders_exactly_as_from_s
         assert!(pages > 1, "{query}: more than one page");
     }
 
-    // A write through the server clears the cache: a closed posting leaves the cached order.
+    // A write moves the listing version: after the refresh, a closed posting leaves the cached order.
     let filter = parse_query_string("q=engineer").filter;
-    let first = cache.page(&app.pool, &filter, today, 5).await.expect("page").0[0].id;
+    let first = cache.page(&app.pool, &filter, 5).await.expect("page").0[0].id;
     sqlx::query("UPDATE postings SET status = 'closed' WHERE id = ?")
         .bind(first)
         .execute(&app.pool)
         .await
         .expect("close");
-    cache.clear();
-    let after = card_ids(&cache.page(&app.pool, &filter, today, 5).await.expect("page").0);
+    assert!(cache.refresh(&app.pool).await.expect("refresh"));
+    let after = card_ids(&cache.page(&app.pool, &filter, 5).await.expect("page").0);
     assert!(!after.contains(&first), "the closed posting is gone from the search");
     assert_eq!(after, card_ids(&db::open_jobs_page(&app.pool, &filter, today, 5).await.expect("sql").0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_posting_with_outlandish_pay_cannot_stretch_the_histogram() {
+    let app = TestApp::seeded().await;
+    // The highest pay the database accepts, on one posting: before, its 20,000-dollar buckets ran up
+    // to it (450 bars; a typed-in "$150,000 an hour" gave 16,120).
+    sqlx::query(
+        "UPDATE posting_pay SET min_amount = 900000000, max_amount = 1000000000, unit = 'YEAR', currency = 'USD', \
+         annual_min = 9000000, annual_max = 10000000 WHERE posting_id = (SELECT MIN(posting_id) FROM posting_pay)",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("outlier");
+    let page = app.get("/jobs").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let bars = page.body.matches("<rect").count();
+    assert!((2..=app::domain::filter::MAX_PAY_BARS).contains(&bars), "{bars} bars");
+    assert!(page.body.contains(" and up: "), "the outlier sits in the open-ended top bar");
+    assert!(page.body.len() < 200_000, "{} bytes", page.body.len());
+
+    // The database refuses what the domain refuses.
+    let refused =
+        sqlx::query("UPDATE posting_pay SET annual_max = 10000001 WHERE currency = 'USD'").execute(&app.pool).await;
+    assert!(refused.is_err(), "the CHECK on annual pay holds");
 }

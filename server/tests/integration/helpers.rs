@@ -27,6 +27,8 @@ pub struct Answer {
 pub struct TestApp {
     pub pool: Pool,
     pub router: Router,
+    /// The router's listing cache (its refresher runs too).
+    pub cache: app::db::ListingCache,
     _folder: TempDir,
 }
 
@@ -37,8 +39,9 @@ impl TestApp {
         let url = format!("sqlite://{}", folder.path().join("nested/test.db").display());
         let pool = open_database(&url).await.expect("database opens and migrates");
         let state = AppState::new(pool.clone(), leptos_options(), PUBLIC_URL.to_owned());
+        let cache = state.listing_cache.clone();
         let router = build_app(state);
-        Self { pool, router, _folder: folder }
+        Self { pool, router, cache, _folder: folder }
     }
 
     /// A database with the brief's postings only.
@@ -98,8 +101,11 @@ impl TestApp {
         session_cookie(&answer).expect("sign-in sets the session cookie")
     }
 
-    /// Sends a request through the router.
+    /// Sends a request through the router. The listing snapshot is brought up to date first, as the
+    /// refresher would have done within half a second of the test's last write.
     async fn send(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
+        // (A test that closed the pool on purpose gets the server's own answer to that.)
+        let _ = self.cache.refresh(&self.pool).await;
         let mut request = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             request = request.header(*name, *value);

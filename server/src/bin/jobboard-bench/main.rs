@@ -123,12 +123,19 @@ async fn queries(database_url: &str, runs: usize, summary_runs: usize) -> Result
         .await?;
         if filter.q.is_some() && filter.effective_sort() == Sort::Relevance {
             measure(&format!("{name}: page of {PAGE_SIZE} cards, ranking every match (cold cache)"), runs, || async {
-                ListingCache::default().page(&pool, &filter, today, PAGE_SIZE).await.map(|_| ())
+                let cold = ListingCache::default();
+                cold.snapshot(&pool).await?;
+                cold.page(&pool, &filter, PAGE_SIZE).await.map(|_| ())
             })
             .await?;
         }
         measure(&format!("{name}: summary of a new filter, counted in memory (snapshot loaded)"), runs, || async {
-            snapshot.summarize(&pool, &filter).await.map(|_| ())
+            let matches = match filter.q.as_deref().and_then(db::fts_query) {
+                Some(keywords) => Some(db::OpenPostings::keyword_matches(&pool, &keywords).await?),
+                None => None,
+            };
+            snapshot.summarize(&filter, matches.as_deref());
+            Ok::<(), sqlx::Error>(())
         })
         .await?;
         measure(
@@ -142,8 +149,7 @@ async fn queries(database_url: &str, runs: usize, summary_runs: usize) -> Result
         )
         .await?;
         measure(&format!("{name}: whole listing as served (cached summary and order + page)"), runs, || async {
-            cache.summary(&pool, &filter, today).await?;
-            cache.page(&pool, &filter, today, PAGE_SIZE).await.map(|_| ())
+            cache.listing(&pool, &filter, PAGE_SIZE).await.map(|_| ())
         })
         .await?;
     }
@@ -160,7 +166,7 @@ async fn queries(database_url: &str, runs: usize, summary_runs: usize) -> Result
             let (pool, cache, filter) = (&pool, &cache, filter.clone());
             async move {
                 if served {
-                    cache.page(pool, &filter, today, PAGE_SIZE).await.map(|_| ())
+                    cache.page(pool, &filter, PAGE_SIZE).await.map(|_| ())
                 } else {
                     db::open_jobs_page(pool, &filter, today, PAGE_SIZE).await.map(|_| ())
                 }
@@ -187,20 +193,18 @@ struct Handwritten {
 async fn listing_data(
     state: &Handwritten,
     filter: &JobFilter,
-    today: chrono::NaiveDate,
 ) -> Result<(std::sync::Arc<app::domain::filter::ListingSummary>, Vec<app::domain::JobCard>, Option<String>), Response>
 {
     let failed = |error: sqlx::Error| (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
-    let summary = state.cache.summary(&state.pool, filter, today).await.map_err(failed)?;
-    let (jobs, next_cursor) = state.cache.page(&state.pool, filter, today, PAGE_SIZE).await.map_err(failed)?;
-    Ok((summary, jobs, next_cursor))
+    let listing = state.cache.listing(&state.pool, filter, PAGE_SIZE).await.map_err(failed)?;
+    Ok((listing.summary, listing.jobs, listing.next_cursor))
 }
 
 /// `/jobs`: the same cards as the Leptos page under a minimal document (the reference).
 async fn handwritten_jobs(State(state): State<Handwritten>, RawQuery(query): RawQuery) -> Response {
     let filter = parse_query_string(query.as_deref().unwrap_or_default()).filter;
     let today = chrono::Utc::now().date_naive();
-    let (summary, jobs, _) = match listing_data(&state, &filter, today).await {
+    let (summary, jobs, _) = match listing_data(&state, &filter).await {
         Ok(data) => data,
         Err(response) => return response,
     };
@@ -221,7 +225,7 @@ async fn handwritten_jobs(State(state): State<Handwritten>, RawQuery(query): Raw
 async fn handwritten_full_page(State(state): State<Handwritten>, RawQuery(query): RawQuery) -> Response {
     let parsed = parse_query_string(query.as_deref().unwrap_or_default());
     let today = chrono::Utc::now().date_naive();
-    let (summary, jobs, next_cursor) = match listing_data(&state, &parsed.filter, today).await {
+    let (summary, jobs, next_cursor) = match listing_data(&state, &parsed.filter).await {
         Ok(data) => data,
         Err(response) => return response,
     };
@@ -363,6 +367,16 @@ mod tests {
                 buckets: vec![(40_000, 3), (60_000, 0), (80_000, 11)],
                 median: Some(81_500),
                 paid: 14,
+                below: 0,
+                above: 0,
+            },
+            PayHistogram {
+                bucket_width: 20_000,
+                buckets: vec![(40_000, 3), (60_000, 0), (80_000, 11)],
+                median: Some(81_500),
+                paid: 17,
+                below: 1,
+                above: 2,
             },
             PayHistogram::default(),
         ];

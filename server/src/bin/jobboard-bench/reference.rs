@@ -180,8 +180,9 @@ pub fn pay_chart_html(histogram: &PayHistogram, out: &mut String) {
         out.push_str("<!>");
         return;
     };
-    let highest = histogram.buckets.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
-    let width = 100.0 / histogram.buckets.len().max(1) as f64;
+    let bars = histogram.bars();
+    let highest = bars.iter().map(|(n, _)| *n).max().unwrap_or(1).max(1);
+    let width = 100.0 / bars.len().max(1) as f64;
     let _ = write!(
         out,
         "<figure class=\"pay-chart mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm\"><figcaption \
@@ -191,18 +192,17 @@ pub fn pay_chart_html(histogram: &PayHistogram, out: &mut String) {
         group_thousands(median),
         group_thousands(histogram.paid)
     );
-    for (index, (low, count)) in histogram.buckets.iter().enumerate() {
+    for (index, (count, label)) in bars.iter().enumerate() {
         let height = *count as f64 / highest as f64 * 38.0;
         let _ = write!(
             out,
-            "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" class=\"fill-emerald-500\"><title>{} - {}: \
-             {count} jobs</title></rect>",
+            "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" class=\"fill-emerald-500\"><title>{}\
+             </title></rect>",
             index as f64 * width + width * 0.1,
             40.0 - height,
             width * 0.8,
             height.max(0.5),
-            compact_annual("$", *low),
-            compact_annual("$", low + histogram.bucket_width),
+            escape_text(label),
         );
     }
     let first = histogram.buckets.first().map(|(low, _)| *low).unwrap_or_default();

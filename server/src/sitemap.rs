@@ -1,0 +1,134 @@
+//! `/sitemap.xml` and its files. A sitemap file may hold at most 50,000 URLs, so `/sitemap.xml` is a
+//! sitemap index naming `/sitemap-1.xml`, `/sitemap-2.xml`, ...: the first lists the listing and the
+//! first [`POSTINGS_PER_FILE`] open postings (by id), each next one the next as many. Which postings a
+//! file holds comes from the listing snapshot; each file is built once per snapshot (one query for its
+//! postings' slugs) and kept, in a cache bounded in bytes, until the listing version changes.
+
+use app::db::{self, OpenPostings, Pool};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::sync::Arc;
+
+use crate::router::AppState;
+
+/// Open postings per sitemap file: under the protocol's 50,000 URLs with the listing's URL added.
+pub const POSTINGS_PER_FILE: usize = 45_000;
+
+/// The most bytes the cached sitemap files take (a full file is about 5 MB).
+pub const SITEMAP_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A sitemap file's number, with the listing version and day of the snapshot it was cut from.
+type FileKey = (usize, i64, chrono::NaiveDate);
+
+/// The built sitemap files.
+#[derive(Clone)]
+pub struct SitemapCache {
+    files: Arc<quick_cache::sync::Cache<FileKey, Arc<str>, ByLength>>,
+}
+
+#[derive(Clone)]
+struct ByLength;
+
+impl quick_cache::Weighter<FileKey, Arc<str>> for ByLength {
+    fn weight(&self, _key: &FileKey, file: &Arc<str>) -> u64 {
+        file.len() as u64 + 64
+    }
+}
+
+impl Default for SitemapCache {
+    fn default() -> Self {
+        Self { files: Arc::new(quick_cache::sync::Cache::with_weighter(64, SITEMAP_CACHE_BYTES, ByLength)) }
+    }
+}
+
+fn xml(body: impl Into<axum::body::Body>) -> Response {
+    ([(CONTENT_TYPE, "application/xml; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], body.into())
+        .into_response()
+}
+
+fn unavailable(error: &sqlx::Error) -> Response {
+    tracing::error!(%error, "sitemap query failed");
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
+}
+
+/// How many sitemap files `snapshot` needs (at least one, for the listing).
+fn file_count(snapshot: &OpenPostings) -> usize {
+    snapshot.len().div_ceil(POSTINGS_PER_FILE).clamp(1, MAX_FILES)
+}
+
+/// `GET /sitemap.xml`: the sitemap index.
+pub async fn index(State(state): State<AppState>) -> Response {
+    let snapshot = match state.listing_cache.snapshot(&state.pool).await {
+        Ok(snapshot) => snapshot,
+        Err(error) => return unavailable(&error),
+    };
+    let base = state.public_origin();
+    let today = snapshot.day();
+    let mut body = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for number in 1..=file_count(&snapshot) {
+        body.push_str(&format!(
+            "<sitemap><loc>{base}/sitemap-{number}.xml</loc><lastmod>{today}</lastmod></sitemap>\n"
+        ));
+    }
+    body.push_str("</sitemapindex>\n");
+    xml(body)
+}
+
+/// The most sitemap files served ([`MAX_FILES`] x [`POSTINGS_PER_FILE`] open postings: 4.5 million).
+pub const MAX_FILES: usize = 100;
+
+/// Adds the routes `/sitemap-1.xml` to `/sitemap-{MAX_FILES}.xml` to `router`.
+pub fn file_routes(mut router: Router<AppState>) -> Router<AppState> {
+    for number in 1..=MAX_FILES {
+        router =
+            router.route(&format!("/sitemap-{number}.xml"), get(move |state: State<AppState>| file(state, number)));
+    }
+    router
+}
+
+/// `GET /sitemap-{number}.xml`: one sitemap file; 404 past the last.
+async fn file(State(state): State<AppState>, number: usize) -> Response {
+    let snapshot = match state.listing_cache.snapshot(&state.pool).await {
+        Ok(snapshot) => snapshot,
+        Err(error) => return unavailable(&error),
+    };
+    if number > file_count(&snapshot) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let key = (number, snapshot.version(), snapshot.day());
+    let built = state
+        .sitemaps
+        .files
+        .get_or_insert_async(&key, build_file(&state.pool, &snapshot, number, state.public_origin()))
+        .await;
+    match built {
+        Ok(file) => xml(file.to_string()),
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// Sitemap file `number` (from 1) of `snapshot`'s open postings.
+async fn build_file(pool: &Pool, snapshot: &OpenPostings, number: usize, base: &str) -> Result<Arc<str>, sqlx::Error> {
+    let postings = match snapshot.id_range((number - 1) * POSTINGS_PER_FILE, POSTINGS_PER_FILE) {
+        Some((first, last)) => db::open_posting_paths(pool, first, last, snapshot.day()).await?,
+        None => Vec::new(),
+    };
+    let mut body = String::with_capacity(128 + postings.len() * 110);
+    body.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    body.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    if number == 1 {
+        body.push_str(&format!("<url><loc>{base}/jobs</loc><lastmod>{}</lastmod></url>\n", snapshot.day()));
+    }
+    for (path, posted) in postings {
+        // Paths are built from ids and slugs (ASCII letters, digits, hyphens): nothing to escape.
+        body.push_str(&format!("<url><loc>{base}{path}</loc><lastmod>{posted}</lastmod></url>\n"));
+    }
+    body.push_str("</urlset>\n");
+    Ok(Arc::from(body))
+}
