@@ -13,6 +13,7 @@ pub mod listing_page;
 pub mod router;
 pub mod security;
 pub mod seed;
+pub mod serve;
 pub mod sitemap;
 pub mod startup;
 

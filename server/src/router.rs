@@ -16,6 +16,7 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
@@ -129,6 +130,22 @@ async fn server_fn_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The answer to a request whose handler panicked: a plain 500, the panic logged.
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    tracing::error!(panic = %message, "a request handler panicked");
+    let mut response = Response::new(Body::from("Something went wrong on our side; please try again."));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
 /// True when `url` is https.
 fn is_https_url(url: &str) -> bool {
     url.to_ascii_lowercase().starts_with("https://")
@@ -230,6 +247,9 @@ where
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        // A panic in a handler answers 500 (with the headers below) and a log line, instead of a dropped
+        // connection.
+        .layer(CatchPanicLayer::custom(answer_panic))
         // Outside the limit and the timeout, so that 413 and 408 answers carry the headers too.
         .layer(from_fn_with_state(HeaderSettings { https }, security_headers))
         .layer(TraceLayer::new_for_http())

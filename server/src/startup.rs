@@ -112,8 +112,7 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!("listening on http://{addr}");
     // The peer address is what sign-in attempts are counted by.
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    crate::serve::serve(listener, app, crate::serve::ConnectionLimits::default(), shutdown_signal())
         .await
         .map_err(StartupError::Serve)?;
     pool.close().await;

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::filter::{Facets, PayHistogram};
 #[cfg(feature = "ssr")]
 use crate::domain::JobFilter;
+use crate::domain::filter::{Facets, PayHistogram};
 use crate::domain::{JobCard, JobDetail};
 use crate::error::AppError;
 

@@ -434,3 +434,33 @@ async fn one_posting_with_outlandish_pay_cannot_stretch_the_histogram() {
         sqlx::query("UPDATE posting_pay SET annual_max = 10000001 WHERE currency = 'USD'").execute(&app.pool).await;
     assert!(refused.is_err(), "the CHECK on annual pay holds");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spellings_of_one_search_share_one_cache_entry_and_junk_keywords_stay_within_the_byte_bound() {
+    let app = TestApp::seeded().await;
+    let cache = db::ListingCache::default();
+    let summary = |query: &str| {
+        let (cache, pool, filter) = (cache.clone(), app.pool.clone(), parse_query_string(query).filter);
+        async move { cache.listing(&pool, &filter, 30).await.expect("listing").summary.total }
+    };
+    let first = summary("q=engineer&type=full_time&type=contract").await;
+    let bytes = cache.cached_bytes();
+    for spelling in
+        ["q=Engineer!&type=contract&type=full_time", "q=ENGINEER.&type=full_time&type=contract", "q=engineer"]
+    {
+        let total = summary(spelling).await;
+        if spelling != "q=engineer" {
+            assert_eq!(total, first, "{spelling}");
+            assert_eq!(cache.cached_bytes(), bytes, "{spelling}: answered from the same entries");
+        }
+    }
+
+    // A thousand distinct junk searches: each result, empty ones included, weighs something, and the
+    // caches never hold more than their stated bound.
+    for i in 0..1_000 {
+        summary(&format!("q=zq{i}x{}", "y".repeat(150))).await;
+    }
+    let after = cache.cached_bytes();
+    assert!(after > bytes + 1_000 * 150, "empty results weigh their keys: {after} bytes");
+    assert!(after <= db::ListingCache::cached_bytes_bound(), "{after} bytes");
+}

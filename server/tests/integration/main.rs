@@ -10,3 +10,4 @@ mod database;
 mod filters;
 mod helpers;
 mod pages;
+mod process;

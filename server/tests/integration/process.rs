@@ -1,0 +1,97 @@
+//! The connection and the process: bounds that hold whatever a client sends, over real TCP.
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use server::serve::{ConnectionLimits, serve};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tower::ServiceExt;
+
+use crate::helpers::{PUBLIC_URL, TestApp};
+
+/// Serves `app` on a loopback port with `limits`; returns the address. The server stops with the test.
+async fn start(app: Router, limits: ConnectionLimits) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(serve(listener, app, limits, std::future::pending()));
+    addr
+}
+
+/// Whether the server has closed `stream` (a read gives end of file or an error) within `within`.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+    let mut buffer = [0_u8; 1024];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            // An error answer (408) before closing is fine; keep reading until the close.
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_sends_its_headers_a_byte_at_a_time_is_cut_off() {
+    let limits = ConnectionLimits { header_read_timeout: Duration::from_secs(1), ..ConnectionLimits::default() };
+    let addr = start(Router::new().route("/", get(|| async { "hello" })), limits).await;
+    let mut slow = TcpStream::connect(addr).await.expect("connect");
+    let started = Instant::now();
+    let header = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let mut closed = false;
+    for byte in header {
+        if slow.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        if closed_within(&mut slow, Duration::from_millis(200)).await {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "the connection was still open after {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(5), "closed after {:?}", started.elapsed());
+
+    // An ordinary client on the same server is served.
+    let mut quick = TcpStream::connect(addr).await.expect("connect");
+    quick.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.expect("write");
+    let mut answer = String::new();
+    quick.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("hello"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_wait_until_one_closes() {
+    let limits = ConnectionLimits { max_connections: 2, ..ConnectionLimits::default() };
+    let addr = start(Router::new().route("/", get(|| async { "hello" })), limits).await;
+    let _held: Vec<TcpStream> =
+        futures_util::future::join_all((0..2).map(|_| TcpStream::connect(addr))).await.into_iter().flatten().collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = TcpStream::connect(addr).await.expect("the kernel accepts it into the backlog");
+    third.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.expect("write");
+    let mut buffer = [0_u8; 64];
+    let waited = tokio::time::timeout(Duration::from_millis(500), third.read(&mut buffer)).await;
+    assert!(waited.is_err(), "a third connection is not served while two are open");
+    drop(_held);
+    let served = tokio::time::timeout(Duration::from_secs(5), third.read(&mut buffer)).await;
+    assert!(matches!(served, Ok(Ok(n)) if n > 0), "served once a slot is free: {served:?}");
+}
+
+async fn boom() -> &'static str {
+    panic!("boom")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_answers_500_with_the_security_headers() {
+    let app = TestApp::empty().await;
+    let router: Router =
+        server::router::with_site_middleware(Router::new().route("/boom", get(boom)), app.pool.clone(), PUBLIC_URL);
+    let request = axum::http::Request::get("/boom").body(axum::body::Body::empty()).expect("request");
+    let response = router.oneshot(request).await.expect("an answer, not a dropped connection");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(response.headers().contains_key("content-security-policy"));
+    assert_eq!(response.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+}
