@@ -27,7 +27,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::admin::session_store::SqliteSessionStore;
-use crate::admin::sign_in::{SignInLimiter, sign_in_limiter};
+use crate::admin::sign_in::{AccountLimiter, SignInLimiter, account_limiter, sign_in_limiter};
 use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
 use crate::asset_tags::{AssetTags, tag_assets};
 use crate::security::{HeaderSettings, same_origin_only, security_headers};
@@ -48,6 +48,8 @@ pub struct AppState {
     pub public_url: String,
     /// Sign-in attempts per client address.
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// Sign-in attempts per account.
+    pub account_limiter: Arc<AccountLimiter>,
     /// The listing's snapshot and what is cached over it, kept current by its refresher task.
     pub listing_cache: ListingCache,
     /// The built sitemap files.
@@ -65,6 +67,7 @@ impl AppState {
             leptos_options,
             public_url,
             sign_in_limiter: Arc::new(sign_in_limiter()),
+            account_limiter: Arc::new(account_limiter()),
             listing_cache,
             sitemaps: crate::sitemap::SitemapCache::default(),
         }
@@ -236,8 +239,11 @@ where
         .with_secure(https)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT))
-        // Saving on every request moves the inactivity expiry forward.
-        .with_always_save(true);
+        // Saved only when changed: the session is read (lazily) only by the admin gate, the admin forms and
+        // the admin server functions, and reading a signed-in session changes its "active minute" at most
+        // once a minute (`app::auth`), which moves the inactivity expiry forward. Every other request,
+        // `/pkg` files and public pages included, does no session I/O.
+        .with_always_save(false);
     let origin: Arc<str> = Arc::from(origin_of(public_url));
     router
         .layer(map_response(server_fn_error_status))

@@ -152,6 +152,7 @@ async fn sweep(state: AppState) {
             Err(error) => tracing::error!(%error, "could not delete expired sessions"),
         }
         state.sign_in_limiter.retain_recent();
+        state.account_limiter.retain_recent();
     }
 }
 

@@ -51,17 +51,16 @@ pub async fn find_admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>
 }
 
 /// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).
-pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sessions (id, data, expires_at) VALUES (?, ?, ?) \
-         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-    )
-    .bind(id)
-    .bind(data)
-    .bind(expires_at)
-    .execute(pool)
-    .await?;
-    Ok(())
+/// An UPDATE, never an insert: a request still in flight when its session was deleted (signed out,
+/// expired) cannot bring the session back. False when there was no such session.
+pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE sessions SET data = ?, expires_at = ? WHERE id = ?")
+        .bind(data)
+        .bind(expires_at)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Stores a session record only when its id is new; false when the id is taken.

@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn the_form_token_must_match_exactly() {
-        let admin = SignedInAdmin { id: 1, email: "a@example.com".into(), csrf_token: "abc123".into() };
+        let admin =
+            SignedInAdmin { id: 1, email: "a@example.com".into(), csrf_token: "abc123".into(), signed_in_at: 0 };
         let form = |token: &str| vec![(CSRF_FIELD.to_owned(), token.to_owned())];
         assert!(token_matches(&form("abc123"), &admin));
         assert!(!token_matches(&form("abc124"), &admin));

@@ -79,6 +79,25 @@ pub fn verify_against_nobody(password: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_more_password_checks_run_at_once_than_there_are_cores() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let checks = (0..4 * concurrent_hash_limit()).map(|_| {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            super::run_bounded(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+            })
+        });
+        futures_util::future::join_all(checks).await;
+        let most = most.load(Ordering::SeqCst);
+        assert!(most >= 1 && most <= concurrent_hash_limit(), "{most} at once");
+    }
+
     use super::*;
 
     #[test]
@@ -106,4 +125,23 @@ mod tests {
         assert!(!verify_password(&first, "correct horse battery stapl"));
         assert!(!verify_password("not a hash", "anything"));
     }
+}
+
+/// At most this many password hashes run at once (each takes 19 MiB and tens of milliseconds of a core):
+/// as many as the machine has cores. More sign-ins wait their turn instead of taking all the memory.
+fn hash_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(concurrent_hash_limit()))
+}
+
+/// Runs `check` (a password verification) on the blocking pool once a hash slot is free. `None` when the
+/// check could not finish (the blocking task panicked or was cancelled).
+pub async fn run_bounded<T: Send + 'static>(check: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _slot = hash_slots().acquire().await.ok()?;
+    tokio::task::spawn_blocking(check).await.ok()
+}
+
+/// How many password checks may run at once.
+pub fn concurrent_hash_limit() -> usize {
+    std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2)
 }

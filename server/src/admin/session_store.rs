@@ -46,10 +46,12 @@ impl SessionStore for SqliteSessionStore {
         Ok(())
     }
 
+    /// Updates a session that still exists; one that was deleted meanwhile stays deleted.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = encode(record)?;
         db::save_session(&self.pool, &record.id.to_string(), &data, record.expiry_date.unix_timestamp())
             .await
+            .map(|_| ())
             .map_err(backend)
     }
 

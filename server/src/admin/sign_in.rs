@@ -16,20 +16,51 @@ use tower_sessions::Session;
 use app::auth::{SESSION_KEY, SignedInAdmin};
 use app::db;
 
-use super::password::{verify_against_nobody, verify_password};
+use super::password::{run_bounded, verify_against_nobody, verify_password};
 use super::{HOME_PATH, SIGN_IN_PATH, field, form_pairs, plain_page, safe_next};
 use crate::router::{AppState, BODY_LIMIT_BYTES};
 
 /// Sign-in attempts allowed per client address per minute.
 pub const ATTEMPTS_PER_MINUTE: u32 = 5;
 
+/// Sign-in attempts allowed per account (e-mail address) in a burst; after them, one more every
+/// [`ACCOUNT_REFILL`]: spreading guesses over many addresses does not speed up guessing one password.
+pub const ACCOUNT_BURST: u32 = 10;
+
+/// How often one more attempt on an account is allowed once its burst is spent.
+pub const ACCOUNT_REFILL: std::time::Duration = std::time::Duration::from_secs(90);
+
 /// Sign-in attempts per client address.
 pub type SignInLimiter = DefaultKeyedRateLimiter<IpAddr>;
+
+/// Sign-in attempts per account, by lower-cased e-mail address.
+pub type AccountLimiter = DefaultKeyedRateLimiter<String>;
 
 /// A limiter of [`ATTEMPTS_PER_MINUTE`] per address (a burst of that many, then one every 60/N s).
 pub fn sign_in_limiter() -> SignInLimiter {
     let per_minute = NonZeroU32::new(ATTEMPTS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
     RateLimiter::keyed(Quota::per_minute(per_minute))
+}
+
+/// A limiter of [`ACCOUNT_BURST`] attempts per account, then one every [`ACCOUNT_REFILL`].
+pub fn account_limiter() -> AccountLimiter {
+    let quota = Quota::with_period(ACCOUNT_REFILL)
+        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(ACCOUNT_BURST).unwrap_or(NonZeroU32::MIN));
+    RateLimiter::keyed(quota)
+}
+
+/// The 429 answer of a spent limit, with `Retry-After`.
+fn too_many(wait: u64, whose: &str) -> Response {
+    let mut response = plain_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many sign-in attempts",
+        &format!("Too many sign-in attempts {whose}. Try again in {wait} seconds."),
+    );
+    if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
 }
 
 /// The address that counts against the limit: the TCP peer. (Behind a reverse proxy every client shares
@@ -55,15 +86,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     if let Err(not_until) = state.sign_in_limiter.check_key(&address) {
         let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
         tracing::warn!(%address, "sign-in rate limit reached");
-        let mut response = plain_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many sign-in attempts",
-            &format!("Too many sign-in attempts from your address. Try again in {wait} seconds."),
-        );
-        if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
-            response.headers_mut().insert(RETRY_AFTER, value);
-        }
-        return response;
+        return too_many(wait, "from your address");
     }
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         tracing::error!("no session layer in front of the sign-in form");
@@ -76,6 +99,12 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     let email = field(&pairs, "email").unwrap_or_default().trim().to_owned();
     let password = field(&pairs, "password").unwrap_or_default().to_owned();
     let next = safe_next(field(&pairs, "next"));
+    let account_key: String = email.to_lowercase().chars().take(254).collect();
+    if let Err(not_until) = state.account_limiter.check_key(&account_key) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        tracing::warn!(%address, "sign-in rate limit of an account reached");
+        return too_many(wait, "for this account");
+    }
 
     let account = match db::find_admin(&state.pool, &email).await {
         Ok(account) => account,
@@ -84,8 +113,8 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let checked = tokio::task::spawn_blocking(move || match account {
+    // argon2 takes tens of milliseconds of CPU and 19 MiB: off the async workers, a few at a time.
+    let checked = run_bounded(move || match account {
         Some(account) if verify_password(&account.password_hash, &password) => Some(account),
         Some(_) => None,
         None => {
@@ -95,8 +124,8 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     })
     .await;
     let account = match checked {
-        Ok(Some(account)) => account,
-        Ok(None) => {
+        Some(Some(account)) => account,
+        Some(None) => {
             tracing::warn!(%address, "failed sign-in");
             let mut query = form_urlencoded::Serializer::new(String::new());
             query.append_pair("error", "invalid").append_pair("email", &email);
@@ -105,13 +134,18 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
             }
             return Redirect::to(&format!("{SIGN_IN_PATH}?{}", query.finish())).into_response();
         }
-        Err(error) => {
-            tracing::error!(%error, "the password check did not finish");
+        None => {
+            tracing::error!("the password check did not finish");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
 
-    let admin = SignedInAdmin { id: account.id, email: account.email.clone(), csrf_token: new_csrf_token() };
+    let admin = SignedInAdmin {
+        id: account.id,
+        email: account.email.clone(),
+        csrf_token: new_csrf_token(),
+        signed_in_at: chrono::Utc::now().timestamp(),
+    };
     // A new id at sign-in: an id planted before sign-in is worthless after it.
     let started = async {
         session.cycle_id().await?;

@@ -432,3 +432,94 @@ fn the_admin_command_creates_an_account_and_refuses_weak_passwords() {
     let again = run(PASSWORD);
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+/// The stored session row: its data and expiry.
+async fn session_row(app: &TestApp) -> Option<(String, i64)> {
+    sqlx::query_as("SELECT data, expires_at FROM sessions").fetch_optional(&app.pool).await.expect("session row")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_do_not_read_the_session_write_nothing_and_an_active_one_writes_at_most_once_a_minute() {
+    let (app, cookie) = signed_in_app().await;
+    assert_eq!(app.get_with_header("/admin/jobs", ("cookie", &cookie)).await.status, StatusCode::OK);
+    let first = session_row(&app).await.expect("the session is stored");
+    for uri in ["/jobs", "/jobs?region=CA", "/pkg/jobboard.css", "/sitemap.xml", "/no-such-page"] {
+        app.get_with_header(uri, ("cookie", &cookie)).await;
+        assert_eq!(session_row(&app).await.as_ref(), Some(&first), "{uri} wrote the session");
+    }
+    // Admin pages read it: the active minute changes once a minute, so of four quick requests at most
+    // one (at a minute's turn) saves.
+    let mut saves = 0;
+    let mut last = first;
+    for _ in 0..4 {
+        assert_eq!(app.get_with_header("/admin/jobs", ("cookie", &cookie)).await.status, StatusCode::OK);
+        let now = session_row(&app).await.expect("still stored");
+        saves += usize::from(now != last);
+        last = now;
+    }
+    assert!(saves <= 1, "{saves} saves");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_after_sign_out_does_not_bring_the_session_back() {
+    use tower_sessions::SessionStore;
+    let (app, cookie) = signed_in_app().await;
+    let store = server::admin::session_store::SqliteSessionStore::new(app.pool.clone());
+    let id: String = sqlx::query_scalar("SELECT id FROM sessions").fetch_one(&app.pool).await.expect("id");
+    let id: tower_sessions::session::Id = id.parse().expect("session id");
+    // A request loaded the session, then the admin signed out on another tab, then the request saves.
+    let in_flight = store.load(&id).await.expect("load").expect("the session");
+    let signed_out = app.post_form_with("/admin/sign-out", "", &[("cookie", &cookie), ("origin", PUBLIC_URL)]).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    store.save(&in_flight).await.expect("save");
+    assert_eq!(store.load(&id).await.expect("load"), None, "the session stays deleted");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    let after = app.get_with_header("/admin/jobs", ("cookie", &cookie)).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the stolen cookie is worthless after sign-out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
+    let (app, cookie) = signed_in_app().await;
+    assert_eq!(app.get_with_header("/admin/jobs", ("cookie", &cookie)).await.status, StatusCode::OK);
+    let thirteen_hours_ago = chrono::Utc::now().timestamp() - 13 * 3600;
+    sqlx::query("UPDATE sessions SET data = json_set(data, '$.admin.signed_in_at', ?)")
+        .bind(thirteen_hours_ago)
+        .execute(&app.pool)
+        .await
+        .expect("age the session");
+    let answer = app.get_with_header("/admin/jobs", ("cookie", &cookie)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert!(location(&answer).starts_with("/admin/sign-in"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0, "the old session is deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_at_one_account_from_many_addresses_are_limited_per_account() {
+    use tower::ServiceExt;
+    let app = TestApp::with_brief().await;
+    app.create_admin(EMAIL, PASSWORD).await;
+    let attempt = |octet: u8, password: &'static str| {
+        let router = app.router.clone();
+        async move {
+            let body = format!("email={}&password={password}", EMAIL.replace('@', "%40"));
+            let mut request = axum::http::Request::post("/admin/sign-in")
+                .header("origin", PUBLIC_URL)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(body))
+                .expect("request");
+            let peer: std::net::SocketAddr = ([10, 0, 0, octet], 40_000).into();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.oneshot(request).await.expect("answer")
+        }
+    };
+    for octet in 1..=server::admin::sign_in::ACCOUNT_BURST as u8 {
+        assert_eq!(attempt(octet, "wrong-guess-123").await.status(), StatusCode::SEE_OTHER, "guess {octet}");
+    }
+    let limited = attempt(200, PASSWORD).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    let wait: u64 =
+        limited.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok()).expect("Retry-After");
+    assert!((1..=90).contains(&wait), "{wait}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+}
