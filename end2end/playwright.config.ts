@@ -65,6 +65,10 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
       RUST_LOG: 'warn',
       JOBBOARD_ADMIN_PASSWORD: adminPassword,
+      // Every test comes from one address: the per-address limits are raised (their own tests are in Rust).
+      JOBBOARD_LISTING_MISSES_PER_MINUTE: '100000',
+      JOBBOARD_ALERTS_PER_ADDRESS_PER_HOUR: '10000',
+      JOBBOARD_ALERTS_PER_EMAIL_PER_DAY: '10000',
     },
   },
 });

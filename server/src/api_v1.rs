@@ -8,11 +8,12 @@ use app::domain::job::job_path;
 use app::domain::{JobCard, Pay};
 use app::error::AppError;
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::rate_limits::client_address;
 use crate::router::AppState;
 
 /// Amounts as JSON numbers in whole currency units (cents kept when there are any).
@@ -55,8 +56,20 @@ fn error_json(error: AppError) -> Response {
 }
 
 /// `GET /api/v1/jobs`: `{"total", "jobs", "facets", "next_cursor", "warnings"}`.
-pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+pub async fn list(State(state): State<AppState>, RawQuery(query): RawQuery, request: Request) -> Response {
     let parsed = parse_query_string(query.as_deref().unwrap_or_default());
+    if !state.listing_cache.is_cached(&parsed.filter)
+        && let Err(limited) = state.rate_limits.listing_miss(client_address(request.extensions()))
+    {
+        let mut response = limited.response("");
+        *response.body_mut() = axum::body::Body::from(
+            json!({ "error": "too many new searches from your address; retry later" }).to_string(),
+        );
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+        return response;
+    }
     let app::db::Listing { summary, jobs, next_cursor, .. } =
         match state.listing_cache.listing(&state.pool, &parsed.filter, PAGE_SIZE).await {
             Ok(listing) => listing,

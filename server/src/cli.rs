@@ -81,6 +81,8 @@ pub struct ServeArgs {
     /// How many generated postings to add to an empty database on first start.
     #[arg(long, default_value_t = DEFAULT_DEMO_POSTINGS)]
     pub demo_postings: usize,
+    #[command(flatten)]
+    pub limits: crate::rate_limits::RateLimitSettings,
 }
 
 /// Flags of `seed`.

@@ -11,7 +11,7 @@
 use app::api::jobs::load_listing;
 use app::domain::filter::parse_query_string;
 use app::pages::job_list::listing_document;
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,13 +21,19 @@ use leptos::nonce::{provide_nonce, use_nonce};
 use leptos::prelude::{Owner, RenderHtml};
 use std::sync::Arc;
 
+use crate::rate_limits::client_address;
 use crate::router::AppState;
 use crate::security::page_policy;
 
 /// Answers `GET /` and `GET /jobs?…` with the listing page; a failure to load it answers with the error's
 /// status and the error page.
-pub async fn listing_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+pub async fn listing_page(State(state): State<AppState>, RawQuery(query): RawQuery, request: Request) -> Response {
     let parsed = parse_query_string(query.as_deref().unwrap_or_default());
+    if !state.listing_cache.is_cached(&parsed.filter)
+        && let Err(limited) = state.rate_limits.listing_miss(client_address(request.extensions()))
+    {
+        return limited.response("Too many new searches from your address; try again in a little while.");
+    }
     let page = load_listing(&state.pool, &state.listing_cache, &parsed.filter).await;
     let status = match &page {
         Ok(_) => StatusCode::OK,

@@ -30,6 +30,7 @@ use crate::admin::session_store::SqliteSessionStore;
 use crate::admin::sign_in::{AccountLimiter, SignInLimiter, account_limiter, sign_in_limiter};
 use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
 use crate::asset_tags::{AssetTags, tag_assets};
+use crate::rate_limits::{RateLimitSettings, RateLimits};
 use crate::security::{HeaderSettings, same_origin_only, security_headers};
 
 /// Largest request body accepted (413 beyond it).
@@ -54,6 +55,8 @@ pub struct AppState {
     pub listing_cache: ListingCache,
     /// The built sitemap files.
     pub sitemaps: crate::sitemap::SitemapCache,
+    /// Limits on public writes and on the listing's cache misses.
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -70,7 +73,14 @@ impl AppState {
             account_limiter: Arc::new(account_limiter()),
             listing_cache,
             sitemaps: crate::sitemap::SitemapCache::default(),
+            rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
         }
+    }
+
+    /// The same state with these rate limits.
+    pub fn with_rate_limits(mut self, settings: RateLimitSettings) -> Self {
+        self.rate_limits = Arc::new(RateLimits::new(settings));
+        self
     }
 
     /// True when the site is served over https.
@@ -256,6 +266,7 @@ where
         // A panic in a handler answers 500 (with the headers below) and a log line, instead of a dropped
         // connection.
         .layer(CatchPanicLayer::custom(answer_panic))
+        .layer(from_fn(admin::refuse_unnormalised_paths))
         // Outside the limit and the timeout, so that 413 and 408 answers carry the headers too.
         .layer(from_fn_with_state(HeaderSettings { https }, security_headers))
         .layer(TraceLayer::new_for_http())

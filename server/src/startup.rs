@@ -99,7 +99,7 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
             tracing::warn!(%error, "static assets are compressed on the fly");
         }
     });
-    let state = AppState::new(pool.clone(), leptos_options, public_url);
+    let state = AppState::new(pool.clone(), leptos_options, public_url).with_rate_limits(args.limits);
     tokio::spawn(sweep(state.clone()));
     if db::count_admins(&pool).await.map_err(SeedError::from)? == 0 {
         let binary = std::env::args().next().unwrap_or_else(|| "jobboard".to_owned());
@@ -153,6 +153,7 @@ async fn sweep(state: AppState) {
         }
         state.sign_in_limiter.retain_recent();
         state.account_limiter.retain_recent();
+        state.rate_limits.retain_recent();
     }
 }
 

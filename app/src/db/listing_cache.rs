@@ -296,6 +296,23 @@ impl ListingCache {
         SUMMARY_BYTES + RANKED_BYTES + MATCHES_BYTES
     }
 
+    /// True when the caches can answer `filter`'s listing without computing anything over its matches (its
+    /// summary, and with keywords its matches and relevance order, are kept for the current snapshot).
+    /// Reads nothing from the database. Before the first snapshot, false.
+    pub fn is_cached(&self, filter: &JobFilter) -> bool {
+        let Some((_, serial)) = self.peek() else {
+            return false;
+        };
+        let key = (filter.cache_key(), serial);
+        let inner = &self.inner;
+        let keywords = filter.q.as_deref().and_then(fts_query);
+        inner.summaries.entries.contains_key(&key)
+            && keywords.is_none_or(|keywords| {
+                inner.matches.entries.contains_key(&(keywords, serial))
+                    && (listing_sort(filter) != Sort::Relevance || inner.rankings.entries.contains_key(&key))
+            })
+    }
+
     /// One listing request's data: the snapshot it is cut from, the summary of `filter`, and its page
     /// (`limit` cards and the next cursor), all from the same snapshot.
     pub async fn listing(&self, pool: &Pool, filter: &JobFilter, limit: i64) -> Result<Listing, sqlx::Error> {

@@ -83,6 +83,16 @@ pub struct ParsedFilter {
     pub warnings: Vec<String>,
 }
 
+/// The most warnings a parse gives: each different one once, the first [`MAX_WARNINGS`] of them.
+pub const MAX_WARNINGS: usize = 10;
+
+fn push_warning(warnings: &mut Vec<String>, message: impl Into<String>) {
+    let message = message.into();
+    if warnings.len() < MAX_WARNINGS && !warnings.contains(&message) {
+        warnings.push(message);
+    }
+}
+
 fn push_unique<T: PartialEq>(list: &mut Vec<T>, value: T) {
     if !list.contains(&value) {
         list.push(value);
@@ -107,13 +117,14 @@ impl JobFilter {
                     }
                     let cleaned: String = value.chars().filter(|c| !c.is_control()).collect();
                     if !cleaned.chars().any(char::is_alphanumeric) {
-                        warnings.push("Keywords need letters or digits; they were ignored.".to_owned());
+                        push_warning(warnings, "Keywords need letters or digits; they were ignored.".to_owned());
                         continue;
                     }
                     if cleaned.chars().count() > MAX_KEYWORDS_LEN {
-                        warnings.push(format!(
-                            "Keywords are limited to {MAX_KEYWORDS_LEN} characters; the rest was ignored."
-                        ));
+                        push_warning(
+                            warnings,
+                            format!("Keywords are limited to {MAX_KEYWORDS_LEN} characters; the rest was ignored."),
+                        );
                     }
                     filter.q = Some(cleaned.chars().take(MAX_KEYWORDS_LEN).collect::<String>().trim().to_owned())
                         .filter(|q| !q.is_empty());
@@ -127,7 +138,7 @@ impl JobFilter {
                     if is_slug(value) {
                         *slot = Some(value.to_owned());
                     } else {
-                        warnings.push(format!("The {key} was not understood and was ignored."));
+                        push_warning(warnings, format!("The {key} was not understood and was ignored."));
                     }
                 }
                 "region" => {
@@ -138,20 +149,30 @@ impl JobFilter {
                     if value.len() == 2 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
                         filter.region = Some(value.to_ascii_uppercase());
                     } else {
-                        warnings.push("The region must be a two-letter code such as CA; it was ignored.".to_owned());
+                        push_warning(
+                            warnings,
+                            "The region must be a two-letter code such as CA; it was ignored.".to_owned(),
+                        );
                     }
                 }
                 "remote" if !empty => match WorkMode::parse(value) {
                     Ok(mode) => push_unique(&mut filter.remote, mode),
-                    Err(_) => warnings.push("Work mode must be remote, hybrid or onsite; one was ignored.".to_owned()),
+                    Err(_) => push_warning(
+                        warnings,
+                        "Work mode must be remote, hybrid or onsite; one was ignored.".to_owned(),
+                    ),
                 },
                 "type" if !empty => match EmploymentType::parse(value) {
                     Ok(kind) => push_unique(&mut filter.types, kind),
-                    Err(_) => warnings.push("An employment type was not understood and was ignored.".to_owned()),
+                    Err(_) => {
+                        push_warning(warnings, "An employment type was not understood and was ignored.".to_owned())
+                    }
                 },
                 "level" if !empty => match ExperienceLevel::parse(value) {
                     Ok(level) => push_unique(&mut filter.levels, level),
-                    Err(_) => warnings.push("An experience level was not understood and was ignored.".to_owned()),
+                    Err(_) => {
+                        push_warning(warnings, "An experience level was not understood and was ignored.".to_owned())
+                    }
                 },
                 "min_pay" | "max_pay" => {
                     let slot = if key == "min_pay" { &mut filter.min_pay } else { &mut filter.max_pay };
@@ -161,10 +182,13 @@ impl JobFilter {
                     }
                     match parse_pay(value) {
                         Some(pay) => *slot = Some(pay),
-                        None => warnings.push(format!(
-                            "{} pay must be a whole number of dollars a year between 0 and {MAX_FILTER_PAY}; it was ignored.",
-                            if key == "min_pay" { "Minimum" } else { "Maximum" }
-                        )),
+                        None => push_warning(
+                            warnings,
+                            format!(
+                                "{} pay must be a whole number of dollars a year between 0 and {MAX_FILTER_PAY}; it was ignored.",
+                                if key == "min_pay" { "Minimum" } else { "Maximum" }
+                            ),
+                        ),
                     }
                 }
                 "posted_within" => {
@@ -174,7 +198,10 @@ impl JobFilter {
                     }
                     match value.parse::<u16>() {
                         Ok(days) if POSTED_WITHIN_DAYS.contains(&days) => filter.posted_within = Some(days),
-                        _ => warnings.push("Posted within must be 1, 3, 7 or 30 days; it was ignored.".to_owned()),
+                        _ => push_warning(
+                            warnings,
+                            "Posted within must be 1, 3, 7 or 30 days; it was ignored.".to_owned(),
+                        ),
                     }
                 }
                 "sort" => {
@@ -184,7 +211,7 @@ impl JobFilter {
                         "newest" => Some(Sort::Newest),
                         "pay" => Some(Sort::Pay),
                         _ => {
-                            warnings.push("Sort must be relevance, newest or pay; it was ignored.".to_owned());
+                            push_warning(warnings, "Sort must be relevance, newest or pay; it was ignored.".to_owned());
                             None
                         }
                     }
@@ -199,7 +226,7 @@ impl JobFilter {
         if let (Some(min), Some(max)) = (filter.min_pay, filter.max_pay)
             && min > max
         {
-            warnings.push("The minimum pay was above the maximum; the two were swapped.".to_owned());
+            push_warning(warnings, "The minimum pay was above the maximum; the two were swapped.".to_owned());
             filter.min_pay = Some(max);
             filter.max_pay = Some(min);
         }
@@ -396,6 +423,28 @@ mod tests {
         assert_eq!(parsed.filter.location, None);
         assert_eq!(parsed.filter.q.map(|q| q.len()), Some(MAX_KEYWORDS_LEN));
         assert_eq!(parsed.warnings.len(), 2);
+    }
+
+    #[test]
+    fn repeated_malformed_values_warn_once_and_warnings_are_capped() {
+        let pairs: Vec<(&str, &str)> = (0..5_000).map(|_| ("q", "!")).collect();
+        assert_eq!(JobFilter::parse(pairs).warnings.len(), 1);
+        let mixed = [
+            ("q", "!"),
+            ("location", "<x>"),
+            ("company", "<x>"),
+            ("region", "xyz"),
+            ("remote", "moon"),
+            ("type", "x"),
+            ("level", "x"),
+            ("min_pay", "x"),
+            ("max_pay", "x"),
+            ("posted_within", "x"),
+            ("sort", "x"),
+            ("q", "a".repeat(300).leak()),
+        ];
+        let parsed = JobFilter::parse(mixed.iter().copied().cycle().take(1_000));
+        assert_eq!(parsed.warnings.len(), MAX_WARNINGS);
     }
 
     #[test]

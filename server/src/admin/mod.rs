@@ -45,8 +45,21 @@ pub async fn admin_of(extensions: &axum::http::Extensions) -> Option<SignedInAdm
 }
 
 /// Sends signed-out visitors of admin pages to the sign-in page (with the page to come back to), and
-/// answers 401 to a signed-out admin form post. Runs inside the session layer.
+/// answers 401 to a signed-out admin form post. Runs inside the session layer. Every admin answer and
+/// every server function's answer carries `Cache-Control: no-store`.
 pub async fn admin_gate(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let private = is_admin_path(path) || path.starts_with("/fn/");
+    let mut response = gate(request, next).await;
+    if private {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+async fn gate(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if !is_admin_path(path) || path == SIGN_IN_PATH || path == SIGN_OUT_PATH {
         return next.run(request).await;
@@ -101,10 +114,13 @@ pub fn token_matches(pairs: &[(String, String)], admin: &SignedInAdmin) -> bool 
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A sign-in redirect target is kept only when it is an admin path on this site.
+/// A sign-in redirect target is kept only when it is an admin path on this site, written in the
+/// characters a path and query use (so that it is always a valid `Location`).
 pub fn safe_next(next: Option<&str>) -> String {
+    let safe_characters =
+        |path: &str| path.len() <= 512 && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+".contains(&b));
     match next {
-        Some(path) if is_admin_path(path) && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path) if is_admin_path(path) && !path.starts_with("//") && safe_characters(path) => {
             match path.parse::<Uri>() {
                 Ok(uri) if uri.scheme().is_none() && uri.authority().is_none() => path.to_owned(),
                 _ => HOME_PATH.to_owned(),
@@ -112,6 +128,28 @@ pub fn safe_next(next: Option<&str>) -> String {
         }
         _ => HOME_PATH.to_owned(),
     }
+}
+
+/// Refuses (400) a request whose path would change under normalisation: dot segments, backslashes,
+/// doubled slashes, percent-encoded characters that decode to something a router could read differently.
+/// Browsers never send such paths; without this, `/x/../admin/jobs` reached an admin page's shell past
+/// the gate, which compares the path as sent.
+pub async fn refuse_unnormalised_paths(request: Request, next: Next) -> Response {
+    if is_normalised(request.uri().path()) {
+        return next.run(request).await;
+    }
+    (StatusCode::BAD_REQUEST, "The address is not in its plain form.").into_response()
+}
+
+/// True when `path` reads the same to every router: no `.` or `..` segment, no empty segment, no
+/// backslash, and no percent-encoding (nothing on this site needs it in a path).
+fn is_normalised(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains('\\')
+        && !path.contains('%')
+        && path.split('/').skip(1).enumerate().all(|(index, segment)| {
+            segment != "." && segment != ".." && (!segment.is_empty() || index == path.split('/').count() - 2)
+        })
 }
 
 #[cfg(test)]
@@ -122,10 +160,37 @@ mod tests {
     fn sign_in_returns_only_to_admin_paths_on_this_site() {
         assert_eq!(safe_next(Some("/admin/jobs/new")), "/admin/jobs/new");
         assert_eq!(safe_next(Some("/admin/jobs?q=rust")), "/admin/jobs?q=rust");
-        for hostile in ["https://evil.example/admin/", "//evil.example/admin/", "/jobs", "/admin\\evil", ""] {
+        for hostile in [
+            "https://evil.example/admin/",
+            "//evil.example/admin/",
+            "/jobs",
+            "/admin\\evil",
+            "",
+            "/admin/jobs\u{7f}",
+            "/admin/jobs\r\nSet-Cookie: x=1",
+            "/admin/jobs<script>",
+        ] {
             assert_eq!(safe_next(Some(hostile)), HOME_PATH, "{hostile}");
         }
         assert_eq!(safe_next(None), HOME_PATH);
+    }
+
+    #[test]
+    fn paths_that_change_under_normalisation_are_told_apart() {
+        for plain in ["/", "/jobs", "/jobs/12-rust", "/admin/jobs/3/edit", "/pkg/jobboard.css", "/admin/"] {
+            assert!(is_normalised(plain), "{plain}");
+        }
+        for odd in [
+            "/x/../admin/jobs",
+            "/admin\\jobs",
+            "/./admin",
+            "//admin/jobs",
+            "/admin//jobs",
+            "/%61dmin/jobs",
+            "/admin/..",
+        ] {
+            assert!(!is_normalised(odd), "{odd}");
+        }
     }
 
     #[test]

@@ -77,6 +77,25 @@ pub fn verify_against_nobody(password: &str) {
     let _ = verify_password(hash, password);
 }
 
+/// At most this many password hashes run at once (each takes 19 MiB and tens of milliseconds of a core):
+/// as many as the machine has cores. More sign-ins wait their turn instead of taking all the memory.
+fn hash_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(concurrent_hash_limit()))
+}
+
+/// Runs `check` (a password verification) on the blocking pool once a hash slot is free. `None` when the
+/// check could not finish (the blocking task panicked or was cancelled).
+pub async fn run_bounded<T: Send + 'static>(check: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _slot = hash_slots().acquire().await.ok()?;
+    tokio::task::spawn_blocking(check).await.ok()
+}
+
+/// How many password checks may run at once.
+pub fn concurrent_hash_limit() -> usize {
+    std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2)
+}
+
 #[cfg(test)]
 mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,23 +144,4 @@ mod tests {
         assert!(!verify_password(&first, "correct horse battery stapl"));
         assert!(!verify_password("not a hash", "anything"));
     }
-}
-
-/// At most this many password hashes run at once (each takes 19 MiB and tens of milliseconds of a core):
-/// as many as the machine has cores. More sign-ins wait their turn instead of taking all the memory.
-fn hash_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(concurrent_hash_limit()))
-}
-
-/// Runs `check` (a password verification) on the blocking pool once a hash slot is free. `None` when the
-/// check could not finish (the blocking task panicked or was cancelled).
-pub async fn run_bounded<T: Send + 'static>(check: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _slot = hash_slots().acquire().await.ok()?;
-    tokio::task::spawn_blocking(check).await.ok()
-}
-
-/// How many password checks may run at once.
-pub fn concurrent_hash_limit() -> usize {
-    std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(2)
 }

@@ -2,14 +2,14 @@
 //! the same for an unknown e-mail and a wrong password, and starts a new session id on success.
 
 use axum::body::to_bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::RngCore;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use tower_sessions::Session;
 
@@ -18,6 +18,7 @@ use app::db;
 
 use super::password::{run_bounded, verify_against_nobody, verify_password};
 use super::{HOME_PATH, SIGN_IN_PATH, field, form_pairs, plain_page, safe_next};
+use crate::rate_limits::client_address;
 use crate::router::{AppState, BODY_LIMIT_BYTES};
 
 /// Sign-in attempts allowed per client address per minute.
@@ -63,16 +64,6 @@ fn too_many(wait: u64, whose: &str) -> Response {
     response
 }
 
-/// The address that counts against the limit: the TCP peer. (Behind a reverse proxy every client shares
-/// the proxy's address; see the README.)
-fn client_address(request: &Request) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-}
-
 /// A new form token: 256 random bits, hex.
 fn new_csrf_token() -> String {
     let mut bytes = [0_u8; 32];
@@ -82,7 +73,7 @@ fn new_csrf_token() -> String {
 
 /// Handles the sign-in form.
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
-    let address = client_address(&request);
+    let address = client_address(request.extensions());
     if let Err(not_until) = state.sign_in_limiter.check_key(&address) {
         let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
         tracing::warn!(%address, "sign-in rate limit reached");

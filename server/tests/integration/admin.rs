@@ -523,3 +523,41 @@ async fn guesses_at_one_account_from_many_addresses_are_limited_per_account() {
     assert!((1..=90).contains(&wait), "{wait}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_that_a_router_would_normalise_into_an_admin_page_are_refused() {
+    let app = TestApp::with_brief().await;
+    for sneaky in ["/x/../admin/jobs", "/admin\\jobs", "/%61dmin/jobs", "//admin/jobs", "/admin/./jobs"] {
+        let answer = app.get(sneaky).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{sneaky}");
+        assert!(!answer.body.contains("csrf") && !answer.body.contains("Postings"), "{sneaky}: no admin shell");
+    }
+    assert_eq!(app.get("/admin/jobs").await.status, StatusCode::SEE_OTHER, "the plain path meets the gate");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_with_an_odd_next_lands_on_the_admin_home() {
+    let app = TestApp::with_brief().await;
+    app.create_admin(EMAIL, PASSWORD).await;
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("email", EMAIL)
+        .append_pair("password", PASSWORD)
+        .append_pair("next", "/admin/jobs\u{7f}")
+        .finish();
+    let answer = app.post_form("/admin/sign-in", &form).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&answer), "/admin/jobs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_pages_and_server_function_answers_are_never_stored_by_caches() {
+    let (app, cookie) = signed_in_app().await;
+    for uri in ["/admin/jobs", "/admin/jobs/new", "/admin/sign-in"] {
+        let answer = app.get_with_header(uri, ("cookie", &cookie)).await;
+        assert_eq!(answer.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{uri}");
+    }
+    let function = app.post_form("/fn/get_job", &format!("id={}", app.brief_id().await)).await;
+    assert_eq!(function.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let public = app.get("/jobs").await;
+    assert_ne!(public.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+}

@@ -134,3 +134,26 @@ async fn observed_pay_from_the_snapshot_is_what_the_sql_definition_gives() {
     }
     assert!(!paths.is_empty() && observed_steps >= 5, "{} paths, {observed_steps} steps with postings", paths.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_sign_ups_are_limited_per_e_mail_address_and_a_refused_form_echoes_a_bounded_location() {
+    let app = TestApp::seeded().await;
+    let form = "email=ana%40example.com&step=devops-engineer";
+    let per_day = server::rate_limits::RateLimitSettings::default().alerts_per_email_per_day;
+    for attempt in 0..per_day {
+        let answer = app.post_form(&format!("{PATH}/alerts"), form).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "sign-up {attempt}");
+    }
+    let limited = app.post_form(&format!("{PATH}/alerts"), "email=ANA%40example.com&step=devops-engineer").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "the same mailbox, whatever its case");
+    assert!(limited.headers.contains_key("retry-after"));
+
+    // A refused form with 3,000 junk steps and a 10,000-character address echoes neither.
+    let junk: String = (0..3_000).map(|i| format!("&step=junk-{i}")).collect();
+    let answer = app
+        .post_form(&format!("{PATH}/alerts"), &format!("email={}{junk}&step=devops-engineer", "a".repeat(10_000)))
+        .await;
+    let location = answer.headers.get("location").and_then(|v| v.to_str().ok()).expect("redirect").to_owned();
+    assert!(location.len() < 300, "{} bytes: {location}", location.len());
+    assert!(location.contains("step=devops-engineer") && !location.contains("junk"));
+}

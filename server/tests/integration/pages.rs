@@ -518,3 +518,34 @@ async fn building_another_router_never_stalls_a_page_being_rendered() {
     rendering.store(false, std::sync::atomic::Ordering::SeqCst);
     assert!(builders.await.expect("routers built") > 1, "routers were built while the pages rendered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_searches_beyond_the_per_address_limit_get_429_while_cached_ones_are_served() {
+    use tower::ServiceExt;
+    let app = TestApp::seeded().await;
+    let limits = server::rate_limits::RateLimitSettings {
+        listing_misses_per_minute: 3,
+        ..server::rate_limits::RateLimitSettings::default()
+    };
+    let state =
+        server::AppState::new(app.pool.clone(), server::startup::leptos_options(), "https://jobs.example".into())
+            .with_rate_limits(limits);
+    let router = server::build_app(state);
+    let get = |uri: String| {
+        let router = router.clone();
+        async move {
+            let request = axum::http::Request::get(uri).body(axum::body::Body::empty()).expect("request");
+            router.oneshot(request).await.expect("answer")
+        }
+    };
+    for word in ["engineer", "nurse", "analyst"] {
+        assert_eq!(get(format!("/jobs?q={word}")).await.status(), StatusCode::OK, "{word}");
+    }
+    let limited = get("/jobs?q=designer".to_owned()).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+    let api = get("/api/v1/jobs?q=welder".to_owned()).await;
+    assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
+    // What the caches hold costs nothing and is not limited.
+    assert_eq!(get("/jobs?q=Engineer".to_owned()).await.status(), StatusCode::OK);
+}

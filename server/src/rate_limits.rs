@@ -1,0 +1,114 @@
+//! Rate limits on public writes and on the listing's expensive work, per client address (the TCP peer)
+//! and, for the alert form, per e-mail address. Each limit is a setting (`jobboard serve --help`), so that
+//! the end-to-end tests can raise them. Counted per instance, in memory (governor's keyed limiters; idle
+//! keys are forgotten by the periodic sweep).
+
+use axum::extract::ConnectInfo;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{Extensions, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// How many of each thing a client may do, as bursts that refill evenly over the period named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+pub struct RateLimitSettings {
+    /// Alert sign-ups a client address may send per hour.
+    #[arg(long, env = "JOBBOARD_ALERTS_PER_ADDRESS_PER_HOUR", default_value_t = 20)]
+    pub alerts_per_address_per_hour: u32,
+    /// Alert sign-ups one e-mail address may receive per day (stops anyone flooding a mailbox).
+    #[arg(long, env = "JOBBOARD_ALERTS_PER_EMAIL_PER_DAY", default_value_t = 5)]
+    pub alerts_per_email_per_day: u32,
+    /// Listing requests a client address may make per minute that the listing's caches cannot answer
+    /// (a new keyword search or filter): generous for a person, tight for a script.
+    #[arg(long, env = "JOBBOARD_LISTING_MISSES_PER_MINUTE", default_value_t = 120)]
+    pub listing_misses_per_minute: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self { alerts_per_address_per_hour: 20, alerts_per_email_per_day: 5, listing_misses_per_minute: 120 }
+    }
+}
+
+/// The limiters.
+pub struct RateLimits {
+    alerts_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    alerts_per_email: DefaultKeyedRateLimiter<String>,
+    listing_misses: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// `count` a `period`, as a burst of `count` refilled evenly (at least one).
+fn quota(count: u32, period: Duration) -> Quota {
+    let count = NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(period / count.get()).unwrap_or_else(|| Quota::per_second(count)).allow_burst(count)
+}
+
+/// A refusal: how long to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited {
+    pub retry_after: Duration,
+}
+
+impl Limited {
+    /// The 429 answer, with `Retry-After` in whole seconds (at least one).
+    pub fn response(self, message: &'static str) -> Response {
+        let seconds = self.retry_after.as_secs().max(1);
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, message).into_response();
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+fn check<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), Limited> {
+    limiter
+        .check_key(key)
+        .map_err(|not_until| Limited { retry_after: not_until.wait_time_from(DefaultClock::default().now()) })
+}
+
+impl RateLimits {
+    /// Limiters with the given settings.
+    pub fn new(settings: RateLimitSettings) -> Self {
+        Self {
+            alerts_per_address: RateLimiter::keyed(quota(
+                settings.alerts_per_address_per_hour,
+                Duration::from_secs(3_600),
+            )),
+            alerts_per_email: RateLimiter::keyed(quota(settings.alerts_per_email_per_day, Duration::from_secs(86_400))),
+            listing_misses: RateLimiter::keyed(quota(settings.listing_misses_per_minute, Duration::from_secs(60))),
+        }
+    }
+
+    /// One alert sign-up from `address` for `email` (compared in lower case).
+    pub fn alert_sign_up(&self, address: IpAddr, email: &str) -> Result<(), Limited> {
+        check(&self.alerts_per_address, &address)?;
+        let email: String = email.trim().to_lowercase().chars().take(254).collect();
+        check(&self.alerts_per_email, &email)
+    }
+
+    /// One listing request from `address` that the caches cannot answer.
+    pub fn listing_miss(&self, address: IpAddr) -> Result<(), Limited> {
+        check(&self.listing_misses, &address)
+    }
+
+    /// Forgets keys that have been idle long enough to be back at a full burst.
+    pub fn retain_recent(&self) {
+        self.alerts_per_address.retain_recent();
+        self.alerts_per_email.retain_recent();
+        self.listing_misses.retain_recent();
+    }
+}
+
+/// The address that counts against a limit: the TCP peer. (Behind a reverse proxy every client shares the
+/// proxy's address; see the README.)
+pub fn client_address(extensions: &Extensions) -> IpAddr {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
