@@ -8,7 +8,6 @@ use super::read::{decode, locations_of, posting_benefits, posting_sections, post
 use super::write::{delete_job, insert_job_at, insert_jobs};
 use super::{Connection, Pool};
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};
-use crate::domain::text::slugify;
 use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, Pay, PayUnit};
 
 /// An admin account as stored: the password only as its argon2id PHC string.
@@ -327,9 +326,14 @@ async fn audit(
     Ok(())
 }
 
+/// The slug a new company named `name` gets.
+pub fn company_slug(name: &str) -> String {
+    super::write::url_slug(name, "company")
+}
+
 /// The slug of the company named `name`, created (with no profile text) when no company has that slug.
 async fn ensure_company(conn: &mut Connection, name: &str) -> Result<String, sqlx::Error> {
-    let slug = slugify(name);
+    let slug = company_slug(name);
     sqlx::query("INSERT INTO companies (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")
         .bind(name.trim())
         .bind(&slug)

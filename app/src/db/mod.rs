@@ -11,9 +11,9 @@ mod write;
 
 pub use admin::{
     Actor, AdminAccount, admin_postings, career_step_exists, career_step_options, company_exists, company_options,
-    count_admins, create_posting, create_session, delete_expired_sessions, delete_session, find_admin, insert_admin,
-    is_unique_violation, load_session, posting_for_edit, posting_history, posting_status, recent_audit, save_session,
-    set_posting_status, update_posting,
+    company_slug, count_admins, create_posting, create_session, delete_expired_sessions, delete_session, find_admin,
+    insert_admin, is_unique_violation, load_session, posting_for_edit, posting_history, posting_status, recent_audit,
+    save_session, set_posting_status, update_posting,
 };
 pub use career::{get_career_path, observed_pay, observed_pay_from, save_alert};
 pub use listing_cache::{Listing, ListingCache, listing_version};

@@ -856,3 +856,42 @@ pub async fn add_related_jobs(pool: &Pool, snapshot: &OpenPostings, detail: &mut
     (detail.more_from_company, detail.similar) = (cards, similar);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        #[test]
+        fn a_cursor_decodes_to_what_was_encoded(days in 0_i64..100_000, id in any::<i64>(), max in any::<i64>(), rank in any::<f64>()) {
+            let posted_at = NaiveDate::MIN + chrono::Days::new(days as u64);
+            prop_assert_eq!(Cursor::decode(&Cursor::Newest { posted_at, id }.encode(), Sort::Newest), Some(Cursor::Newest { posted_at, id }));
+            prop_assert_eq!(Cursor::decode(&Cursor::Pay { annual_max: max, id }.encode(), Sort::Pay), Some(Cursor::Pay { annual_max: max, id }));
+            let decoded = Cursor::decode(&Cursor::Relevance { rank, id }.encode(), Sort::Relevance);
+            let round_trips = matches!(decoded, Some(Cursor::Relevance { rank: back, id: same }) if back.to_bits() == rank.to_bits() && same == id);
+            prop_assert!(round_trips, "rank {} id {}", rank, id);
+            // A cursor of one sort means nothing to another.
+            prop_assert_eq!(Cursor::decode(&Cursor::Pay { annual_max: max, id }.encode(), Sort::Newest), None);
+        }
+
+        #[test]
+        fn any_text_decodes_without_panic(text in ".{0,120}") {
+            for sort in [Sort::Newest, Sort::Pay, Sort::Relevance] {
+                let _ = Cursor::decode(&text, sort);
+            }
+        }
+
+        #[test]
+        fn a_full_text_query_is_only_quoted_words(keywords in ".{0,300}") {
+            if let Some(query) = fts_query(&keywords) {
+                for word in query.split(' ') {
+                    prop_assert!(word.len() >= 3 && word.starts_with('"') && word.ends_with('"'), "{}", word);
+                    prop_assert!(word[1..word.len() - 1].chars().all(char::is_alphanumeric), "{}", word);
+                }
+            }
+        }
+    }
+}

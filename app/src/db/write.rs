@@ -15,6 +15,18 @@ const POSTINGS_PER_STATEMENT: usize = 200;
 /// Child rows (locations, sections, benefits, links) per multi-row statement.
 const ROWS_PER_STATEMENT: usize = 1000;
 
+/// The URL slug of a title or name: [`slugify`]'s, else that of its transliteration into ASCII
+/// ("株式会社エンジニア" -> "zhu-shi-hui-she-enzinia", "Инженер" -> "inzhener"), else `fallback` (a
+/// title of punctuation alone). Never empty, so the schema's CHECK on slugs always holds.
+pub fn url_slug(text: &str, fallback: &str) -> String {
+    let slug = slugify(text);
+    if !slug.is_empty() {
+        return slug;
+    }
+    let transliterated = slugify(&deunicode::deunicode(text));
+    if transliterated.is_empty() { fallback.to_owned() } else { transliterated }
+}
+
 /// Inserts a company or updates the one with the same slug; returns its id.
 pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
@@ -280,7 +292,7 @@ async fn insert_postings(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
         row.push_bind(posting.id)
             .push_bind(posting.company_id)
             .push_bind(job.title.trim().to_owned())
-            .push_bind(job.slug())
+            .push_bind(url_slug(&job.title, "job"))
             .push_bind(job.employment_type.code())
             .push_bind(job.level.code())
             .push_bind(job.status.code())
@@ -420,6 +432,20 @@ async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Resul
 }
 
 /// The full-text row: title, company, skills and the sections' text.
+#[cfg(test)]
+mod tests {
+    use super::url_slug;
+
+    #[test]
+    fn a_title_without_ascii_letters_still_gets_a_slug() {
+        assert_eq!(url_slug("Backend Engineer", "job"), "backend-engineer");
+        assert_eq!(url_slug("Инженер", "job"), "inzhener");
+        assert!(!url_slug("株式会社エンジニア", "job").is_empty());
+        assert_eq!(url_slug("!!!", "job"), "job");
+        assert_eq!(url_slug("", "company"), "company");
+    }
+}
+
 async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
     let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
     insert.push_values(postings, |mut row, posting| {

@@ -447,6 +447,86 @@ mod tests {
         assert_eq!(parsed.warnings.len(), MAX_WARNINGS);
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Keys the parser knows, and some it does not.
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("q"),
+                Just("location"),
+                Just("region"),
+                Just("remote"),
+                Just("min_pay"),
+                Just("max_pay"),
+                Just("type"),
+                Just("level"),
+                Just("posted_within"),
+                Just("company"),
+                Just("sort"),
+                Just("after"),
+                Just("utm_source"),
+            ]
+            .prop_map(str::to_owned)
+        }
+
+        /// Values near the valid ones, hostile ones, and anything at all.
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("remote".to_owned()),
+                Just("full_time".to_owned()),
+                Just("senior".to_owned()),
+                Just("CA".to_owned()),
+                Just("san-jose-ca".to_owned()),
+                Just("120,000".to_owned()),
+                Just("pay".to_owned()),
+                Just("7".to_owned()),
+                Just("n.2026-01-01.5".to_owned()),
+                "[a-z0-9-]{0,12}",
+                "[0-9$,]{0,14}",
+                "\\PC{0,40}",
+                ".{0,300}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+            #[test]
+            fn any_query_parses_without_panic_to_a_bounded_filter(pairs in proptest::collection::vec((key(), value()), 0..40)) {
+                let parsed = JobFilter::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                prop_assert!(parsed.warnings.len() <= MAX_WARNINGS);
+                let filter = &parsed.filter;
+                prop_assert!(filter.q.as_ref().is_none_or(|q| q.chars().count() <= MAX_KEYWORDS_LEN));
+                prop_assert!(filter.remote.len() <= WorkMode::ALL.len());
+                prop_assert!(filter.types.len() <= EmploymentType::ALL.len());
+                prop_assert!(filter.levels.len() <= ExperienceLevel::ALL.len());
+                prop_assert!(filter.min_pay.is_none_or(|pay| (0..=MAX_FILTER_PAY).contains(&pay)));
+                if let (Some(min), Some(max)) = (filter.min_pay, filter.max_pay) {
+                    prop_assert!(min <= max);
+                }
+            }
+
+            #[test]
+            fn a_parsed_filter_round_trips_through_its_query_string(pairs in proptest::collection::vec((key(), value()), 0..20)) {
+                let filter = JobFilter::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).filter;
+                let again = parse_query_string(&filter.to_query_string());
+                prop_assert_eq!(&again.filter, &filter);
+                prop_assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+                // The cache key is that of the canonical form: parsing it gives the same key.
+                let keyed = parse_query_string(&filter.cache_key()).filter;
+                prop_assert_eq!(keyed.cache_key(), filter.cache_key());
+            }
+
+            #[test]
+            fn any_raw_query_string_parses_without_panic(raw in ".{0,500}") {
+                let parsed = parse_query_string(&raw);
+                prop_assert!(parsed.warnings.len() <= MAX_WARNINGS);
+            }
+        }
+    }
+
     #[test]
     fn a_reversed_pay_range_is_swapped() {
         let parsed = JobFilter::parse([("min_pay", "150000"), ("max_pay", "90000")]);

@@ -174,6 +174,8 @@ pub enum FieldError {
     NoCompany,
     #[error("Unknown company.")]
     UnknownCompany,
+    #[error("A company with this name already exists: pick it from the list above.")]
+    CompanyExists,
     #[error("Enter a city for this location.")]
     MissingCity,
     #[error("Enter a state or region code, such as CA.")]
@@ -742,6 +744,68 @@ fn parse_skills(text: &str) -> Result<Vec<String>, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+            #[test]
+            fn an_amount_is_a_number_of_cents_or_refused(text in "[-+0-9., $a-z]{0,20}") {
+                if let Ok(Some(cents)) = parse_amount(&text) {
+                    prop_assert!(cents >= 0);
+                    let cleaned: String = text.chars().filter(|c| !matches!(c, ',' | ' ' | '$')).collect();
+                    prop_assert!(cleaned.bytes().all(|b| b.is_ascii_digit() || b == b'.'), "{}", text);
+                }
+            }
+
+            #[test]
+            fn whole_dollars_and_cents_read_back(whole in 0_i64..1_000_000_000, cents in 0_i64..100) {
+                prop_assert_eq!(parse_amount(&format!("{whole}.{cents:02}")), Ok(Some(whole * 100 + cents)));
+                prop_assert_eq!(parse_amount(&minor_to_text(whole * 100 + cents)), Ok(Some(whole * 100 + cents)));
+            }
+
+            #[test]
+            fn any_form_validates_without_panic(pairs in proptest::collection::vec(("[a-z_]{1,16}(_[1-3])?", ".{0,60}"), 0..40)) {
+                let form = PostingForm::from_pairs(pairs);
+                let _ = form.validate(today());
+                let _ = form.transparency_findings(today());
+            }
+
+            #[test]
+            fn a_good_form_with_one_field_changed_validates_without_panic(field in "[a-z_]{3,16}(_[1-3])?", value in ".{0,200}") {
+                let mut pairs = good_pairs();
+                pairs.push((field, value));
+                let _ = PostingForm::from_pairs(pairs).validate(today());
+            }
+        }
+    }
+
+    fn good_pairs() -> Vec<(String, String)> {
+        [
+            ("title", "Backend Software Engineer Graduate"),
+            ("company", "tiktok"),
+            ("city_1", "San Jose"),
+            ("region_1", "CA"),
+            ("country_1", "US"),
+            ("work_mode_1", "onsite"),
+            ("employment_type", "full_time"),
+            ("level", "entry"),
+            ("pay_min", "116,000"),
+            ("pay_max", "177000"),
+            ("currency", "USD"),
+            ("pay_unit", "YEAR"),
+            ("heading_1", "Responsibilities"),
+            ("body_1", "Build."),
+            ("apply", "https://careers.example.com/apply"),
+            ("valid_through", "2026-04-12"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
 
     #[test]
     fn an_amount_takes_digits_only_after_its_point() {

@@ -52,6 +52,21 @@ pub fn long_date(date: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        #[test]
+        fn a_slug_is_lower_case_letters_digits_and_single_inner_hyphens(text in "\\PC{0,300}") {
+            let slug = slugify(&text);
+            prop_assert!(slug.len() <= 120);
+            prop_assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", slug);
+            prop_assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"), "{}", slug);
+            prop_assert_eq!(slugify(&slug), slug.clone(), "a slug is its own slug");
+        }
+    }
+
     use super::*;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

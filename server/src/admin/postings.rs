@@ -94,14 +94,25 @@ async fn save(state: AppState, id: Option<i64>, post: AdminPost) -> Response {
     let validated = form.validate(today);
     let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
     // Rules that need the database.
-    if let CompanyChoice::Existing(slug) = company_choice(&form) {
-        match db::company_exists(&state.pool, &slug).await {
+    match company_choice(&form) {
+        CompanyChoice::Existing(slug) => match db::company_exists(&state.pool, &slug).await {
             Ok(true) => {}
             Ok(false) => {
                 errors.insert(form_field::COMPANY.into(), FieldError::UnknownCompany);
             }
             Err(error) => return error_response(error.into()),
+        },
+        // A new company must not take an existing one's address (it would be merged into it).
+        CompanyChoice::New(name) if !name.is_empty() => {
+            match db::company_exists(&state.pool, &db::company_slug(&name)).await {
+                Ok(false) => {}
+                Ok(true) => {
+                    errors.insert(form_field::NEW_COMPANY.into(), FieldError::CompanyExists);
+                }
+                Err(error) => return error_response(error.into()),
+            }
         }
+        CompanyChoice::New(_) => {}
     }
     if let Some((path, step)) = form.career_step.trim().split_once('/') {
         match db::career_step_exists(&state.pool, path, step).await {

@@ -561,3 +561,29 @@ async fn admin_pages_and_server_function_answers_are_never_stored_by_caches() {
     let public = app.get("/jobs").await;
     assert_ne!(public.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn titles_without_ascii_letters_save_and_a_new_company_cannot_take_an_existing_ones_address() {
+    let (app, cookie) = signed_in_app().await;
+    let token = csrf_token(&app.get_with_header("/admin/jobs/new", ("cookie", &cookie)).await.body);
+    for title in ["株式会社エンジニア", "Инженер", "!!!"] {
+        let form = posting_form(&token, title, "draft", ("100000", "120000"));
+        let answer = app.post_form_with("/admin/jobs/new", &form, &[("cookie", &cookie), ("origin", PUBLIC_URL)]).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{title}: {}", answer.body);
+    }
+    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM postings WHERE status = 'draft' ORDER BY id")
+        .fetch_all(&app.pool)
+        .await
+        .expect("slugs");
+    assert_eq!(slugs.len(), 3);
+    assert!(slugs.iter().all(|slug| !slug.is_empty() && slug.is_ascii()), "{slugs:?}");
+
+    // "TikTok!" would get TikTok's slug: refused beside the field, nothing saved, TikTok unchanged.
+    let form = posting_form(&token, "Merged posting", "draft", ("100000", "120000"))
+        .replace("company=tiktok&new_company=", "company=&new_company=TikTok%21");
+    let answer = app.post_form_with("/admin/jobs/new", &form, &[("cookie", &cookie), ("origin", PUBLIC_URL)]).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("A company with this name already exists"), "the message beside the field");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM postings WHERE title = 'Merged posting'").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM companies WHERE slug = 'tiktok' AND name = 'TikTok'").await, 1);
+}
