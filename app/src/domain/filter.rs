@@ -45,9 +45,11 @@ impl Sort {
 
 /// What a person asked the listing for. Unknown parameters are ignored; malformed values are dropped
 /// with a warning, never an error page.
+///
+/// Serialised, it is its query string, and it deserialises only through [`JobFilter::parse`]: no entry
+/// point that decodes one (a server function, an island's props) can skip the parser's bounds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-// Empty lists vanish from a serialised query string, so every field may be missing.
-#[serde(default)]
+#[serde(into = "String", from = "String")]
 pub struct JobFilter {
     /// Keywords, matched against title, company, skills and description.
     pub q: Option<String>,
@@ -74,6 +76,19 @@ pub struct JobFilter {
     pub sort: Option<Sort>,
     /// The opaque keyset cursor of the page to show (from a previous page's `next_cursor`).
     pub after: Option<String>,
+}
+
+impl From<JobFilter> for String {
+    fn from(filter: JobFilter) -> Self {
+        filter.to_query_string()
+    }
+}
+
+impl From<String> for JobFilter {
+    /// Parses a query string (what [`JobFilter`] serialises to); malformed parts are dropped.
+    fn from(query: String) -> Self {
+        parse_query_string(&query).filter
+    }
 }
 
 /// A parsed filter and what was dropped from the query string, to tell the person.
@@ -525,6 +540,20 @@ mod tests {
                 prop_assert!(parsed.warnings.len() <= MAX_WARNINGS);
             }
         }
+    }
+
+    #[test]
+    fn a_filter_deserialises_only_through_the_parser() {
+        let repeated = format!("\"{}\"", "remote=remote&".repeat(3_000));
+        let filter: JobFilter = serde_json::from_str(&repeated).expect("a query string");
+        assert_eq!(filter.remote, [WorkMode::Remote]);
+        let long: JobFilter = serde_json::from_str(&format!("\"q={}\"", "a".repeat(60_000))).expect("query");
+        assert_eq!(long.q.map(|q| q.len()), Some(MAX_KEYWORDS_LEN));
+        let filter = parse_query_string("q=rust&region=CA&type=contract&min_pay=90000").filter;
+        let json = serde_json::to_string(&filter).expect("serialises");
+        assert_eq!(serde_json::from_str::<JobFilter>(&json).expect("deserialises"), filter);
+        // The struct form a serde decoder used to take is refused.
+        assert!(serde_json::from_str::<JobFilter>("{\"remote\": [\"remote\"]}").is_err());
     }
 
     #[test]

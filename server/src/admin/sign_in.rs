@@ -119,7 +119,11 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         Some(None) => {
             tracing::warn!(%address, "failed sign-in");
             let mut query = form_urlencoded::Serializer::new(String::new());
-            query.append_pair("error", "invalid").append_pair("email", &email);
+            query.append_pair("error", "invalid");
+            // What was typed comes back, within an e-mail address's length (the body may be 64 KB).
+            if email.len() <= 254 {
+                query.append_pair("email", &email);
+            }
             if next != HOME_PATH {
                 query.append_pair("next", &next);
             }
