@@ -6,7 +6,12 @@
 #      sqlite3 shell;
 #   2. HTTP throughput and latency of /jobs pages under load (oha), against a bare axum "hello" handler and
 #      a hand-written axum handler over the same queries, and the latency at half the maximum rate;
-#   3. the page weight of a first visit to /jobs, compressed as served.
+#   3. the page weight of a first visit to /jobs, compressed as served;
+#   4. every other page one request at a time (detail, API, company, career path, sitemap), p50/p95;
+#   5. detail pages under load, and a mixed load of 64 connections over every kind of page beside the same
+#      load over listing URLs alone (timeouts and 5xx counted);
+#   6. hostile traffic (bench/pages.py hostile) while ordinary visitors load /jobs: their p99 and the
+#      server's RSS, beside the same step without it.
 # Settings: BENCH_POSTINGS (100000), BENCH_SECONDS (10 per load run), BENCH_CONNECTIONS (16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,7 +113,8 @@ load() { # label, url, [extra oha flags]; prints a row and remembers the rate
   shift 2
   # No compression: every server is measured on the same uncompressed bytes (oha otherwise asks for br/gzip,
   # which the Leptos server honours and the references do not).
-  oha --no-tui --disable-compression --output-format json -z "${SECONDS_PER_RUN}s" -c "$CONNECTIONS" "$@" "$url" > /tmp/oha.json
+  oha --no-tui --disable-compression --output-format json -t 15s -z "${LOAD_SECONDS:-$SECONDS_PER_RUN}s" \
+    -c "${LOAD_CONNECTIONS:-$CONNECTIONS}" "$@" "$url" > /tmp/oha.json
   python3 - "$label" <<'PY'
 import json, sys
 data = json.load(open("/tmp/oha.json"))
@@ -116,13 +122,16 @@ summary, pct = data["summary"], data["latencyPercentiles"]
 status = data.get("statusCodeDistribution", {})
 ok = sum(v for k, v in status.items() if k.startswith("2"))
 bad = sum(v for k, v in status.items() if not k.startswith("2"))
-print(f"| {sys.argv[1]} | {summary['requestsPerSec']:.0f} | {pct['p50'] * 1000:.2f} | {pct['p99'] * 1000:.2f} | {ok} | {bad} |")
+errors = sum(data.get("errorDistribution", {}).values())
+fivexx = sum(v for k, v in status.items() if k.startswith("5"))
+print(f"| {sys.argv[1]} | {summary['requestsPerSec']:.0f} | {pct['p50'] * 1000:.2f} | {pct['p99'] * 1000:.2f} | {ok} | {bad} | {fivexx} | {errors} |")
+open("/tmp/oha.p99", "w").write(f"{pct['p99'] * 1000:.2f}")
 open("/tmp/oha.rate", "w").write(f"{summary['requestsPerSec']:.0f}")
 PY
 }
 QUERY="location=san-jose-ca&min_pay=150000"
-echo "| target | req/s | p50 ms | p99 ms | 2xx | other |"
-echo "|---|---|---|---|---|---|"
+echo "| target | req/s | p50 ms | p99 ms | 2xx | other | 5xx | errors (timeouts) |"
+echo "|---|---|---|---|---|---|---|---|"
 for warm in "/jobs" "/jobs?$QUERY" "/jobs?q=engineer&remote=remote"; do curl -fs -o /dev/null "http://127.0.0.1:$SITE_PORT$warm"; curl -fs -o /dev/null "http://127.0.0.1:$HAND_PORT$warm"; done
 load "axum hello" "http://127.0.0.1:$HELLO_PORT/"
 hello=$(cat /tmp/oha.rate)
@@ -181,5 +190,38 @@ for item in "HTML:/jobs" "CSS:/pkg/jobboard.css" "JS:/pkg/jobboard.js" "wasm:/pk
   echo "| $label ($path) | $br | $gz | $raw |"
 done
 echo "| total (br) | $total | | |"
+
+step "4. every page, one request at a time, as served"
+python3 bench/pages.py latency "http://127.0.0.1:$SITE_PORT" "$DB" 200
+
+step "5. detail pages and a mixed load"
+echo "| target | req/s | p50 ms | p99 ms | 2xx | other | 5xx | errors (timeouts) |"
+echo "|---|---|---|---|---|---|---|---|"
+load "detail pages, random ids ($CONNECTIONS connections)" "http://127.0.0.1:$SITE_PORT/jobs/[1-9][0-9]{0,4}-x" --rand-regex-url
+python3 bench/pages.py urls "http://127.0.0.1:$SITE_PORT" "$DB" /tmp/mixed-urls.txt >/dev/null
+grep -E '/jobs(\?|$)' /tmp/mixed-urls.txt > /tmp/listing-urls.txt
+LOAD_CONNECTIONS=64 load "listing URLs alone (64 connections)" /tmp/listing-urls.txt --urls-from-file
+listing_only=$(cat /tmp/oha.rate)
+LOAD_CONNECTIONS=64 load "mixed: listing, deep page, detail, API, company, career, sitemap (64 connections)" /tmp/mixed-urls.txt --urls-from-file
+mixed=$(cat /tmp/oha.rate)
+python3 -c "print(f'mixed / listing-only throughput: {$mixed / $listing_only:.2f} (goal >= 0.5)')"
+
+step "6. hostile traffic while ordinary visitors load /jobs (500 req/s, 20 s each)"
+site_pid=${pids[0]}
+rss() { awk '/VmRSS/ {print $2}' "/proc/$site_pid/status"; }
+echo "| step | req/s | p50 ms | p99 ms | 2xx | other | 5xx | errors (timeouts) |"
+echo "|---|---|---|---|---|---|---|---|"
+LOAD_SECONDS=20 load "/jobs, no hostile traffic" "http://127.0.0.1:$SITE_PORT/jobs" -q 500
+calm_p99=$(cat /tmp/oha.p99)
+rss_before=$(rss)
+python3 bench/pages.py hostile "http://127.0.0.1:$SITE_PORT" 20 > /tmp/hostile.txt &
+hostile_pid=$!
+LOAD_SECONDS=20 load "/jobs, with hostile traffic" "http://127.0.0.1:$SITE_PORT/jobs" -q 500
+wait "$hostile_pid"
+hostile_p99=$(cat /tmp/oha.p99)
+rss_after=$(rss)
+cat /tmp/hostile.txt
+python3 -c "print(f'p99 with / without hostile traffic: {$hostile_p99} / {$calm_p99} ms = {$hostile_p99 / max($calm_p99, 0.01):.2f} (goal <= 2); RSS {$rss_before} kB before, {$rss_after} kB after: {$rss_after / $rss_before:.2f} (goal <= 1.2)')"
+
 echo
 echo "done: numbers above are from one run on $(nproc) cores; machines are shared and noisy."

@@ -783,30 +783,6 @@ mod tests {
         }
     }
 
-    fn good_pairs() -> Vec<(String, String)> {
-        [
-            ("title", "Backend Software Engineer Graduate"),
-            ("company", "tiktok"),
-            ("city_1", "San Jose"),
-            ("region_1", "CA"),
-            ("country_1", "US"),
-            ("work_mode_1", "onsite"),
-            ("employment_type", "full_time"),
-            ("level", "entry"),
-            ("pay_min", "116,000"),
-            ("pay_max", "177000"),
-            ("currency", "USD"),
-            ("pay_unit", "YEAR"),
-            ("heading_1", "Responsibilities"),
-            ("body_1", "Build."),
-            ("apply", "https://careers.example.com/apply"),
-            ("valid_through", "2026-04-12"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
-    }
-
     #[test]
     fn an_amount_takes_digits_only_after_its_point() {
         for bad in ["10.-5", "10.+5", "10.a", "10.", ".5.5", "1.234"] {
@@ -821,9 +797,9 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 3, 2).expect("date")
     }
 
-    /// A form that passes every rule.
-    fn good_form() -> PostingForm {
-        PostingForm::from_pairs([
+    /// The fields of a form that passes every rule.
+    fn good_pairs() -> Vec<(String, String)> {
+        [
             ("title", "Backend Software Engineer Graduate"),
             ("company", "tiktok"),
             ("city_1", "San Jose"),
@@ -845,7 +821,15 @@ mod tests {
             ("posted_at", "2026-03-02"),
             ("valid_through", "2026-04-12"),
             ("skills", "Go, Python, go"),
-        ])
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    /// A form that passes every rule.
+    fn good_form() -> PostingForm {
+        PostingForm::from_pairs(good_pairs())
     }
 
     fn errors_of(form: &PostingForm) -> FormErrors {
