@@ -18,7 +18,7 @@ mod reference;
 use app::api::jobs::PAGE_SIZE;
 use app::db::{self, ListingCache, Pool};
 use app::domain::JobFilter;
-use app::domain::filter::{Sort, parse_query_string};
+use app::domain::filter::parse_query_string;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -121,14 +121,6 @@ async fn queries(database_url: &str, runs: usize, summary_runs: usize) -> Result
             db::open_jobs_page(&pool, &filter, today, PAGE_SIZE).await.map(|_| ())
         })
         .await?;
-        if filter.q.is_some() && filter.effective_sort() == Sort::Relevance {
-            measure(&format!("{name}: page of {PAGE_SIZE} cards, ranking every match (cold cache)"), runs, || async {
-                let cold = ListingCache::default();
-                cold.snapshot(&pool).await?;
-                cold.page(&pool, &filter, PAGE_SIZE).await.map(|_| ())
-            })
-            .await?;
-        }
         measure(&format!("{name}: summary of a new filter, counted in memory (snapshot loaded)"), runs, || async {
             let matches = match filter.q.as_deref().and_then(db::fts_query) {
                 Some(keywords) => Some(db::OpenPostings::keyword_matches(&pool, &keywords).await?),
