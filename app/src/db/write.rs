@@ -432,20 +432,6 @@ async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Resul
 }
 
 /// The full-text row: title, company, skills and the sections' text.
-#[cfg(test)]
-mod tests {
-    use super::url_slug;
-
-    #[test]
-    fn a_title_without_ascii_letters_still_gets_a_slug() {
-        assert_eq!(url_slug("Backend Engineer", "job"), "backend-engineer");
-        assert_eq!(url_slug("Инженер", "job"), "inzhener");
-        assert!(!url_slug("株式会社エンジニア", "job").is_empty());
-        assert_eq!(url_slug("!!!", "job"), "job");
-        assert_eq!(url_slug("", "company"), "company");
-    }
-}
-
 async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
     let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
     insert.push_values(postings, |mut row, posting| {
@@ -497,4 +483,18 @@ pub async fn render_missing_html(pool: &super::Pool) -> Result<u64, sqlx::Error>
             .await?;
     }
     Ok(rendered + notices.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_slug;
+
+    #[test]
+    fn a_title_without_ascii_letters_still_gets_a_slug() {
+        assert_eq!(url_slug("Backend Engineer", "job"), "backend-engineer");
+        assert_eq!(url_slug("Инженер", "job"), "inzhener");
+        assert!(!url_slug("株式会社エンジニア", "job").is_empty());
+        assert_eq!(url_slug("!!!", "job"), "job");
+        assert_eq!(url_slug("", "company"), "company");
+    }
 }
