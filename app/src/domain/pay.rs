@@ -163,25 +163,19 @@ pub struct Pay {
 impl Pay {
     /// Builds a range from minor units (cents), checking that it is positive and ordered.
     pub fn new(min_minor: i64, max_minor: i64, currency: Currency, unit: PayUnit) -> Result<Self, PayError> {
-        if min_minor <= 0 || max_minor <= 0 {
-            return Err(PayError::NotPositive);
-        }
-        if min_minor > max_minor {
-            return Err(PayError::MinAboveMax);
-        }
+        let pay = Self::from_storage(min_minor, max_minor, currency, unit)?;
         if max_minor > MAX_MINOR_UNITS {
             return Err(PayError::TooLarge);
         }
-        if DOLLAR_LIKE.contains(&currency.as_str())
+        if DOLLAR_LIKE.contains(&pay.currency.as_str())
             && let Some(bound) = plausible_per_period(unit)
             && max_minor > bound * 100
         {
             return Err(PayError::LooksYearly {
-                amount: format!("{}{}", currency.symbol(), format_minor(max_minor)),
+                amount: format!("{}{}", pay.currency.symbol(), format_minor(max_minor)),
                 per: unit.per_phrase(),
             });
         }
-        let pay = Self { min_minor, max_minor, currency, unit };
         if pay.currency.as_str() == "USD" && pay.annual_max() > MAX_ANNUAL_USD {
             return Err(PayError::ImplausiblyHigh);
         }
