@@ -35,7 +35,7 @@ pub async fn subscribe(State(state): State<AppState>, Path(path_slug): Path<Stri
     }
     let path = match db::get_career_path(&state.pool, &path_slug).await {
         Ok(path) => path,
-        Err(error) => return error_response(AppError::from(error)),
+        Err(error) => return AppError::from(error).into_response(),
     };
     let page = career_path_url(&path.slug);
     let parsed = AlertRequest::parse(&email, &steps, &path);
@@ -51,7 +51,7 @@ pub async fn subscribe(State(state): State<AppState>, Path(path_slug): Path<Stri
                 tracing::info!(path = %path.slug, steps = request.step_slugs.len(), "alert subscription saved");
                 Redirect::to(&format!("{page}?subscribed=1")).into_response()
             }
-            Err(error) => error_response(AppError::from(error)),
+            Err(error) => AppError::from(error).into_response(),
         },
         Err(error) => {
             let mut query = form_urlencoded::Serializer::new(String::new());
@@ -65,9 +65,4 @@ pub async fn subscribe(State(state): State<AppState>, Path(path_slug): Path<Stri
             Redirect::to(&format!("{page}?{}", query.finish())).into_response()
         }
     }
-}
-
-fn error_response(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
 }

@@ -6,10 +6,9 @@ use app::db;
 use app::domain::filter::parse_query_string;
 use app::domain::job::job_path;
 use app::domain::{JobCard, Pay};
-use app::error::AppError;
+use app::error::{AppError, JsonError};
 use axum::Json;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -51,8 +50,7 @@ fn job_json(card: &JobCard, public_url: &str) -> Value {
 }
 
 fn error_json(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(json!({ "error": error.to_string() }))).into_response()
+    JsonError(error).into_response()
 }
 
 /// `GET /api/v1/jobs`: `{"total", "jobs", "facets", "next_cursor", "warnings"}`.

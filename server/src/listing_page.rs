@@ -12,7 +12,7 @@ use app::api::jobs::load_listing;
 use app::domain::filter::parse_query_string;
 use app::pages::job_list::listing_document;
 use axum::extract::{RawQuery, Request, State};
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -37,7 +37,7 @@ pub async fn listing_page(State(state): State<AppState>, RawQuery(query): RawQue
     let page = load_listing(&state.pool, &state.listing_cache, &parsed.filter).await;
     let status = match &page {
         Ok(_) => StatusCode::OK,
-        Err(error) => StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        Err(error) => error.status_code(),
     };
     let options = state.leptos_options.clone();
     let (html, nonce) = render_page(move || listing_document(options, parsed, page)).await;
@@ -46,6 +46,9 @@ pub async fn listing_page(State(state): State<AppState>, RawQuery(query): RawQue
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce)) {
         headers.insert(CONTENT_SECURITY_POLICY, policy);
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        headers.insert(RETRY_AFTER, HeaderValue::from(app::error::RETRY_AFTER_SECONDS));
     }
     response
 }

@@ -135,10 +135,11 @@ async fn server_fn_error_status(response: Response) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes)
-        && let Ok(status) = StatusCode::from_u16(error.status())
-    {
-        parts.status = status;
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status_code();
+        if error == AppError::Unavailable {
+            parts.headers.insert(axum::http::header::RETRY_AFTER, app::error::RETRY_AFTER_SECONDS.into());
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -50,7 +50,7 @@ fn xml(body: impl Into<axum::body::Body>) -> Response {
         .into_response()
 }
 
-fn unavailable(error: &sqlx::Error) -> Response {
+fn unavailable(error: &db::Error) -> Response {
     tracing::error!(%error, "sitemap query failed");
     StatusCode::SERVICE_UNAVAILABLE.into_response()
 }
@@ -114,7 +114,7 @@ async fn file(State(state): State<AppState>, number: usize) -> Response {
 }
 
 /// Sitemap file `number` (from 1) of `snapshot`'s open postings.
-async fn build_file(pool: &Pool, snapshot: &OpenPostings, number: usize, base: &str) -> Result<Arc<str>, sqlx::Error> {
+async fn build_file(pool: &Pool, snapshot: &OpenPostings, number: usize, base: &str) -> Result<Arc<str>, db::Error> {
     let postings = match snapshot.id_range((number - 1) * POSTINGS_PER_FILE, POSTINGS_PER_FILE) {
         Some((first, last)) => db::open_posting_paths(pool, first, last, snapshot.day()).await?,
         None => Vec::new(),

@@ -183,7 +183,7 @@ pub async fn admin(settings: &Settings, args: &AdminArgs) -> Result<(), StartupE
     let pool = open_database(&settings.database_url).await?;
     match db::insert_admin(&pool, &email, &hash).await {
         Ok(_) => println!("created the admin {email}; sign in at /admin/sign-in"),
-        Err(error) if db::is_unique_violation(&error) => return Err(StartupError::AdminExists(email)),
+        Err(db::Error::Conflict { .. }) => return Err(StartupError::AdminExists(email)),
         Err(error) => return Err(StartupError::StoreAdmin(error.to_string())),
     }
     pool.close().await;

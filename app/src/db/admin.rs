@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
+use super::Error;
 use super::read::{decode, locations_of, posting_benefits, posting_sections, posting_skills};
-use super::write::{delete_job, insert_job_at, insert_jobs};
+use super::write::{insert_jobs, replace_job};
 use super::{Connection, Pool};
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};
 use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, Pay, PayUnit};
@@ -26,33 +27,33 @@ pub struct Actor<'a> {
 }
 
 /// How many admin accounts exist.
-pub async fn count_admins(pool: &Pool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(pool).await
+pub async fn count_admins(pool: &Pool) -> Result<i64, Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(pool).await.map_err(Error::from)
 }
 
-/// Stores a new admin; a taken e-mail address is a unique-constraint error (see [`is_unique_violation`]).
-pub async fn insert_admin(pool: &Pool, email: &str, password_hash: &str) -> Result<i64, sqlx::Error> {
+/// Stores a new admin; a taken e-mail address is [`Error::Conflict`] on `email`.
+pub async fn insert_admin(pool: &Pool, email: &str, password_hash: &str) -> Result<i64, Error> {
     sqlx::query_scalar("INSERT INTO admins (email, password_hash) VALUES (?, ?) RETURNING id")
         .bind(email)
         .bind(password_hash)
         .fetch_one(pool)
         .await
-}
-
-/// True when `error` is a UNIQUE constraint violation.
-pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+        .map_err(Error::from)
 }
 
 /// The admin with this e-mail address (case-insensitive), if any.
-pub async fn find_admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, sqlx::Error> {
-    sqlx::query_as("SELECT id, email, password_hash FROM admins WHERE email = ?").bind(email).fetch_optional(pool).await
+pub async fn find_admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, Error> {
+    sqlx::query_as("SELECT id, email, password_hash FROM admins WHERE email = ?")
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+        .map_err(Error::from)
 }
 
 /// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).
 /// An UPDATE, never an insert: a request still in flight when its session was deleted (signed out,
 /// expired) cannot bring the session back. False when there was no such session.
-pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, sqlx::Error> {
+pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error> {
     let done = sqlx::query("UPDATE sessions SET data = ?, expires_at = ? WHERE id = ?")
         .bind(data)
         .bind(expires_at)
@@ -63,7 +64,7 @@ pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) ->
 }
 
 /// Stores a session record only when its id is new; false when the id is taken.
-pub async fn create_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, sqlx::Error> {
+pub async fn create_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error> {
     let done = sqlx::query("INSERT OR IGNORE INTO sessions (id, data, expires_at) VALUES (?, ?, ?)")
         .bind(id)
         .bind(data)
@@ -74,22 +75,23 @@ pub async fn create_session(pool: &Pool, id: &str, data: &str, expires_at: i64) 
 }
 
 /// The data and expiry of a session that has not expired by `now` (unix seconds).
-pub async fn load_session(pool: &Pool, id: &str, now: i64) -> Result<Option<(String, i64)>, sqlx::Error> {
+pub async fn load_session(pool: &Pool, id: &str, now: i64) -> Result<Option<(String, i64)>, Error> {
     sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = ? AND expires_at > ?")
         .bind(id)
         .bind(now)
         .fetch_optional(pool)
         .await
+        .map_err(Error::from)
 }
 
 /// Ends a session.
-pub async fn delete_session(pool: &Pool, id: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_session(pool: &Pool, id: &str) -> Result<(), Error> {
     sqlx::query("DELETE FROM sessions WHERE id = ?").bind(id).execute(pool).await?;
     Ok(())
 }
 
 /// Removes sessions that expired before `now`; returns how many.
-pub async fn delete_expired_sessions(pool: &Pool, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired_sessions(pool: &Pool, now: i64) -> Result<u64, Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now).execute(pool).await?.rows_affected())
 }
 
@@ -110,7 +112,7 @@ pub async fn admin_postings(
     search: &str,
     today: NaiveDate,
     limit: i64,
-) -> Result<Vec<AdminPostingRow>, sqlx::Error> {
+) -> Result<Vec<AdminPostingRow>, Error> {
     let pattern = format!("%{}%", search.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows: Vec<AdminPostingDbRow> = sqlx::query_as(
         "SELECT p.id, p.slug, p.title, c.name AS company_name, p.status, p.posted_at, p.valid_through \
@@ -140,8 +142,8 @@ pub async fn admin_postings(
         .collect()
 }
 
-/// The stored status of a posting; `RowNotFound` when there is none.
-pub async fn posting_status(pool: &Pool, id: i64) -> Result<JobStatus, sqlx::Error> {
+/// The stored status of a posting; `Error::NotFound` when there is none.
+pub async fn posting_status(pool: &Pool, id: i64) -> Result<JobStatus, Error> {
     let code: String = sqlx::query_scalar("SELECT status FROM postings WHERE id = ?").bind(id).fetch_one(pool).await?;
     decode("status", JobStatus::parse(&code))
 }
@@ -166,8 +168,8 @@ struct EditRow {
     pay_location_id: Option<i64>,
 }
 
-/// A posting in any status, as the editor needs it (Markdown, not HTML); `RowNotFound` when unknown.
-pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Error> {
+/// A posting in any status, as the editor needs it (Markdown, not HTML); `Error::NotFound` when unknown.
+pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, Error> {
     let row: EditRow = sqlx::query_as(
         "SELECT p.title, c.slug AS company_slug, p.employment_type, p.experience_level, p.status, p.posted_at, \
          p.valid_through, p.apply_url, p.apply_email, cp.slug AS path_slug, cs.slug AS step_slug, \
@@ -190,7 +192,7 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Erro
                 decode("currency", Currency::parse(&currency))?,
                 decode("unit", PayUnit::parse(&unit))?,
             )
-            .map_err(|error| sqlx::Error::Decode(format!("posting_pay: {error}").into()))?,
+            .map_err(|error| Error::corrupt("posting_pay", error))?,
         ),
         _ => None,
     };
@@ -226,14 +228,14 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, sqlx::Erro
 }
 
 /// Companies the form can pick, by name.
-pub async fn company_options(pool: &Pool) -> Result<Vec<CompanyOption>, sqlx::Error> {
+pub async fn company_options(pool: &Pool) -> Result<Vec<CompanyOption>, Error> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT slug, name FROM companies ORDER BY name COLLATE NOCASE").fetch_all(pool).await?;
     Ok(rows.into_iter().map(|(slug, name)| CompanyOption { slug, name }).collect())
 }
 
 /// Career steps the form can pick, by path then position.
-pub async fn career_step_options(pool: &Pool) -> Result<Vec<CareerStepOption>, sqlx::Error> {
+pub async fn career_step_options(pool: &Pool) -> Result<Vec<CareerStepOption>, Error> {
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT cp.slug, cs.slug, cp.name, cs.title FROM career_steps cs \
          JOIN career_paths cp ON cp.id = cs.career_path_id ORDER BY cp.name, cs.position",
@@ -250,12 +252,16 @@ pub async fn career_step_options(pool: &Pool) -> Result<Vec<CareerStepOption>, s
 }
 
 /// True when a company with this slug exists.
-pub async fn company_exists(pool: &Pool, slug: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM companies WHERE slug = ?)").bind(slug).fetch_one(pool).await
+pub async fn company_exists(pool: &Pool, slug: &str) -> Result<bool, Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM companies WHERE slug = ?)")
+        .bind(slug)
+        .fetch_one(pool)
+        .await
+        .map_err(Error::from)
 }
 
 /// True when the career step `path/step` exists.
-pub async fn career_step_exists(pool: &Pool, path: &str, step: &str) -> Result<bool, sqlx::Error> {
+pub async fn career_step_exists(pool: &Pool, path: &str, step: &str) -> Result<bool, Error> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM career_steps cs JOIN career_paths cp ON cp.id = cs.career_path_id \
          WHERE cp.slug = ? AND cs.slug = ?)",
@@ -264,6 +270,7 @@ pub async fn career_step_exists(pool: &Pool, path: &str, step: &str) -> Result<b
     .bind(step)
     .fetch_one(pool)
     .await
+    .map_err(Error::from)
 }
 
 #[derive(FromRow)]
@@ -288,7 +295,7 @@ impl From<AuditRow> for AuditEntry {
 }
 
 /// A posting's audit trail, newest first.
-pub async fn posting_history(pool: &Pool, posting_id: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+pub async fn posting_history(pool: &Pool, posting_id: i64) -> Result<Vec<AuditEntry>, Error> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT at, admin_email, posting_id, action, detail FROM audit_log WHERE posting_id = ? ORDER BY id DESC",
     )
@@ -299,7 +306,7 @@ pub async fn posting_history(pool: &Pool, posting_id: i64) -> Result<Vec<AuditEn
 }
 
 /// The latest audit entries across all postings, newest first.
-pub async fn recent_audit(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+pub async fn recent_audit(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Error> {
     let rows: Vec<AuditRow> =
         sqlx::query_as("SELECT at, admin_email, posting_id, action, detail FROM audit_log ORDER BY id DESC LIMIT ?")
             .bind(limit)
@@ -314,7 +321,7 @@ async fn audit(
     posting_id: i64,
     action: &str,
     detail: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), Error> {
     sqlx::query("INSERT INTO audit_log (admin_id, admin_email, posting_id, action, detail) VALUES (?, ?, ?, ?, ?)")
         .bind(actor.admin_id)
         .bind(actor.email)
@@ -332,7 +339,7 @@ pub fn company_slug(name: &str) -> String {
 }
 
 /// The slug of the company named `name`, created (with no profile text) when no company has that slug.
-async fn ensure_company(conn: &mut Connection, name: &str) -> Result<String, sqlx::Error> {
+async fn ensure_company(conn: &mut Connection, name: &str) -> Result<String, Error> {
     let slug = company_slug(name);
     sqlx::query("INSERT INTO companies (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")
         .bind(name.trim())
@@ -349,37 +356,35 @@ pub async fn create_posting(
     mut job: NewJob,
     new_company: Option<&str>,
     actor: Actor<'_>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     if let Some(name) = new_company {
         job.company_slug = ensure_company(&mut tx, name).await?;
     }
-    let id =
-        insert_jobs(&mut tx, std::slice::from_ref(&job)).await?.into_iter().next().ok_or(sqlx::Error::RowNotFound)?;
+    let id = insert_jobs(&mut tx, std::slice::from_ref(&job)).await?.into_iter().next().ok_or(Error::NotFound)?;
     audit(&mut tx, actor, id, "create", &format!("{} ({})", job.title, job.status.code())).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// Replaces a posting's content under the same id, with its audit row; `RowNotFound` when unknown.
+/// Replaces a posting's content in place (see [`replace_job`]), with its audit row; `NotFound` when unknown.
 pub async fn update_posting(
     pool: &Pool,
     id: i64,
     mut job: NewJob,
     new_company: Option<&str>,
     actor: Actor<'_>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let before: Option<String> =
         sqlx::query_scalar("SELECT status FROM postings WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
     let Some(before) = before else {
-        return Err(sqlx::Error::RowNotFound);
+        return Err(Error::NotFound);
     };
     if let Some(name) = new_company {
         job.company_slug = ensure_company(&mut tx, name).await?;
     }
-    delete_job(&mut tx, id).await?;
-    insert_job_at(&mut tx, id, &job).await?;
+    replace_job(&mut tx, id, &job).await?;
     let detail = if before == job.status.code() {
         job.title.clone()
     } else {
@@ -397,7 +402,7 @@ pub async fn set_posting_status(
     status: JobStatus,
     action: &str,
     actor: Actor<'_>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let changed =
         sqlx::query("UPDATE postings SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?")
@@ -406,7 +411,7 @@ pub async fn set_posting_status(
             .execute(&mut *tx)
             .await?;
     if changed.rows_affected() == 0 {
-        return Err(sqlx::Error::RowNotFound);
+        return Err(Error::NotFound);
     }
     audit(&mut tx, actor, id, action, status.code()).await?;
     tx.commit().await?;

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use sqlx::FromRow;
 use std::collections::HashMap;
 
+use super::Error;
 use super::Pool;
 use super::open_postings::{OpenPostings, StepObservation};
 use crate::domain::job::job_path;
@@ -31,9 +32,9 @@ struct StepRow {
     estimate_location_slug: Option<String>,
 }
 
-/// A career path with its steps (in the source's order) and their next-step moves; `RowNotFound` for
+/// A career path with its steps (in the source's order) and their next-step moves; `Error::NotFound` for
 /// an unknown slug.
-pub async fn get_career_path(pool: &Pool, slug: &str) -> Result<CareerPath, sqlx::Error> {
+pub async fn get_career_path(pool: &Pool, slug: &str) -> Result<CareerPath, Error> {
     let path: PathRow =
         sqlx::query_as("SELECT id, slug, job_family, name, description FROM career_paths WHERE slug = ?")
             .bind(slug)
@@ -64,7 +65,7 @@ pub async fn get_career_path(pool: &Pool, slug: &str) -> Result<CareerPath, sqlx
                 .collect();
             Ok(CareerStep {
                 level: ExperienceLevel::parse(&step.experience_level)
-                    .map_err(|e| sqlx::Error::Decode(format!("experience_level: {e}").into()))?,
+                    .map_err(|e| Error::corrupt("experience_level", e))?,
                 slug: step.slug,
                 title: step.title,
                 ladder_rank: step.ladder_rank.and_then(|r| u8::try_from(r).ok()),
@@ -75,7 +76,7 @@ pub async fn get_career_path(pool: &Pool, slug: &str) -> Result<CareerPath, sqlx
                 next_steps,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(CareerPath {
         slug: path.slug,
         job_family: path.job_family,
@@ -99,7 +100,7 @@ const EXAMPLES_PER_STEP: usize = 3;
 
 /// For each step of the path with open postings: their annualised pay range and counts, and a few of them.
 /// The definition in SQL that [`observed_pay_from`] (what the page uses) is held to by the tests.
-pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Result<Vec<ObservedPay>, sqlx::Error> {
+pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Result<Vec<ObservedPay>, Error> {
     let rows: Vec<ObservedRow> = sqlx::query_as(
         "SELECT s.slug AS step_slug, MIN(pay.annual_min) AS min, MAX(pay.annual_max) AS max, \
                 COUNT(pay.posting_id) AS paid_postings, COUNT(*) AS open_postings \
@@ -148,7 +149,7 @@ pub async fn observed_pay_from(
     pool: &Pool,
     snapshot: &OpenPostings,
     path_slug: &str,
-) -> Result<Vec<ObservedPay>, sqlx::Error> {
+) -> Result<Vec<ObservedPay>, Error> {
     let steps: Vec<(i64, String)> = sqlx::query_as(
         "SELECT s.id, s.slug FROM career_steps s JOIN career_paths cp ON cp.id = s.career_path_id \
          WHERE cp.slug = ? ORDER BY s.position",
@@ -188,7 +189,7 @@ pub async fn observed_pay_from(
 
 /// Stores an alert subscription: one per address and path, its steps replaced by the new choice.
 /// Returns the subscription's id.
-pub async fn save_alert(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, sqlx::Error> {
+pub async fn save_alert(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, Error> {
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO career_alert_subscriptions (email, career_path_id) \

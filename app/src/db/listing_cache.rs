@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use super::Error;
 use super::Pool;
 use super::open_postings::OpenPostings;
 use super::read::{RankedMatch, fts_query, listing_sort, load_cards, ranked_matches, ranked_page};
@@ -119,9 +120,9 @@ impl<V: Weight + Clone + Send + Sync + 'static> Memo<V> {
     }
 
     /// The value of `key`: cached, or computed now (concurrent misses of one key compute it once).
-    async fn get<Fut>(&self, key: Key, compute: Fut) -> Result<V, sqlx::Error>
+    async fn get<Fut>(&self, key: Key, compute: Fut) -> Result<V, Error>
     where
-        Fut: Future<Output = Result<V, sqlx::Error>>,
+        Fut: Future<Output = Result<V, Error>>,
     {
         self.entries.get_or_insert_async(&key, compute).await
     }
@@ -184,8 +185,8 @@ impl std::fmt::Debug for ListingCache {
 }
 
 /// The listing version now.
-pub async fn listing_version(pool: &Pool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT version FROM listing_version WHERE id = 1").fetch_one(pool).await
+pub async fn listing_version(pool: &Pool) -> Result<i64, Error> {
+    sqlx::query_scalar("SELECT version FROM listing_version WHERE id = 1").fetch_one(pool).await.map_err(Error::from)
 }
 
 /// Today's date on the server (UTC): postings are open through their apply-before day.
@@ -195,7 +196,7 @@ fn today() -> NaiveDate {
 
 impl ListingCache {
     /// The current snapshot and its serial number; the first call loads it (once, for all callers).
-    async fn current(&self, pool: &Pool) -> Result<(Arc<OpenPostings>, u64), sqlx::Error> {
+    async fn current(&self, pool: &Pool) -> Result<(Arc<OpenPostings>, u64), Error> {
         if let Some(current) = self.peek() {
             return Ok(current);
         }
@@ -212,7 +213,7 @@ impl ListingCache {
     }
 
     /// Loads a snapshot and makes it current (the caller holds `loading`).
-    async fn load(&self, pool: &Pool, day: NaiveDate) -> Result<(Arc<OpenPostings>, u64), sqlx::Error> {
+    async fn load(&self, pool: &Pool, day: NaiveDate) -> Result<(Arc<OpenPostings>, u64), Error> {
         let snapshot = Arc::new(OpenPostings::load(pool, day).await?);
         self.inner.loads.fetch_add(1, Ordering::SeqCst);
         let serial = self.inner.serials.fetch_add(1, Ordering::SeqCst) + 1;
@@ -228,13 +229,13 @@ impl ListingCache {
     }
 
     /// The current snapshot of the open postings (loaded on the first call only).
-    pub async fn snapshot(&self, pool: &Pool) -> Result<Arc<OpenPostings>, sqlx::Error> {
+    pub async fn snapshot(&self, pool: &Pool) -> Result<Arc<OpenPostings>, Error> {
         Ok(self.current(pool).await?.0)
     }
 
     /// Loads a new snapshot when the listing version or the day differs from the current one's; true
     /// when it did. The refresher calls this; so may a command or a test that wrote to the database.
-    pub async fn refresh(&self, pool: &Pool) -> Result<bool, sqlx::Error> {
+    pub async fn refresh(&self, pool: &Pool) -> Result<bool, Error> {
         let _loading = self.inner.loading.lock().await;
         let version = listing_version(pool).await?;
         let day = today();
@@ -315,7 +316,7 @@ impl ListingCache {
 
     /// One listing request's data: the snapshot it is cut from, the summary of `filter`, and its page
     /// (`limit` cards and the next cursor), all from the same snapshot.
-    pub async fn listing(&self, pool: &Pool, filter: &JobFilter, limit: i64) -> Result<Listing, sqlx::Error> {
+    pub async fn listing(&self, pool: &Pool, filter: &JobFilter, limit: i64) -> Result<Listing, Error> {
         let (snapshot, serial) = self.current(pool).await?;
         let summary = self.summary_of(pool, &snapshot, serial, filter).await?;
         let (jobs, next_cursor) = self.page_of(pool, &snapshot, serial, filter, limit).await?;
@@ -323,7 +324,7 @@ impl ListingCache {
     }
 
     /// The summary of the open postings matching `filter`, from the current snapshot.
-    pub async fn summary(&self, pool: &Pool, filter: &JobFilter) -> Result<Arc<ListingSummary>, sqlx::Error> {
+    pub async fn summary(&self, pool: &Pool, filter: &JobFilter) -> Result<Arc<ListingSummary>, Error> {
         let (snapshot, serial) = self.current(pool).await?;
         self.summary_of(pool, &snapshot, serial, filter).await
     }
@@ -335,7 +336,7 @@ impl ListingCache {
         pool: &Pool,
         filter: &JobFilter,
         limit: i64,
-    ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
+    ) -> Result<(Vec<JobCard>, Option<String>), Error> {
         let (snapshot, serial) = self.current(pool).await?;
         self.page_of(pool, &snapshot, serial, filter, limit).await
     }
@@ -346,7 +347,7 @@ impl ListingCache {
         snapshot: &OpenPostings,
         serial: u64,
         filter: &JobFilter,
-    ) -> Result<Arc<ListingSummary>, sqlx::Error> {
+    ) -> Result<Arc<ListingSummary>, Error> {
         let key = (filter.cache_key(), serial);
         let compute = async {
             let matches = match filter.q.as_deref().and_then(fts_query) {
@@ -365,7 +366,7 @@ impl ListingCache {
         serial: u64,
         filter: &JobFilter,
         limit: i64,
-    ) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
+    ) -> Result<(Vec<JobCard>, Option<String>), Error> {
         let sort = listing_sort(filter);
         let keywords = filter.q.as_deref().and_then(fts_query);
         if sort != Sort::Relevance {
@@ -389,7 +390,7 @@ impl ListingCache {
     }
 
     /// The ids of the postings whose text matches `keywords` (an FTS5 query), ascending.
-    async fn keyword_matches(&self, pool: &Pool, keywords: String, serial: u64) -> Result<Arc<[i64]>, sqlx::Error> {
+    async fn keyword_matches(&self, pool: &Pool, keywords: String, serial: u64) -> Result<Arc<[i64]>, Error> {
         let key = (keywords.clone(), serial);
         self.inner
             .matches

@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::Error;
 use super::Pool;
 use super::read::{Cursor, LOCATION_FACET_LIMIT, decode, title_words};
 use crate::domain::filter::{FacetCount, Facets, ListingSummary, PayHistogram, Sort};
@@ -215,7 +216,7 @@ const LEVEL: usize = 4;
 impl OpenPostings {
     /// Reads every posting open on `day` (published, not past its apply-before date), and the listing
     /// version, in one read transaction.
-    pub async fn load(pool: &Pool, day: NaiveDate) -> Result<Self, sqlx::Error> {
+    pub async fn load(pool: &Pool, day: NaiveDate) -> Result<Self, Error> {
         let mut tx = pool.begin().await?;
         let version: i64 =
             sqlx::query_scalar("SELECT version FROM listing_version WHERE id = 1").fetch_one(&mut *tx).await?;
@@ -523,7 +524,7 @@ impl OpenPostings {
 
     /// The ids of every posting (open or not) whose text matches `keywords` (an FTS5 query from
     /// `read::fts_query`), ascending.
-    pub async fn keyword_matches(pool: &Pool, keywords: &str) -> Result<Vec<i64>, sqlx::Error> {
+    pub async fn keyword_matches(pool: &Pool, keywords: &str) -> Result<Vec<i64>, Error> {
         // One JSON array, not a row per match (35,000 matches: 5 ms against 30 ms).
         let document: Option<String> =
             sqlx::query_scalar("SELECT json_group_array(rowid) FROM postings_fts WHERE postings_fts MATCH ?")

@@ -12,14 +12,14 @@ use super::Pool;
 /// Why the database could not be opened or migrated.
 #[derive(Debug, Error)]
 pub enum DbError {
-    #[error("the database URL {url:?} is not valid: {source}")]
-    BadUrl { url: String, source: sqlx::Error },
+    #[error("the database URL {url:?} is not valid: {reason}")]
+    BadUrl { url: String, reason: String },
     #[error("could not create the database folder {folder}: {source}")]
     CreateFolder { folder: String, source: std::io::Error },
-    #[error("could not open the database {url:?}: {source}")]
-    Open { url: String, source: sqlx::Error },
+    #[error("could not open the database {url:?}: {reason}")]
+    Open { url: String, reason: String },
     #[error("the database migrations failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(String),
     #[error("preparing the migrated database failed: {0}")]
     Prepare(String),
 }
@@ -27,7 +27,7 @@ pub enum DbError {
 /// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|source| DbError::BadUrl { url: url.to_owned(), source })?
+        .map_err(|error| DbError::BadUrl { url: url.to_owned(), reason: error.to_string() })?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
@@ -44,11 +44,33 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
         .max_connections(max_connections.max(1))
         .connect_with(options)
         .await
-        .map_err(|source| DbError::Open { url: url.to_owned(), source })
+        .map_err(|error| DbError::Open { url: url.to_owned(), reason: error.to_string() })
 }
 
 /// Applies the migrations that have not run yet.
 pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
-    sqlx::migrate!("../migrations").run(pool).await?;
+    sqlx::migrate!("../migrations").run(pool).await.map_err(|error| DbError::Migrate(error.to_string()))?;
     Ok(())
+}
+
+/// A transaction: what the seed and other multi-step writers outside `db/` hold while they call the
+/// functions here that take a [`Connection`](super::Connection). Dropped without [`commit`](Self::commit),
+/// it rolls back.
+pub struct Transaction(sqlx::Transaction<'static, sqlx::Sqlite>);
+
+impl Transaction {
+    /// Begins a transaction (SQLite: a deferred one).
+    pub async fn begin(pool: &Pool) -> Result<Self, super::Error> {
+        Ok(Self(pool.begin().await?))
+    }
+
+    /// The transaction's connection, for the functions that take one.
+    pub fn connection(&mut self) -> &mut super::Connection {
+        &mut self.0
+    }
+
+    /// Makes the transaction's writes durable.
+    pub async fn commit(self) -> Result<(), super::Error> {
+        Ok(self.0.commit().await?)
+    }
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
+use super::Error;
 use super::Pool;
 use super::open_postings::{OpenPostings, SimilarTo};
 use crate::domain::filter::{FacetCount, Facets, PayHistogram, Sort};
@@ -54,12 +55,12 @@ struct LocationRow {
 }
 
 /// Maps a stored code that the schema's CHECK constraints guarantee; a mismatch is a corrupt row.
-pub(super) fn decode<T, E: std::fmt::Display>(column: &str, parsed: Result<T, E>) -> Result<T, sqlx::Error> {
-    parsed.map_err(|error| sqlx::Error::Decode(format!("column {column}: {error}").into()))
+pub(super) fn decode<T, E: std::fmt::Display>(column: &str, parsed: Result<T, E>) -> Result<T, Error> {
+    parsed.map_err(|error| Error::corrupt(column, error))
 }
 
 impl LocationRow {
-    fn into_location(self) -> Result<Location, sqlx::Error> {
+    fn into_location(self) -> Result<Location, Error> {
         Ok(Location {
             city: self.city,
             region: self.region,
@@ -71,7 +72,7 @@ impl LocationRow {
 }
 
 impl CardRow {
-    fn pay(&self) -> Result<Option<Pay>, sqlx::Error> {
+    fn pay(&self) -> Result<Option<Pay>, Error> {
         match (self.min_amount, self.max_amount, &self.currency, &self.unit) {
             (Some(min), Some(max), Some(currency), Some(unit)) => {
                 let currency = decode("currency", Currency::parse(currency))?;
@@ -82,7 +83,7 @@ impl CardRow {
         }
     }
 
-    fn into_card(self, locations: Vec<Location>) -> Result<JobCard, sqlx::Error> {
+    fn into_card(self, locations: Vec<Location>) -> Result<JobCard, Error> {
         Ok(JobCard {
             pay: self.pay()?,
             id: self.id,
@@ -201,7 +202,7 @@ fn push_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: Naive
 pub(super) const LOCATION_FACET_LIMIT: i64 = 60;
 
 /// Counts for each choice of each filter, each computed with the other filters kept.
-pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, sqlx::Error> {
+pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, Error> {
     let base = filter.matching_part();
 
     let without_location = JobFilter { location: None, ..base.clone() };
@@ -257,7 +258,7 @@ fn labelled(rows: Vec<(String, String, i64)>, label: impl Fn(&str) -> Option<&'s
 
 /// The pay spread of the postings matching `filter` (those that post pay, in USD): the definition the
 /// in-memory summary is held to.
-pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, sqlx::Error> {
+pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, Error> {
     let base = filter.matching_part();
     let mut query = select_matching("(pay.annual_min + pay.annual_max) / 2", &base, today);
     query.push(" AND pay.currency = 'USD'");
@@ -316,20 +317,15 @@ struct KeyRow {
 
 /// Open postings matching `filter` in its order, `limit` a page from its cursor (keyset paging: a deep
 /// page costs about what the first does), with the total number of matches.
-pub async fn list_open_jobs(
-    pool: &Pool,
-    filter: &JobFilter,
-    today: NaiveDate,
-    limit: i64,
-) -> Result<ListPage, sqlx::Error> {
+pub async fn list_open_jobs(pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64) -> Result<ListPage, Error> {
     let total = count_open_jobs(pool, filter, today).await?;
     let (jobs, next_cursor) = open_jobs_page(pool, filter, today, limit).await?;
     Ok(ListPage { jobs, total, next_cursor })
 }
 
 /// How many open postings match `filter`.
-pub async fn count_open_jobs(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<i64, sqlx::Error> {
-    select_matching("COUNT(*)", filter, today).build_query_scalar().fetch_one(pool).await
+pub async fn count_open_jobs(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<i64, Error> {
+    select_matching("COUNT(*)", filter, today).build_query_scalar().fetch_one(pool).await.map_err(Error::from)
 }
 
 /// One page of the open postings matching `filter`, in its order from its cursor, and the next cursor.
@@ -338,7 +334,7 @@ pub async fn open_jobs_page(
     filter: &JobFilter,
     today: NaiveDate,
     limit: i64,
-) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
+) -> Result<(Vec<JobCard>, Option<String>), Error> {
     let sort = listing_sort(filter);
     let rank = if sort == Sort::Relevance { RANK } else { "0.0" };
     let mut page = select_matching(
@@ -404,7 +400,7 @@ pub(super) async fn ranked_matches(
     pool: &Pool,
     filter: &JobFilter,
     today: NaiveDate,
-) -> Result<Vec<RankedMatch>, sqlx::Error> {
+) -> Result<Vec<RankedMatch>, Error> {
     let base = filter.matching_part();
     let mut query = select_matching(&format!("{RANK} AS rank, p.id"), &base, today);
     query.push(" ORDER BY rank ASC, p.id ASC");
@@ -419,7 +415,7 @@ pub(super) async fn ranked_page(
     ranked: &[RankedMatch],
     filter: &JobFilter,
     limit: i64,
-) -> Result<(Vec<JobCard>, Option<String>), sqlx::Error> {
+) -> Result<(Vec<JobCard>, Option<String>), Error> {
     let start = match filter.after.as_deref().and_then(|text| Cursor::decode(text, Sort::Relevance)) {
         Some(Cursor::Relevance { rank, id }) => {
             ranked.partition_point(|m| m.rank < rank || (m.rank == rank && m.id <= id))
@@ -436,7 +432,7 @@ pub(super) async fn ranked_page(
 }
 
 /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
-pub async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, sqlx::Error> {
+pub async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -486,7 +482,7 @@ pub async fn similar_jobs_in_sql(
     to: &SimilarTo<'_>,
     today: NaiveDate,
     limit: i64,
-) -> Result<Vec<JobCard>, sqlx::Error> {
+) -> Result<Vec<JobCard>, Error> {
     let words = title_words(to.title);
     if words.is_empty() {
         return Ok(Vec::new());
@@ -535,7 +531,7 @@ pub async fn similar_jobs_in_sql(
 pub(super) async fn locations_of(
     pool: &Pool,
     posting_ids: impl Iterator<Item = i64>,
-) -> Result<HashMap<i64, Vec<(i64, Location)>>, sqlx::Error> {
+) -> Result<HashMap<i64, Vec<(i64, Location)>>, Error> {
     let ids: Vec<i64> = posting_ids.collect();
     let mut by_posting: HashMap<i64, Vec<(i64, Location)>> = HashMap::new();
     if ids.is_empty() {
@@ -572,8 +568,8 @@ struct CompanyRow {
 pub const COMPANY_BENEFIT_POSTINGS: usize = 200;
 
 /// A company with the benefits named by `posting_ids` (its newest open postings, at most
-/// [`COMPANY_BENEFIT_POSTINGS`] of them are read); `RowNotFound` for an unknown slug.
-pub async fn get_company_profile(pool: &Pool, slug: &str, posting_ids: &[i64]) -> Result<CompanyProfile, sqlx::Error> {
+/// [`COMPANY_BENEFIT_POSTINGS`] of them are read); `Error::NotFound` for an unknown slug.
+pub async fn get_company_profile(pool: &Pool, slug: &str, posting_ids: &[i64]) -> Result<CompanyProfile, Error> {
     let company: CompanyRow =
         sqlx::query_as("SELECT id, name, slug, about, website, application_limit FROM companies WHERE slug = ?")
             .bind(slug)
@@ -612,7 +608,7 @@ pub async fn open_posting_paths(
     first: i64,
     last: i64,
     today: NaiveDate,
-) -> Result<Vec<(String, NaiveDate)>, sqlx::Error> {
+) -> Result<Vec<(String, NaiveDate)>, Error> {
     let rows: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
         "SELECT id, slug, posted_at FROM postings WHERE id BETWEEN ? AND ? \
          AND status = 'published' AND valid_through >= ? ORDER BY id",
@@ -626,18 +622,23 @@ pub async fn open_posting_paths(
 }
 
 /// Answers when the database answers (the health check).
-pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+pub async fn ping(pool: &Pool) -> Result<(), Error> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
 }
 
 /// True when a career path with this slug exists.
-pub async fn career_path_exists(conn: &mut super::Connection, slug: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM career_paths WHERE slug = ?)").bind(slug).fetch_one(conn).await
+pub async fn career_path_exists(conn: &mut super::Connection, slug: &str) -> Result<bool, Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM career_paths WHERE slug = ?)")
+        .bind(slug)
+        .fetch_one(conn)
+        .await
+        .map_err(Error::from)
 }
 
 /// How many postings exist, in any status.
-pub async fn count_postings(pool: &Pool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM postings").fetch_one(pool).await
+pub async fn count_postings(pool: &Pool) -> Result<i64, Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM postings").fetch_one(pool).await.map_err(Error::from)
 }
 
 #[derive(FromRow)]
@@ -686,7 +687,7 @@ struct BenefitRow {
 }
 
 impl BenefitRow {
-    fn into_benefit(self) -> Result<Benefit, sqlx::Error> {
+    fn into_benefit(self) -> Result<Benefit, Error> {
         Ok(Benefit {
             group: decode("benefit_group", BenefitGroup::parse(&self.benefit_group))?,
             kind: self.kind,
@@ -697,7 +698,7 @@ impl BenefitRow {
 }
 
 /// A posting's sections as written (Markdown), in order.
-pub(super) async fn posting_sections(pool: &Pool, id: i64) -> Result<Vec<crate::domain::NewSection>, sqlx::Error> {
+pub(super) async fn posting_sections(pool: &Pool, id: i64) -> Result<Vec<crate::domain::NewSection>, Error> {
     let rows: Vec<SectionRow> =
         sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
             .bind(id)
@@ -710,7 +711,7 @@ pub(super) async fn posting_sections(pool: &Pool, id: i64) -> Result<Vec<crate::
 }
 
 /// A posting's benefits, in order.
-pub(super) async fn posting_benefits(pool: &Pool, id: i64) -> Result<Vec<Benefit>, sqlx::Error> {
+pub(super) async fn posting_benefits(pool: &Pool, id: i64) -> Result<Vec<Benefit>, Error> {
     let rows: Vec<BenefitRow> = sqlx::query_as(
         "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = ? ORDER BY position, id",
     )
@@ -721,17 +722,17 @@ pub(super) async fn posting_benefits(pool: &Pool, id: i64) -> Result<Vec<Benefit
 }
 
 /// A posting's skills, by name.
-pub(super) async fn posting_skills(pool: &Pool, id: i64) -> Result<Vec<String>, sqlx::Error> {
+pub(super) async fn posting_skills(pool: &Pool, id: i64) -> Result<Vec<String>, Error> {
     sqlx::query_scalar(
         "SELECT s.name FROM posting_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.posting_id = ? ORDER BY s.name",
     )
     .bind(id)
     .fetch_all(pool)
-    .await
+    .await.map_err(Error::from)
 }
 
-/// One posting with everything its page shows; `RowNotFound` when the id does not exist or is a draft.
-pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, sqlx::Error> {
+/// One posting with everything its page shows; `Error::NotFound` when the id does not exist or is a draft.
+pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, Error> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
     query.push(CARD_COLUMNS).push(
         ", p.apply_email, c.about AS company_about, c.website AS company_website, c.application_limit, \
@@ -827,7 +828,7 @@ pub const RELATED_JOBS: usize = RELATED_LIMIT as usize;
 
 /// Fills in `detail`'s related postings from `snapshot`: the company's newest other open postings, and
 /// similar postings nearby (see [`OpenPostings::similar`]). Only their cards are read from the database.
-pub async fn add_related_jobs(pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail) -> Result<(), sqlx::Error> {
+pub async fn add_related_jobs(pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail) -> Result<(), Error> {
     let card = &detail.card;
     let (company_ids, _) = snapshot.company_postings(&card.company.slug, Some(card.id), RELATED_JOBS);
     let mut regions: Vec<String> = card.locations.iter().map(|l| l.region.clone()).collect();

@@ -5,6 +5,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
 use super::Connection;
+use super::Error;
 use crate::domain::text::slugify;
 use crate::domain::{Benefit, CareerPath, Location, NewCompany, NewJob, NewSection, Pay};
 use crate::markdown::to_safe_html;
@@ -28,7 +29,7 @@ pub fn url_slug(text: &str, fallback: &str) -> String {
 }
 
 /// Inserts a company or updates the one with the same slug; returns its id.
-pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Result<i64, sqlx::Error> {
+pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Result<i64, Error> {
     sqlx::query_scalar(
         "INSERT INTO companies (name, slug, about, website, application_limit) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, about = excluded.about, \
@@ -41,6 +42,7 @@ pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Resu
     .bind(company.application_limit.map(i64::from))
     .fetch_one(conn)
     .await
+    .map_err(Error::from)
 }
 
 /// Inserts or replaces a legal notice keyed by its jurisdiction; returns its id.
@@ -50,7 +52,7 @@ pub async fn upsert_legal_notice(
     region: Option<&str>,
     title: &str,
     body_markdown: &str,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, Error> {
     sqlx::query_scalar(
         "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown, body_html) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (jurisdiction) DO UPDATE SET region = excluded.region, title = excluded.title, \
@@ -63,10 +65,11 @@ pub async fn upsert_legal_notice(
     .bind(to_safe_html(body_markdown))
     .fetch_one(conn)
     .await
+    .map_err(Error::from)
 }
 
 /// Inserts a career path with its steps and their next-step moves; returns the path's id.
-pub async fn insert_career_path(conn: &mut Connection, path: &CareerPath) -> Result<i64, sqlx::Error> {
+pub async fn insert_career_path(conn: &mut Connection, path: &CareerPath) -> Result<i64, Error> {
     let path_id: i64 = sqlx::query_scalar(
         "INSERT INTO career_paths (slug, job_family, name, description) VALUES (?, ?, ?, ?) RETURNING id",
     )
@@ -100,7 +103,7 @@ pub async fn insert_career_path(conn: &mut Connection, path: &CareerPath) -> Res
     for step in &path.steps {
         for next in &step.next_steps {
             let (Some(from), Some(to)) = (step_ids.get(step.slug.as_str()), step_ids.get(next.as_str())) else {
-                return Err(sqlx::Error::Protocol(format!(
+                return Err(Error::Invalid(format!(
                     "career path {}: step {} moves to unknown step {next}",
                     path.slug, step.slug
                 )));
@@ -124,7 +127,7 @@ struct References {
     notices: HashMap<String, i64>,
 }
 
-async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<References, sqlx::Error> {
+async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<References, Error> {
     let companies: HashMap<String, (i64, String)> =
         sqlx::query_as::<_, (String, i64, String)>("SELECT slug, id, name FROM companies")
             .fetch_all(&mut *conn)
@@ -169,28 +172,19 @@ async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<Refer
     Ok(References { companies, skills, career_steps, notices })
 }
 
-/// The next free id of `postings` and `posting_locations`, read once per call.
-async fn next_ids(conn: &mut Connection) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM postings), \
-                (SELECT COALESCE(MAX(id), 0) + 1 FROM posting_locations)",
-    )
-    .fetch_one(conn)
-    .await
+fn missing(what: &str, name: &str) -> Error {
+    Error::Invalid(format!("unknown {what} {name:?}"))
 }
 
-fn missing(what: &str, name: &str) -> sqlx::Error {
-    sqlx::Error::Protocol(format!("unknown {what} {name:?}"))
-}
-
-/// A posting with its ids assigned and its references resolved, ready to insert.
+/// A posting with its references resolved, ready to write; `id` and `location_ids` are filled in as the
+/// database assigns them.
 struct Resolved<'a> {
     id: i64,
     job: &'a NewJob,
     company_id: i64,
     company_name: &'a str,
     career_step_id: Option<i64>,
-    /// Ids of `job.locations`, in order.
+    /// Ids of `job.locations`, in order, once stored.
     location_ids: Vec<i64>,
     skill_ids: Vec<i64>,
     notice_ids: Vec<i64>,
@@ -202,12 +196,7 @@ impl Resolved<'_> {
     }
 }
 
-fn resolve<'a>(
-    refs: &'a References,
-    job: &'a NewJob,
-    id: i64,
-    next_location_id: &mut i64,
-) -> Result<Resolved<'a>, sqlx::Error> {
+fn resolve<'a>(refs: &'a References, job: &'a NewJob) -> Result<Resolved<'a>, Error> {
     let (company_id, company_name) =
         refs.companies.get(&job.company_slug).ok_or_else(|| missing("company", &job.company_slug))?;
     let career_step_id = match &job.career_step {
@@ -219,8 +208,6 @@ fn resolve<'a>(
         ),
         None => None,
     };
-    let location_ids = (0..job.locations.len() as i64).map(|offset| *next_location_id + offset).collect();
-    *next_location_id += job.locations.len() as i64;
     let mut skill_ids: Vec<i64> =
         job.skills.iter().filter_map(|skill| refs.skills.get(&slugify(skill)).copied()).collect();
     skill_ids.sort_unstable();
@@ -230,50 +217,90 @@ fn resolve<'a>(
         .iter()
         .map(|key| refs.notices.get(key).copied().ok_or_else(|| missing("legal notice", key)))
         .collect::<Result<_, _>>()?;
-    Ok(Resolved { id, job, company_id: *company_id, company_name, career_step_id, location_ids, skill_ids, notice_ids })
+    Ok(Resolved {
+        id: 0,
+        job,
+        company_id: *company_id,
+        company_name,
+        career_step_id,
+        location_ids: Vec::new(),
+        skill_ids,
+        notice_ids,
+    })
 }
 
-/// Inserts validated postings with all their parts and full-text rows; returns their ids in order.
-/// Run it inside a transaction (`&mut *tx`): ids are assigned from the current maximum.
-pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i64>, sqlx::Error> {
+fn check(job: &NewJob) -> Result<(), Error> {
+    job.validate().map_err(|error| Error::Invalid(format!("invalid posting {:?}: {error}", job.title)))
+}
+
+/// Inserts validated postings with all their parts and full-text rows; returns the ids the database
+/// gave them, in order. Run it inside a transaction (`&mut *tx`) so that a failure stores none of them.
+pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i64>, Error> {
     for job in jobs {
-        job.validate().map_err(|error| sqlx::Error::Protocol(format!("invalid posting {:?}: {error}", job.title)))?;
+        check(job)?;
     }
     let refs = load_references(conn, jobs).await?;
-    let (mut next_posting_id, mut next_location_id) = next_ids(conn).await?;
     let mut ids = Vec::with_capacity(jobs.len());
     for chunk in jobs.chunks(POSTINGS_PER_STATEMENT) {
         // Resolve every reference first, so a bad name fails before anything of the chunk is written.
-        let mut resolved = Vec::with_capacity(chunk.len());
-        for job in chunk {
-            resolved.push(resolve(&refs, job, next_posting_id, &mut next_location_id)?);
-            next_posting_id += 1;
-        }
-        insert_resolved(conn, &resolved).await?;
+        let mut resolved = chunk.iter().map(|job| resolve(&refs, job)).collect::<Result<Vec<_>, _>>()?;
+        insert_postings(conn, &mut resolved).await?;
+        insert_parts(conn, &mut resolved).await?;
         ids.extend(resolved.iter().map(|r| r.id));
     }
     Ok(ids)
 }
 
-/// Inserts one validated posting under a chosen id: an edit deletes a posting and inserts it again under
-/// its own id, so its address does not change. Run it inside a transaction.
-pub async fn insert_job_at(conn: &mut Connection, id: i64, job: &NewJob) -> Result<(), sqlx::Error> {
-    job.validate().map_err(|error| sqlx::Error::Protocol(format!("invalid posting {:?}: {error}", job.title)))?;
+/// What an edit deletes before writing a posting's parts again: its parts, never what refers to it.
+const REPLACED_PARTS: [&str; 7] = [
+    "DELETE FROM posting_pay WHERE posting_id = ?",
+    "DELETE FROM posting_locations WHERE posting_id = ?",
+    "DELETE FROM posting_sections WHERE posting_id = ?",
+    "DELETE FROM posting_benefits WHERE posting_id = ?",
+    "DELETE FROM posting_skills WHERE posting_id = ?",
+    "DELETE FROM posting_legal_notices WHERE posting_id = ?",
+    "DELETE FROM postings_fts WHERE rowid = ?",
+];
+
+/// Replaces the content of posting `id` in place: the posting row is updated (its id and `created_at`
+/// stay, `updated_at` moves) and its parts (locations, pay, sections, benefits, skills, notices, the
+/// full-text row) are replaced. Rows elsewhere that reference the posting are not touched.
+/// `Error::NotFound` when there is no such posting. Run it inside a transaction.
+pub async fn replace_job(conn: &mut Connection, id: i64, job: &NewJob) -> Result<(), Error> {
+    check(job)?;
     let refs = load_references(conn, std::slice::from_ref(job)).await?;
-    let (_, mut next_location_id) = next_ids(conn).await?;
-    let resolved = [resolve(&refs, job, id, &mut next_location_id)?];
-    insert_resolved(conn, &resolved).await
+    let mut resolved = [resolve(&refs, job)?];
+    resolved[0].id = id;
+    let updated = sqlx::query(
+        "UPDATE postings SET company_id = ?, title = ?, slug = ?, employment_type = ?, experience_level = ?, \
+         status = ?, posted_at = ?, valid_through = ?, apply_url = ?, apply_email = ?, career_step_id = ?, \
+         updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+    )
+    .bind(resolved[0].company_id)
+    .bind(job.title.trim())
+    .bind(url_slug(&job.title, "job"))
+    .bind(job.employment_type.code())
+    .bind(job.level.code())
+    .bind(job.status.code())
+    .bind(job.posted_at)
+    .bind(job.valid_through)
+    .bind(&job.apply_url)
+    .bind(&job.apply_email)
+    .bind(resolved[0].career_step_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    for statement in REPLACED_PARTS {
+        sqlx::query(statement).bind(id).execute(&mut *conn).await?;
+    }
+    insert_parts(conn, &mut resolved).await
 }
 
-/// Deletes a posting with all its parts and its full-text row (for an edit, which inserts it again).
-pub async fn delete_job(conn: &mut Connection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM postings_fts WHERE rowid = ?").bind(id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM postings WHERE id = ?").bind(id).execute(&mut *conn).await?;
-    Ok(())
-}
-
-async fn insert_resolved(conn: &mut Connection, resolved: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
-    insert_postings(conn, resolved).await?;
+/// Everything of a posting but its row: locations first (the pay refers to one), then the rest.
+async fn insert_parts(conn: &mut Connection, resolved: &mut [Resolved<'_>]) -> Result<(), Error> {
     insert_locations(conn, resolved).await?;
     insert_pay(conn, resolved).await?;
     insert_sections(conn, resolved).await?;
@@ -282,15 +309,15 @@ async fn insert_resolved(conn: &mut Connection, resolved: &[Resolved<'_>]) -> Re
     insert_full_text(conn, resolved).await
 }
 
-async fn insert_postings(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+/// Inserts the posting rows of a chunk in one statement and records the id the database gave each.
+async fn insert_postings(conn: &mut Connection, postings: &mut [Resolved<'_>]) -> Result<(), Error> {
     let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO postings (id, company_id, title, slug, employment_type, experience_level, status, \
+        "INSERT INTO postings (company_id, title, slug, employment_type, experience_level, status, \
          posted_at, valid_through, apply_url, apply_email, career_step_id) ",
     );
-    insert.push_values(postings, |mut row, posting| {
+    insert.push_values(postings.iter(), |mut row, posting| {
         let job = posting.job;
-        row.push_bind(posting.id)
-            .push_bind(posting.company_id)
+        row.push_bind(posting.company_id)
             .push_bind(job.title.trim().to_owned())
             .push_bind(url_slug(&job.title, "job"))
             .push_bind(job.employment_type.code())
@@ -302,29 +329,38 @@ async fn insert_postings(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
             .push_bind(job.apply_email.clone())
             .push_bind(posting.career_step_id);
     });
-    insert.build().execute(conn).await?;
+    insert.push(" RETURNING id, title");
+    let mut returned: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *conn).await?;
+    // RETURNING's row order is not specified; the ids of one multi-row statement are assigned in the
+    // order of its rows, so sorted ids line up with the input. The titles check that they do.
+    returned.sort_unstable_by_key(|(id, _)| *id);
+    let lined_up = returned.len() == postings.len()
+        && returned.iter().zip(postings.iter()).all(|((_, title), posting)| *title == posting.job.title.trim());
+    if !lined_up {
+        return Err(Error::Other("the ids returned for a batch of postings do not line up with its rows".into()));
+    }
+    for ((id, _), posting) in returned.into_iter().zip(postings.iter_mut()) {
+        posting.id = id;
+    }
     Ok(())
 }
 
-async fn insert_locations(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, &Location)> = postings
+/// Inserts the locations and records their ids (the pay's location refers to one).
+async fn insert_locations(conn: &mut Connection, postings: &mut [Resolved<'_>]) -> Result<(), Error> {
+    let rows: Vec<(i64, i64, &Location)> = postings
         .iter()
         .flat_map(|p| {
-            p.job
-                .locations
-                .iter()
-                .enumerate()
-                .map(move |(position, location)| (p.location_ids[position], p.id, position as i64, location))
+            p.job.locations.iter().enumerate().map(move |(position, location)| (p.id, position as i64, location))
         })
         .collect();
+    let mut ids: HashMap<(i64, i64), i64> = HashMap::with_capacity(rows.len());
     for part in rows.chunks(ROWS_PER_STATEMENT) {
         let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO posting_locations (id, posting_id, position, city, region, country, location_slug, \
+            "INSERT INTO posting_locations (posting_id, position, city, region, country, location_slug, \
              work_mode, applicant_location_requirement) ",
         );
-        insert.push_values(part, |mut row, (id, posting, position, location)| {
-            row.push_bind(*id)
-                .push_bind(*posting)
+        insert.push_values(part, |mut row, (posting, position, location)| {
+            row.push_bind(*posting)
                 .push_bind(*position)
                 .push_bind(location.city.clone())
                 .push_bind(location.region.clone())
@@ -333,12 +369,23 @@ async fn insert_locations(conn: &mut Connection, postings: &[Resolved<'_>]) -> R
                 .push_bind(location.work_mode.code())
                 .push_bind(location.applicant_location_requirement.clone());
         });
-        insert.build().execute(&mut *conn).await?;
+        insert.push(" RETURNING id, posting_id, position");
+        let returned: Vec<(i64, i64, i64)> = insert.build_query_as().fetch_all(&mut *conn).await?;
+        ids.extend(returned.into_iter().map(|(id, posting, position)| ((posting, position), id)));
+    }
+    for posting in postings.iter_mut() {
+        posting.location_ids = (0..posting.job.locations.len() as i64)
+            .map(|position| {
+                ids.get(&(posting.id, position)).copied().ok_or_else(|| {
+                    Error::Other(format!("no id returned for location {position} of posting {}", posting.id))
+                })
+            })
+            .collect::<Result<_, _>>()?;
     }
     Ok(())
 }
 
-async fn insert_pay(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+async fn insert_pay(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), Error> {
     let paid: Vec<(&Resolved<'_>, &Pay)> =
         postings.iter().filter_map(|p| p.job.pay.as_ref().map(|pay| (p, pay))).collect();
     if paid.is_empty() {
@@ -362,7 +409,7 @@ async fn insert_pay(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<
     Ok(())
 }
 
-async fn insert_sections(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+async fn insert_sections(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), Error> {
     let rows: Vec<(i64, i64, &NewSection)> = postings
         .iter()
         .flat_map(|p| p.job.sections.iter().enumerate().map(move |(position, s)| (p.id, position as i64, s)))
@@ -388,7 +435,7 @@ async fn insert_sections(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
     Ok(())
 }
 
-async fn insert_benefits(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+async fn insert_benefits(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), Error> {
     let rows: Vec<(i64, i64, &Benefit)> = postings
         .iter()
         .flat_map(|p| p.job.benefits.iter().enumerate().map(move |(position, b)| (p.id, position as i64, b)))
@@ -411,7 +458,7 @@ async fn insert_benefits(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
 }
 
 /// Skill and legal-notice links.
-async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), Error> {
     let skills: Vec<(i64, i64)> = postings.iter().flat_map(|p| p.skill_ids.iter().map(move |s| (p.id, *s))).collect();
     for part in skills.chunks(ROWS_PER_STATEMENT) {
         let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_skills (posting_id, skill_id) ");
@@ -432,7 +479,7 @@ async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Resul
 }
 
 /// The full-text row: title, company, skills and the sections' text.
-async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), sqlx::Error> {
+async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), Error> {
     let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
     insert.push_values(postings, |mut row, posting| {
         let job = posting.job;
@@ -450,7 +497,7 @@ async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> R
 
 /// Renders the sanitised HTML of every section and legal notice stored without it (rows written before
 /// HTML was stored), in batches; returns how many rows it rendered. Run at start-up, after migrating.
-pub async fn render_missing_html(pool: &super::Pool) -> Result<u64, sqlx::Error> {
+pub async fn render_missing_html(pool: &super::Pool) -> Result<u64, Error> {
     const BATCH: i64 = 2_000;
     let mut rendered = 0;
     loop {

@@ -11,6 +11,15 @@ use super::location::{Location, LocationError};
 use super::pay::{Pay, PayError};
 use super::text::slugify;
 
+/// Longest title.
+pub const MAX_TITLE: usize = 150;
+/// Longest section heading.
+pub const MAX_HEADING: usize = 120;
+/// Longest section body (Markdown).
+pub const MAX_SECTION_BODY: usize = 10_000;
+/// How far after the posted date the apply-before date may be.
+pub const MAX_OPEN_DAYS: i64 = 365;
+
 /// Declares a closed set of codes with a storage code, a label and a parser.
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident, $error:literal { $($variant:ident => $code:literal, $label:literal;)+ }) => {
@@ -96,16 +105,20 @@ pub enum JobError {
     UnknownCode { what: &'static str, code: String },
     #[error("the title is required")]
     MissingTitle,
-    #[error("the title must be at most 200 characters")]
+    #[error("the title must be at most {MAX_TITLE} characters")]
     TitleTooLong,
     #[error("a posting needs at least one location")]
     NoLocation,
-    #[error("the apply-before date must not be before the posted date")]
+    #[error("the apply-before date must be after the posted date")]
     ClosesBeforePosted,
+    #[error("the apply-before date must be within {MAX_OPEN_DAYS} days of the posted date")]
+    OpenTooLong,
     #[error("the apply URL must start with http:// or https://")]
     BadApplyUrl,
     #[error("a section needs a heading and some text")]
     EmptySection,
+    #[error("a section heading is at most {MAX_HEADING} characters and its text at most {MAX_SECTION_BODY}")]
+    SectionTooLong,
     #[error(transparent)]
     Pay(#[from] PayError),
     #[error(transparent)]
@@ -155,14 +168,20 @@ impl NewJob {
         if title.is_empty() {
             return Err(JobError::MissingTitle);
         }
-        if title.chars().count() > 200 {
+        if title.chars().count() > MAX_TITLE {
             return Err(JobError::TitleTooLong);
         }
         if self.locations.is_empty() {
             return Err(JobError::NoLocation);
         }
-        if self.valid_through < self.posted_at {
+        for location in &self.locations {
+            location.check()?;
+        }
+        if self.valid_through <= self.posted_at {
             return Err(JobError::ClosesBeforePosted);
+        }
+        if (self.valid_through - self.posted_at).num_days() > MAX_OPEN_DAYS {
+            return Err(JobError::OpenTooLong);
         }
         if let Some(url) = &self.apply_url
             && !is_http_url(url)
@@ -171,6 +190,11 @@ impl NewJob {
         }
         if self.sections.iter().any(|s| s.heading.trim().is_empty() || s.body_markdown.trim().is_empty()) {
             return Err(JobError::EmptySection);
+        }
+        if self.sections.iter().any(|s| {
+            s.heading.trim().chars().count() > MAX_HEADING || s.body_markdown.trim().chars().count() > MAX_SECTION_BODY
+        }) {
+            return Err(JobError::SectionTooLong);
         }
         Ok(())
     }

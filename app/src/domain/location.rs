@@ -47,6 +47,14 @@ impl WorkMode {
     }
 }
 
+/// Longest city name.
+pub const MAX_CITY: usize = 80;
+
+/// True for a region (or applicant-area) code: two or three ASCII letters.
+fn is_region_code(code: &str) -> bool {
+    (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
 /// Why a location was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum LocationError {
@@ -54,6 +62,10 @@ pub enum LocationError {
     MissingCity,
     #[error("the region (state) is required")]
     MissingRegion,
+    #[error("the city is at most {MAX_CITY} characters")]
+    CityTooLong,
+    #[error("{0:?} is not a region code of two or three letters, such as CA")]
+    BadRegion(String),
     #[error("{0:?} is not a two-letter country code")]
     BadCountry(String),
     #[error("unknown work mode {0:?}: use onsite, hybrid or remote")]
@@ -72,27 +84,46 @@ pub struct Location {
 }
 
 impl Location {
-    /// Builds a location, trimming text and checking required parts.
+    /// Builds a location, trimming text (codes upper-cased) and checking every part (see [`check`](Self::check)).
     pub fn new(city: &str, region: &str, country: &str, work_mode: WorkMode) -> Result<Self, LocationError> {
-        let city = city.trim();
-        let region = region.trim();
-        let country = country.trim().to_ascii_uppercase();
+        let location = Self {
+            city: city.trim().to_owned(),
+            region: region.trim().to_ascii_uppercase(),
+            country: country.trim().to_ascii_uppercase(),
+            work_mode,
+            applicant_location_requirement: None,
+        };
+        location.check()?;
+        Ok(location)
+    }
+
+    /// The rules every stored location obeys: a city of at most [`MAX_CITY`] characters, a region code
+    /// of two or three letters, a two-letter country code, and an applicant area (remote work) that is a
+    /// region or country code.
+    pub fn check(&self) -> Result<(), LocationError> {
+        let city = self.city.trim();
         if city.is_empty() {
             return Err(LocationError::MissingCity);
         }
+        if city.chars().count() > MAX_CITY {
+            return Err(LocationError::CityTooLong);
+        }
+        let region = self.region.trim();
         if region.is_empty() {
             return Err(LocationError::MissingRegion);
         }
-        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(LocationError::BadCountry(country));
+        if !is_region_code(region) {
+            return Err(LocationError::BadRegion(region.to_owned()));
         }
-        Ok(Self {
-            city: city.to_owned(),
-            region: region.to_owned(),
-            country,
-            work_mode,
-            applicant_location_requirement: None,
-        })
+        if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(LocationError::BadCountry(self.country.clone()));
+        }
+        if let Some(area) = &self.applicant_location_requirement
+            && !is_region_code(area.trim())
+        {
+            return Err(LocationError::BadRegion(area.clone()));
+        }
+        Ok(())
     }
 
     /// The filter slug, `san-jose-ca`.

@@ -11,28 +11,24 @@ use thiserror::Error;
 use super::benefits::{Benefit, BenefitGroup};
 use super::career::EmailAddress;
 use super::job::{EmploymentType, ExperienceLevel, JobStatus, NewJob, NewSection, is_http_url};
-use super::location::{Location, WorkMode};
+use super::location::{Location, LocationError, WorkMode};
 use super::pay::{Currency, Pay, PayError, PayUnit};
 use super::pay_transparency::{self, Finding, PayShape};
 
 /// How many location rows a new form offers.
 pub const LOCATION_ROWS: usize = 3;
+// The rules of a stored posting, which the form checks field by field.
+pub use super::job::{MAX_HEADING, MAX_OPEN_DAYS, MAX_SECTION_BODY, MAX_TITLE};
+pub use super::location::MAX_CITY;
+
 /// How many section rows a new form offers.
 pub const SECTION_ROWS: usize = 4;
 /// Most location rows a form may have (an edit shows every stored location plus a blank row).
 pub const MAX_LOCATION_ROWS: usize = 8;
 /// Most section rows a form may have (an edit shows every stored section plus a blank row).
 pub const MAX_SECTION_ROWS: usize = 16;
-/// Longest title.
-pub const MAX_TITLE: usize = 150;
 /// Longest company name.
 pub const MAX_COMPANY: usize = 120;
-/// Longest section heading.
-pub const MAX_HEADING: usize = 120;
-/// Longest section body (Markdown).
-pub const MAX_SECTION_BODY: usize = 10_000;
-/// Longest city name.
-pub const MAX_CITY: usize = 80;
 /// Most benefits in one group; longest benefit line.
 pub const MAX_BENEFITS_PER_GROUP: usize = 20;
 pub const MAX_BENEFIT_LINE: usize = 120;
@@ -41,8 +37,6 @@ pub const MAX_SKILLS: usize = 20;
 pub const MAX_SKILL: usize = 40;
 /// Longest apply URL or address.
 pub const MAX_APPLY: usize = 500;
-/// How far after the posted date the apply-before date may be.
-pub const MAX_OPEN_DAYS: i64 = 365;
 
 /// One location row as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +138,8 @@ pub mod field {
     pub const POSTED_AT: &str = "posted_at";
     pub const VALID_THROUGH: &str = "valid_through";
     pub const SKILLS: &str = "skills";
+    /// Where the error goes when the pay-transparency check blocks publishing.
+    pub const PAY_TRANSPARENCY: &str = "pay_transparency";
 
     /// `city_1`, `region_2`, ...: a field of location row `index` (0-based).
     pub fn location(part: &str, index: usize) -> String {
@@ -581,6 +577,19 @@ impl PostingForm {
         }
     }
 
+    /// True when the pay-transparency check refuses to publish what is typed (a draft still saves).
+    pub fn blocks_publishing(&self, today: NaiveDate) -> bool {
+        self.transparency_findings(today).iter().any(Finding::blocks)
+    }
+
+    /// The company the form names: an existing one's slug, else the new name typed (maybe empty).
+    pub fn company_choice(&self) -> CompanyChoice {
+        match (self.company.trim(), self.new_company.trim()) {
+            (slug, "") if !slug.is_empty() => CompanyChoice::Existing(slug.to_owned()),
+            (_, name) => CompanyChoice::New(name.to_owned()),
+        }
+    }
+
     /// The pay-transparency findings for what is typed (locations that do not parse are left out).
     pub fn transparency_findings(&self, today: NaiveDate) -> Vec<Finding> {
         let locations: Vec<Location> = self
@@ -626,22 +635,18 @@ fn parse_location(row: &LocationInput) -> Result<Location, (&'static str, FieldE
     if city.is_empty() {
         return Err(("city", FieldError::MissingCity));
     }
-    if city.chars().count() > MAX_CITY {
-        return Err(("city", FieldError::TooLong(MAX_CITY)));
-    }
-    if !(2..=3).contains(&region.len()) || !region.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(("region", FieldError::BadRegion));
-    }
     let mode = WorkMode::parse(&row.work_mode).map_err(|_| ("work_mode", FieldError::BadWorkMode))?;
     let country = if row.country.trim().is_empty() { "US" } else { row.country.trim() };
-    let mut location = Location::new(city, &region.to_ascii_uppercase(), country, mode)
-        .map_err(|_| ("country", FieldError::BadCountry))?;
+    let mut location = Location::new(city, region, country, mode).map_err(|error| match error {
+        LocationError::MissingCity => ("city", FieldError::MissingCity),
+        LocationError::CityTooLong => ("city", FieldError::TooLong(MAX_CITY)),
+        LocationError::MissingRegion | LocationError::BadRegion(_) => ("region", FieldError::BadRegion),
+        LocationError::BadCountry(_) | LocationError::UnknownWorkMode(_) => ("country", FieldError::BadCountry),
+    })?;
     let area = row.applicant_area.trim();
     if mode == WorkMode::Remote && !area.is_empty() {
-        if !(2..=3).contains(&area.len()) || !area.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(("area", FieldError::BadRegion));
-        }
         location.applicant_location_requirement = Some(area.to_ascii_uppercase());
+        location.check().map_err(|_| ("area", FieldError::BadRegion))?;
     }
     Ok(location)
 }

@@ -18,3 +18,14 @@ pub fn set_response_status(status: u16) {
     #[cfg(not(feature = "ssr"))]
     let _ = status;
 }
+
+/// Sets the status of `error` on the server-rendered response, and `Retry-After` when it is a 503.
+pub fn set_error_response(error: &crate::error::AppError) {
+    set_response_status(error.status());
+    #[cfg(feature = "ssr")]
+    if *error == crate::error::AppError::Unavailable
+        && let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    {
+        options.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(crate::error::RETRY_AFTER_SECONDS));
+    }
+}

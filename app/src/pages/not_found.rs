@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use super::set_response_status;
+use super::{set_error_response, set_response_status};
 
 /// "Page not found", answered with status 404.
 #[component]
@@ -28,7 +28,7 @@ pub fn NotFound() -> impl IntoView {
 /// A failure other than "not found", with its status set on the response.
 #[component]
 pub fn ErrorNotice(error: crate::error::AppError) -> impl IntoView {
-    set_response_status(error.status());
+    set_error_response(&error);
     view! {
         <Title text=ERROR_TITLE />
         <ErrorMessage error />

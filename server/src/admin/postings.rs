@@ -1,6 +1,6 @@
 //! The posting form's posts and the admin list's status changes. Each runs after the admin gate, checks
-//! the session's form token, validates with the domain's rules, and writes one transaction with its audit
-//! row. A refused form is rendered again by the app with everything typed, the errors beside their fields
+//! the session's form token, and hands the form to the posting service (`app::service::postings`), which
+//! checks every rule and writes one transaction with its audit row. A refused form is rendered again by the app with everything typed, the errors beside their fields
 //! and status 422.
 
 use axum::body::{Body, to_bytes};
@@ -11,11 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 
 use app::auth::SignedInAdmin;
-use app::db::{self, Actor};
+use app::domain::PostingForm;
 use app::domain::admin::{PostingAction, RefusedSubmission};
-use app::domain::posting_form::{CompanyChoice, FieldError, field as form_field};
-use app::domain::{JobStatus, PostingForm};
 use app::error::AppError;
+use app::service::postings::{self, Intent, Refused, StatusRefused};
 
 use super::{CSRF_FIELD, HOME_PATH, admin_of, field, form_pairs, plain_page, token_matches};
 use crate::router::{AppState, BODY_LIMIT_BYTES, page_context};
@@ -25,9 +24,6 @@ const LISTING_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(
 
 /// The form field naming what the submit button asked for.
 pub const INTENT_FIELD: &str = "intent";
-
-/// The form key of the error shown when publishing is blocked by the pay-transparency table.
-pub const TRANSPARENCY_ERROR: &str = "pay_transparency";
 
 /// A checked admin form post: who sent it, its fields, and the request without its body.
 struct AdminPost {
@@ -55,11 +51,6 @@ async fn read_admin_post(request: Request) -> Result<AdminPost, Response> {
     Ok(AdminPost { admin, pairs, parts })
 }
 
-fn error_response(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
-}
-
 /// `POST /admin/jobs/new`.
 pub async fn create(State(state): State<AppState>, request: Request) -> Response {
     match read_admin_post(request).await {
@@ -76,95 +67,21 @@ pub async fn edit(State(state): State<AppState>, Path(id): Path<i64>, request: R
     }
 }
 
-async fn save(state: AppState, id: Option<i64>, post: AdminPost) -> Response {
+async fn save(state: AppState, target: Option<i64>, post: AdminPost) -> Response {
     let today = chrono::Utc::now().date_naive();
-    let current = match id {
-        Some(id) => match db::posting_status(&state.pool, id).await {
-            Ok(status) => Some(status),
-            Err(error) => return error_response(error.into()),
-        },
-        None => None,
-    };
-    let publish = field(&post.pairs, INTENT_FIELD) == Some("publish");
-    let status = if publish { JobStatus::Published } else { current.unwrap_or(JobStatus::Draft) };
+    let intent = Intent::from_field(field(&post.pairs, INTENT_FIELD));
     let form =
         PostingForm::from_pairs(post.pairs.iter().filter(|(k, _)| k != CSRF_FIELD && k != INTENT_FIELD).cloned());
-    let findings = form.transparency_findings(today);
-
-    let validated = form.validate(today);
-    let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
-    // Rules that need the database.
-    match company_choice(&form) {
-        CompanyChoice::Existing(slug) => match db::company_exists(&state.pool, &slug).await {
-            Ok(true) => {}
-            Ok(false) => {
-                errors.insert(form_field::COMPANY.into(), FieldError::UnknownCompany);
-            }
-            Err(error) => return error_response(error.into()),
-        },
-        // A new company must not take an existing one's address (it would be merged into it).
-        CompanyChoice::New(name) if !name.is_empty() => {
-            match db::company_exists(&state.pool, &db::company_slug(&name)).await {
-                Ok(false) => {}
-                Ok(true) => {
-                    errors.insert(form_field::NEW_COMPANY.into(), FieldError::CompanyExists);
-                }
-                Err(error) => return error_response(error.into()),
-            }
-        }
-        CompanyChoice::New(_) => {}
-    }
-    if let Some((path, step)) = form.career_step.trim().split_once('/') {
-        match db::career_step_exists(&state.pool, path, step).await {
-            Ok(true) => {}
-            Ok(false) => {
-                errors.insert(form_field::CAREER_STEP.into(), FieldError::BadChoice);
-            }
-            Err(error) => return error_response(error.into()),
-        }
-    }
-    if status == JobStatus::Published && findings.iter().any(|finding| finding.blocks()) {
-        errors.insert(TRANSPARENCY_ERROR.into(), FieldError::Required);
-    }
-    let valid = match validated {
-        Ok(valid) if errors.is_empty() => valid,
-        _ => return render_refused(state, post.parts, RefusedSubmission { form, errors, findings }).await,
-    };
-
-    let actor = Actor { admin_id: post.admin.id, email: &post.admin.email };
-    let (company_slug, new_company) = match &valid.company {
-        CompanyChoice::Existing(slug) => (slug.clone(), None),
-        CompanyChoice::New(name) => (String::new(), Some(name.clone())),
-    };
-    let saved = match id {
-        Some(id) => {
-            let notices = match db::posting_for_edit(&state.pool, id).await {
-                Ok(job) => job.legal_notices,
-                Err(error) => return error_response(error.into()),
-            };
-            let job = valid.into_new_job(company_slug, status, notices);
-            db::update_posting(&state.pool, id, job, new_company.as_deref(), actor).await.map(|()| id)
-        }
-        None => {
-            let job = valid.into_new_job(company_slug, status, Vec::new());
-            db::create_posting(&state.pool, job, new_company.as_deref(), actor).await
-        }
-    };
-    match saved {
-        Ok(saved_id) => {
+    match postings::save_posting(&state.pool, &post.admin, target, form, intent, today).await {
+        Ok(saved) => {
             // The next page the admin sees shows the change (the refresher loads it; this waits for it).
             state.listing_cache.changed(&state.pool, LISTING_CHANGE_WAIT).await;
-            tracing::info!(admin = %post.admin.email, posting = saved_id, status = status.code(), "posting saved");
-            Redirect::to(&format!("{HOME_PATH}?saved={saved_id}")).into_response()
+            tracing::info!(admin = %post.admin.email, posting = saved.id, status = saved.status.code(), created = saved.created, "posting saved");
+            Redirect::to(&format!("{HOME_PATH}?saved={}", saved.id)).into_response()
         }
-        Err(error) => error_response(error.into()),
-    }
-}
-
-fn company_choice(form: &PostingForm) -> CompanyChoice {
-    match (form.company.trim(), form.new_company.trim()) {
-        (slug, "") if !slug.is_empty() => CompanyChoice::Existing(slug.to_owned()),
-        (_, name) => CompanyChoice::New(name.to_owned()),
+        Err(Refused::Invalid(refused)) => render_refused(state, post.parts, *refused).await,
+        Err(Refused::NotFound) => AppError::NotFound.into_response(),
+        Err(Refused::Storage(error)) => AppError::from(error).into_response(),
     }
 }
 
@@ -193,30 +110,19 @@ pub async fn change_status(State(state): State<AppState>, Path(id): Path<i64>, r
     };
     let back = |outcome: &str| Redirect::to(&format!("{HOME_PATH}?{outcome}")).into_response();
     let Ok(action) = PostingAction::parse(field(&post.pairs, "action").unwrap_or_default()) else {
-        return error_response(AppError::BadRequest("unknown action".into()));
+        return AppError::BadRequest("unknown action".into()).into_response();
     };
-    let job = match db::posting_for_edit(&state.pool, id).await {
-        Ok(job) => job,
-        Err(error) => return error_response(error.into()),
-    };
-    let Ok(status) = action.apply(job.status) else {
-        return back(&format!("refused={id}"));
-    };
-    if status == JobStatus::Published {
-        let form = PostingForm::from_job(&job);
-        let today = chrono::Utc::now().date_naive();
-        if form.transparency_findings(today).iter().any(|finding| finding.blocks()) {
-            return back(&format!("blocked={id}"));
-        }
-    }
-    let actor = Actor { admin_id: post.admin.id, email: &post.admin.email };
-    match db::set_posting_status(&state.pool, id, status, action.code(), actor).await {
-        Ok(()) => {
+    let today = chrono::Utc::now().date_naive();
+    match postings::change_status(&state.pool, &post.admin, id, action, today).await {
+        Ok(_) => {
             // The next page the admin sees shows the change (the refresher loads it; this waits for it).
             state.listing_cache.changed(&state.pool, LISTING_CHANGE_WAIT).await;
             tracing::info!(admin = %post.admin.email, posting = id, action = action.code(), "posting status changed");
             back(&format!("changed={id}"))
         }
-        Err(error) => error_response(error.into()),
+        Err(StatusRefused::NotAllowed) => back(&format!("refused={id}")),
+        Err(StatusRefused::Blocked) => back(&format!("blocked={id}")),
+        Err(StatusRefused::NotFound) => AppError::NotFound.into_response(),
+        Err(StatusRefused::Storage(error)) => AppError::from(error).into_response(),
     }
 }

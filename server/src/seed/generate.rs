@@ -505,9 +505,9 @@ impl Generator {
 /// [`POSTINGS_PER_TRANSACTION`], with a progress bar when `show_progress`.
 pub async fn generate_postings(pool: &Pool, count: usize, seed: u64, show_progress: bool) -> Result<(), SeedError> {
     let today = chrono::Utc::now().date_naive();
-    let mut tx = pool.begin().await?;
+    let mut tx = db::Transaction::begin(pool).await?;
     for company in Generator::companies() {
-        db::upsert_company(&mut tx, &company).await?;
+        db::upsert_company(tx.connection(), &company).await?;
     }
     tx.commit().await?;
 
@@ -521,17 +521,17 @@ pub async fn generate_postings(pool: &Pool, count: usize, seed: u64, show_progre
         ProgressBar::hidden()
     };
     let mut generator = Generator::new(seed, today);
-    let mut conn = pool.acquire().await?;
-    if !db::career_path_exists(&mut conn, BACKEND_LADDER.0).await? {
+    let mut read = db::Transaction::begin(pool).await?;
+    if !db::career_path_exists(read.connection(), BACKEND_LADDER.0).await? {
         generator = generator.without_career_paths();
     }
-    drop(conn);
+    drop(read);
     let mut remaining = count;
     while remaining > 0 {
         let batch_size = remaining.min(POSTINGS_PER_TRANSACTION);
         let batch: Vec<NewJob> = (0..batch_size).map(|_| generator.posting()).collect();
-        let mut tx = pool.begin().await?;
-        db::insert_jobs(&mut tx, &batch).await?;
+        let mut tx = db::Transaction::begin(pool).await?;
+        db::insert_jobs(tx.connection(), &batch).await?;
         tx.commit().await?;
         remaining -= batch_size;
         progress.inc(batch_size as u64);

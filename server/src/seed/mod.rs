@@ -18,7 +18,7 @@ pub enum SeedError {
     #[error("the seed file has a bad value: {0}")]
     Value(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] app::db::Error),
 }
 
 /// The generator's default random seed.

@@ -19,9 +19,6 @@ use crate::domain::{EmploymentType, ExperienceLevel, JobStatus, PayUnit, WorkMod
 use crate::error::AppError;
 use crate::pages::not_found::NotFound;
 
-/// The form key of the error shown when publishing is blocked by the pay-transparency table.
-const TRANSPARENCY_ERROR: &str = "pay_transparency";
-
 /// The form for a new posting.
 #[component]
 pub fn NewPostingPage() -> impl IntoView {
@@ -126,7 +123,8 @@ fn PostingFormIsland(editor: PostingEditor) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         if let Some(form) = form_of(&event) {
             let now = form.validate(today).err().unwrap_or_default();
-            set_errors.update(|shown| shown.retain(|name, _| now.contains_key(name) || name == TRANSPARENCY_ERROR));
+            set_errors
+                .update(|shown| shown.retain(|name, _| now.contains_key(name) || name == field::PAY_TRANSPARENCY));
             set_findings.set(form.transparency_findings(today));
         }
         #[cfg(not(feature = "hydrate"))]
@@ -141,7 +139,7 @@ fn PostingFormIsland(editor: PostingEditor) -> impl IntoView {
             let found = form.transparency_findings(today);
             let mut problems = form.validate(today).err().unwrap_or_default();
             if publishing && found.iter().any(Finding::blocks) {
-                problems.insert(TRANSPARENCY_ERROR.into(), crate::domain::FieldError::Required);
+                problems.insert(field::PAY_TRANSPARENCY.into(), crate::domain::FieldError::Required);
             }
             set_findings.set(found);
             if !problems.is_empty() {
@@ -247,7 +245,7 @@ fn PostingFormIsland(editor: PostingEditor) -> impl IntoView {
                 {can_publish.then(|| view! {
                     <button type="submit" name="intent" value="publish" class="publish-button rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Publish"</button>
                 })}
-                <FieldError errors name=TRANSPARENCY_ERROR />
+                <FieldError errors name=field::PAY_TRANSPARENCY />
             </div>
         </form>
     }
@@ -366,7 +364,7 @@ fn FieldError(errors: ReadSignal<FormErrors>, #[prop(into)] name: String) -> imp
     move || {
         errors.with(|e| {
             e.get(&name).map(|error| {
-                let text = if name == TRANSPARENCY_ERROR {
+                let text = if name == field::PAY_TRANSPARENCY {
                     "Publishing is blocked by the pay-transparency rules above: fix them, or save as a draft.".to_owned()
                 } else {
                     error.to_string()

@@ -86,10 +86,10 @@ fn ms(duration: Duration) -> String {
 }
 
 /// Runs `work` `runs` times; prints and returns (p50, p95).
-async fn measure<F, Fut>(label: &str, runs: usize, mut work: F) -> Result<(Duration, Duration), sqlx::Error>
+async fn measure<F, Fut>(label: &str, runs: usize, mut work: F) -> Result<(Duration, Duration), db::Error>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), sqlx::Error>>,
+    Fut: std::future::Future<Output = Result<(), db::Error>>,
 {
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -127,7 +127,7 @@ async fn queries(database_url: &str, runs: usize, summary_runs: usize) -> Result
                 None => None,
             };
             snapshot.summarize(&filter, matches.as_deref());
-            Ok::<(), sqlx::Error>(())
+            Ok::<(), db::Error>(())
         })
         .await?;
         measure(
@@ -187,7 +187,7 @@ async fn listing_data(
     filter: &JobFilter,
 ) -> Result<(std::sync::Arc<app::domain::filter::ListingSummary>, Vec<app::domain::JobCard>, Option<String>), Response>
 {
-    let failed = |error: sqlx::Error| (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
+    let failed = |error: db::Error| (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
     let listing = state.cache.listing(&state.pool, filter, PAGE_SIZE).await.map_err(failed)?;
     Ok((listing.summary, listing.jobs, listing.next_cursor))
 }
