@@ -10,4 +10,5 @@ mod database;
 mod filters;
 mod helpers;
 mod pages;
+mod postings;
 mod process;

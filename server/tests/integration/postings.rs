@@ -1,0 +1,207 @@
+//! The posting service without HTTP (`app::service::postings`), and what the storage under it keeps:
+//! edits in place, ids from the database, a busy database answered 503.
+
+use app::auth::SignedInAdmin;
+use app::db;
+use app::domain::posting_form::{FieldError, field};
+use app::domain::{JobStatus, PostingForm};
+use app::service::postings::{Intent, Refused, save_posting};
+use axum::http::StatusCode;
+
+use crate::helpers::TestApp;
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// An admin stored in the database (the audit rows refer to it), as a session would carry it.
+async fn admin(app: &TestApp) -> SignedInAdmin {
+    let email = "service@jobs.example";
+    let id = db::insert_admin(&app.pool, email, "$argon2id$not-used-here").await.expect("admin stored");
+    SignedInAdmin { id, email: email.to_owned(), csrf_token: String::new(), signed_in_at: 0 }
+}
+
+/// A complete form for a TikTok posting in San Jose with a pay range.
+fn form(title: &str) -> PostingForm {
+    let closes = (today() + chrono::Days::new(30)).to_string();
+    PostingForm::from_pairs([
+        ("title", title),
+        ("company", "tiktok"),
+        ("city_1", "San Jose"),
+        ("region_1", "CA"),
+        ("country_1", "US"),
+        ("work_mode_1", "onsite"),
+        ("employment_type", "full_time"),
+        ("level", "mid"),
+        ("pay_min", "120000"),
+        ("pay_max", "150000"),
+        ("currency", "USD"),
+        ("pay_unit", "YEAR"),
+        ("heading_1", "What you will do"),
+        ("body_1", "Build the queues."),
+        ("apply", "https://careers.example.com/queues"),
+        ("valid_through", closes.as_str()),
+        ("skills", "Rust"),
+    ])
+}
+
+async fn timestamps(app: &TestApp, id: i64) -> (String, String) {
+    sqlx::query_as("SELECT created_at, updated_at FROM postings WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the posting is there")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_updates_the_posting_in_place_and_keeps_every_row_that_refers_to_it() {
+    let app = TestApp::with_brief().await;
+    let admin = admin(&app).await;
+    let id = app.brief_id().await;
+    // A row of the kind applications will be: it refers to the posting and goes with it on delete.
+    sqlx::query(
+        "CREATE TABLE test_followers (posting_id INTEGER NOT NULL REFERENCES postings(id) ON DELETE CASCADE, who TEXT)",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("table");
+    sqlx::query("INSERT INTO test_followers (posting_id, who) VALUES (?, 'ana')")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("row");
+    sqlx::query(
+        "UPDATE postings SET created_at = '2020-01-02T03:04:05Z', updated_at = '2020-01-02T03:04:05Z' WHERE id = ?",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .expect("age the posting");
+
+    let mut edited = PostingForm::from_job(&db::posting_for_edit(&app.pool, id).await.expect("stored posting"));
+    edited.title = "Backend Software Engineer Graduate (Queues)".into();
+    let saved = save_posting(&app.pool, &admin, Some(id), edited, Intent::Save, today()).await.expect("the edit saves");
+    assert_eq!((saved.id, saved.status, saved.created), (id, JobStatus::Published, false));
+
+    let followers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM test_followers WHERE posting_id = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(followers, 1, "the row that refers to the posting survives the edit");
+    let (created_at, updated_at) = timestamps(&app, id).await;
+    assert_eq!(created_at, "2020-01-02T03:04:05Z", "created_at stays");
+    assert_ne!(updated_at, "2020-01-02T03:04:05Z", "updated_at moves");
+    let stored = db::posting_for_edit(&app.pool, id).await.expect("stored posting");
+    assert_eq!(stored.title, "Backend Software Engineer Graduate (Queues)");
+    assert_eq!(stored.legal_notices, vec!["US-CA-LOS-ANGELES-COUNTY".to_owned()], "the notice stays attached");
+    let found: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE postings_fts MATCH 'queues' AND rowid = ?")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("search");
+    assert_eq!(found, 1, "the full-text row follows the edit");
+    let fts_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE rowid = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(fts_rows, 1, "one full-text row, not two");
+    let pay_location: Option<i64> = sqlx::query_scalar("SELECT location_id FROM posting_pay WHERE posting_id = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("pay");
+    let location_posting: i64 = sqlx::query_scalar("SELECT posting_id FROM posting_locations WHERE id = ?")
+        .bind(pay_location.expect("the pay names its city"))
+        .fetch_one(&app.pool)
+        .await
+        .expect("the pay's location exists");
+    assert_eq!(location_posting, id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_saves_of_new_postings_all_succeed_with_distinct_ids_from_the_database() {
+    let app = TestApp::with_brief().await;
+    let admin = admin(&app).await;
+    let saves = (0..8).map(|n| {
+        let (pool, admin) = (app.pool.clone(), admin.clone());
+        tokio::spawn(async move {
+            save_posting(&pool, &admin, None, form(&format!("Queue Engineer {n}")), Intent::Publish, today()).await
+        })
+    });
+    let mut ids = Vec::new();
+    for save in saves.collect::<Vec<_>>() {
+        let saved = save.await.expect("task").expect("every save succeeds");
+        assert!(saved.created);
+        ids.push(saved.id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 8, "distinct ids: {ids:?}");
+    for id in ids {
+        let title: String = sqlx::query_scalar("SELECT title FROM postings WHERE id = ?")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("title");
+        assert!(title.starts_with("Queue Engineer "), "{id}: {title}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_refuses_with_the_error_beside_its_field_and_stores_nothing() {
+    let app = TestApp::with_brief().await;
+    let admin = admin(&app).await;
+    let before = db::count_postings(&app.pool).await.expect("count");
+
+    let mut unknown = form("Queue Engineer");
+    unknown.company = "no-such-company".into();
+    let Err(Refused::Invalid(refused)) = save_posting(&app.pool, &admin, None, unknown, Intent::Save, today()).await
+    else {
+        panic!("an unknown company is refused");
+    };
+    assert_eq!(refused.errors.get(field::COMPANY), Some(&FieldError::UnknownCompany));
+    assert_eq!(refused.form.title, "Queue Engineer", "what was typed comes back");
+
+    let mut unpaid = form("Queue Engineer");
+    unpaid.pay_min.clear();
+    unpaid.pay_max.clear();
+    let Err(Refused::Invalid(refused)) =
+        save_posting(&app.pool, &admin, None, unpaid.clone(), Intent::Publish, today()).await
+    else {
+        panic!("publishing without pay in California is refused");
+    };
+    assert!(refused.errors.contains_key(field::PAY_TRANSPARENCY), "{:?}", refused.errors);
+    assert_eq!(db::count_postings(&app.pool).await.expect("count"), before, "nothing was stored");
+
+    let draft = save_posting(&app.pool, &admin, None, unpaid, Intent::Save, today()).await.expect("a draft saves");
+    assert_eq!(draft.status, JobStatus::Draft);
+    let missing =
+        save_posting(&app.pool, &admin, Some(987_654_321), form("Queue Engineer"), Intent::Save, today()).await;
+    assert!(matches!(missing, Err(Refused::NotFound)), "{missing:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_to_a_busy_database_answers_503_with_retry_after() {
+    let app = TestApp::with_brief().await;
+    // Another writer holds the database's write lock past the busy timeout.
+    let mut holder = app.pool.acquire().await.expect("connection");
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut *holder).await.expect("lock");
+    let answer = app
+        .post_form("/careers/backend-software-engineering/alerts", "email=ana%40example.com&step=devops-engineer")
+        .await;
+    sqlx::query("ROLLBACK").execute(&mut *holder).await.expect("unlock");
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.body);
+    assert_eq!(answer.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("2"));
+    assert!(
+        answer.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().starts_with("text/html")
+    );
+    assert!(answer.body.contains("busy"), "{}", answer.body);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM career_alert_subscriptions")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(stored, 0);
+}
