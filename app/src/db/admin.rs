@@ -9,7 +9,7 @@ use super::read::{decode, locations_of, posting_benefits, posting_sections, post
 use super::write::{insert_jobs, replace_job};
 use super::{Connection, Pool};
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};
-use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, Pay, PayUnit};
+use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, Pay, PayUnit, PostingParts};
 
 /// An admin account as stored: the password only as its argon2id PHC string.
 #[derive(Debug, Clone, FromRow)]
@@ -169,7 +169,7 @@ struct EditRow {
 }
 
 /// A posting in any status, as the editor needs it (Markdown, not HTML); `Error::NotFound` when unknown.
-pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, Error> {
+pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Error> {
     let row: EditRow = sqlx::query_as(
         "SELECT p.title, c.slug AS company_slug, p.employment_type, p.experience_level, p.status, p.posted_at, \
          p.valid_through, p.apply_url, p.apply_email, cp.slug AS path_slug, cs.slug AS step_slug, \
@@ -206,7 +206,7 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<NewJob, Error> {
     .bind(id)
     .fetch_all(pool)
     .await?;
-    Ok(NewJob {
+    Ok(PostingParts {
         title: row.title,
         company_slug: row.company_slug,
         employment_type: decode("employment_type", EmploymentType::parse(&row.employment_type))?,
@@ -359,10 +359,11 @@ pub async fn create_posting(
 ) -> Result<i64, Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     if let Some(name) = new_company {
-        job.company_slug = ensure_company(&mut tx, name).await?;
+        job = job.for_company(ensure_company(&mut tx, name).await?);
     }
     let id = insert_jobs(&mut tx, std::slice::from_ref(&job)).await?.into_iter().next().ok_or(Error::NotFound)?;
-    audit(&mut tx, actor, id, "create", &format!("{} ({})", job.title, job.status.code())).await?;
+    let parts = job.parts();
+    audit(&mut tx, actor, id, "create", &format!("{} ({})", parts.title, parts.status.code())).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -382,13 +383,14 @@ pub async fn update_posting(
         return Err(Error::NotFound);
     };
     if let Some(name) = new_company {
-        job.company_slug = ensure_company(&mut tx, name).await?;
+        job = job.for_company(ensure_company(&mut tx, name).await?);
     }
     replace_job(&mut tx, id, &job).await?;
-    let detail = if before == job.status.code() {
-        job.title.clone()
+    let parts = job.parts();
+    let detail = if before == parts.status.code() {
+        parts.title.clone()
     } else {
-        format!("{} ({before} -> {})", job.title, job.status.code())
+        format!("{} ({before} -> {})", parts.title, parts.status.code())
     };
     audit(&mut tx, actor, id, "edit", &detail).await?;
     tx.commit().await?;

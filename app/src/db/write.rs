@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::Connection;
 use super::Error;
 use crate::domain::text::slugify;
-use crate::domain::{Benefit, CareerPath, Location, NewCompany, NewJob, NewSection, Pay};
+use crate::domain::{Benefit, CareerPath, Location, NewCompany, NewJob, NewSection, Pay, PostingParts};
 use crate::markdown::to_safe_html;
 
 /// Postings per multi-row statement; keeps every statement well under SQLite's 32,766 bound parameters.
@@ -137,7 +137,7 @@ async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<Refer
             .collect();
 
     let mut new_skills: HashMap<String, &str> = HashMap::new();
-    for skill in jobs.iter().flat_map(|job| job.skills.iter()) {
+    for skill in jobs.iter().flat_map(|job| job.parts().skills.iter()) {
         new_skills.entry(slugify(skill)).or_insert(skill.as_str());
     }
     let new_skills: Vec<(String, &str)> = new_skills.into_iter().filter(|(slug, _)| !slug.is_empty()).collect();
@@ -180,7 +180,7 @@ fn missing(what: &str, name: &str) -> Error {
 /// database assigns them.
 struct Resolved<'a> {
     id: i64,
-    job: &'a NewJob,
+    job: &'a PostingParts,
     company_id: i64,
     company_name: &'a str,
     career_step_id: Option<i64>,
@@ -197,6 +197,7 @@ impl Resolved<'_> {
 }
 
 fn resolve<'a>(refs: &'a References, job: &'a NewJob) -> Result<Resolved<'a>, Error> {
+    let job = job.parts();
     let (company_id, company_name) =
         refs.companies.get(&job.company_slug).ok_or_else(|| missing("company", &job.company_slug))?;
     let career_step_id = match &job.career_step {
@@ -229,16 +230,9 @@ fn resolve<'a>(refs: &'a References, job: &'a NewJob) -> Result<Resolved<'a>, Er
     })
 }
 
-fn check(job: &NewJob) -> Result<(), Error> {
-    job.validate().map_err(|error| Error::Invalid(format!("invalid posting {:?}: {error}", job.title)))
-}
-
 /// Inserts validated postings with all their parts and full-text rows; returns the ids the database
 /// gave them, in order. Run it inside a transaction (`&mut *tx`) so that a failure stores none of them.
 pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i64>, Error> {
-    for job in jobs {
-        check(job)?;
-    }
     let refs = load_references(conn, jobs).await?;
     let mut ids = Vec::with_capacity(jobs.len());
     for chunk in jobs.chunks(POSTINGS_PER_STATEMENT) {
@@ -267,10 +261,10 @@ const REPLACED_PARTS: [&str; 7] = [
 /// full-text row) are replaced. Rows elsewhere that reference the posting are not touched.
 /// `Error::NotFound` when there is no such posting. Run it inside a transaction.
 pub async fn replace_job(conn: &mut Connection, id: i64, job: &NewJob) -> Result<(), Error> {
-    check(job)?;
     let refs = load_references(conn, std::slice::from_ref(job)).await?;
     let mut resolved = [resolve(&refs, job)?];
     resolved[0].id = id;
+    let job = job.parts();
     let updated = sqlx::query(
         "UPDATE postings SET company_id = ?, title = ?, slug = ?, employment_type = ?, experience_level = ?, \
          status = ?, posted_at = ?, valid_through = ?, apply_url = ?, apply_email = ?, career_step_id = ?, \

@@ -134,9 +134,10 @@ pub struct NewSection {
     pub body_markdown: String,
 }
 
-/// A complete posting as submitted by a poster or loaded by the seed; checked by [`NewJob::validate`].
+/// The parts of a posting as read (from the form, the seed, or storage for the editor), not yet checked.
+/// Only [`NewJob::new`] turns them into something the storage layer will write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewJob {
+pub struct PostingParts {
     pub title: String,
     /// The company's slug; the company must exist.
     pub company_slug: String,
@@ -161,7 +162,34 @@ pub struct NewJob {
     pub legal_notices: Vec<String>,
 }
 
+/// A posting that obeys every rule of a stored posting: it can only be built by [`NewJob::new`], which
+/// checks them, so the form, the seed and the storage layer share one rule set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    parts: PostingParts,
+}
+
 impl NewJob {
+    /// Checks `parts` against the rules (see [`PostingParts::validate`]).
+    pub fn new(parts: PostingParts) -> Result<Self, JobError> {
+        parts.validate()?;
+        Ok(Self { parts })
+    }
+
+    /// The checked parts.
+    pub fn parts(&self) -> &PostingParts {
+        &self.parts
+    }
+
+    /// The same posting for another company (one created as it was saved); the slug is checked by the
+    /// storage layer, which must find the company.
+    pub fn for_company(mut self, company_slug: String) -> Self {
+        self.parts.company_slug = company_slug;
+        self
+    }
+}
+
+impl PostingParts {
     /// Checks the rules every stored posting obeys.
     pub fn validate(&self) -> Result<(), JobError> {
         let title = self.title.trim();
@@ -327,8 +355,8 @@ mod tests {
     use super::*;
     use crate::domain::location::WorkMode;
 
-    fn sample() -> NewJob {
-        NewJob {
+    fn sample() -> PostingParts {
+        PostingParts {
             title: "Backend Engineer".into(),
             company_slug: "acme".into(),
             employment_type: EmploymentType::FullTime,
@@ -359,6 +387,23 @@ mod tests {
         let mut job = sample();
         job.valid_through = NaiveDate::from_ymd_opt(2025, 2, 1).expect("date");
         assert_eq!(job.validate(), Err(JobError::ClosesBeforePosted));
+    }
+
+    #[test]
+    fn a_new_job_is_only_built_from_parts_that_obey_the_rules() {
+        assert!(NewJob::new(sample()).is_ok());
+        let mut same_day = sample();
+        same_day.valid_through = same_day.posted_at;
+        assert_eq!(NewJob::new(same_day), Err(JobError::ClosesBeforePosted), "the form's rule: after the posted date");
+        let mut too_long = sample();
+        too_long.title = "x".repeat(MAX_TITLE + 1);
+        assert_eq!(NewJob::new(too_long), Err(JobError::TitleTooLong), "the form's limit, not another");
+        let mut open_for_years = sample();
+        open_for_years.valid_through = open_for_years.posted_at + chrono::Days::new(MAX_OPEN_DAYS as u64 + 1);
+        assert_eq!(NewJob::new(open_for_years), Err(JobError::OpenTooLong));
+        let mut bad_region = sample();
+        bad_region.locations[0].region = "California".into();
+        assert!(matches!(NewJob::new(bad_region), Err(JobError::Location(LocationError::BadRegion(_)))));
     }
 
     #[test]

@@ -170,6 +170,42 @@ mod tests {
     }
 
     #[test]
+    fn a_region_is_a_code_of_two_or_three_letters_and_a_city_has_a_bound() {
+        assert_eq!(Location::new("Fremont", "ca", "US", WorkMode::Onsite).map(|l| l.region), Ok("CA".to_owned()));
+        for bad in ["C", "CALI", "C4", "Calif."] {
+            assert!(
+                matches!(Location::new("Fremont", bad, "US", WorkMode::Onsite), Err(LocationError::BadRegion(_))),
+                "{bad}"
+            );
+        }
+        let long = "x".repeat(MAX_CITY + 1);
+        assert_eq!(Location::new(&long, "CA", "US", WorkMode::Onsite), Err(LocationError::CityTooLong));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+            /// Whatever is typed, a location that is accepted obeys every stored rule, and one that is
+            /// refused says why without panicking.
+            #[test]
+            fn an_accepted_location_obeys_the_rules(city in "\\PC{0,90}", region in "\\PC{0,5}", country in "\\PC{0,3}") {
+                if let Ok(location) = Location::new(&city, &region, &country, WorkMode::Hybrid) {
+                    prop_assert!(location.check().is_ok());
+                    prop_assert!(!location.city.is_empty() && location.city.chars().count() <= MAX_CITY);
+                    prop_assert!((2..=3).contains(&location.region.len()));
+                    prop_assert!(location.region.bytes().all(|b| b.is_ascii_uppercase()));
+                    prop_assert_eq!(location.country.len(), 2);
+                    prop_assert!(!location.slug().is_empty() || location.city.chars().all(|c| !c.is_alphanumeric()));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn work_mode_parses_common_spellings() {
         assert_eq!(WorkMode::parse("On-Site"), Ok(WorkMode::Onsite));
         assert_eq!(WorkMode::parse("remote"), Ok(WorkMode::Remote));

@@ -21,7 +21,8 @@ pub use career::{
 pub use company::{CompanyProfile, NewCompany};
 pub use filter::JobFilter;
 pub use job::{
-    EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection, Section,
+    EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection, PostingParts,
+    Section,
 };
 pub use location::{Location, WorkMode};
 pub use pay::{Currency, Pay, PayUnit};

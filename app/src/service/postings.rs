@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use crate::auth::SignedInAdmin;
 use crate::db::{self, Actor, Pool};
 use crate::domain::admin::{PostingAction, RefusedSubmission};
+use crate::domain::job::JobError;
 use crate::domain::posting_form::{CompanyChoice, FieldError, FormErrors, field};
 use crate::domain::{JobStatus, PostingForm};
 
@@ -92,11 +93,11 @@ pub async fn save_posting(
     let saved = match target {
         Some(id) => {
             let notices = db::posting_for_edit(pool, id).await?.legal_notices;
-            let job = valid.into_new_job(company_slug, status, notices);
+            let job = valid.into_new_job(company_slug, status, notices).map_err(rule_missing_from_the_form)?;
             db::update_posting(pool, id, job, new_company.as_deref(), actor).await.map(|()| id)
         }
         None => {
-            let job = valid.into_new_job(company_slug, status, Vec::new());
+            let job = valid.into_new_job(company_slug, status, Vec::new()).map_err(rule_missing_from_the_form)?;
             db::create_posting(pool, job, new_company.as_deref(), actor).await
         }
     };
@@ -111,6 +112,13 @@ pub async fn save_posting(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// A form that passed its own checks but not the rules of a stored posting: a rule the form should check
+/// beside its field. Refused as a bad request with the rule's words, nothing stored.
+fn rule_missing_from_the_form(error: JobError) -> Refused {
+    tracing::warn!(%error, "a posting passed the form's checks but not the posting's rules");
+    Refused::Storage(db::Error::Invalid(format!("the posting cannot be stored: {error}")))
 }
 
 /// The rules that need the database: the chosen company and career step exist, and a new company does

@@ -6,7 +6,7 @@ use app::db::{self, Pool};
 use app::domain::benefits::BenefitGroup;
 use app::domain::{
     Benefit, CareerPath, CareerStep, Currency, EmploymentType, ExperienceLevel, JobStatus, Location, NewCompany,
-    NewJob, NewSection, Pay, PayUnit, WorkMode,
+    NewJob, NewSection, Pay, PayUnit, PostingParts, WorkMode,
 };
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
@@ -148,14 +148,7 @@ impl BriefFile {
     pub fn postings(&self, today: NaiveDate) -> Result<Vec<NewJob>, SeedError> {
         let target = today - Days::new(BRIEF_ANCHOR_OFFSET_DAYS);
         let shift = target - self.anchor_date;
-        self.postings
-            .iter()
-            .map(|entry| {
-                let job = entry.to_new_job(shift)?;
-                job.validate().map_err(bad)?;
-                Ok(job)
-            })
-            .collect()
+        self.postings.iter().map(|entry| entry.to_new_job(shift)).collect()
     }
 
     /// The career paths as domain values.
@@ -225,7 +218,7 @@ impl PostingEntry {
                     .ok_or_else(|| bad(format!("career_step {step:?} is not path/step")))
             })
             .transpose()?;
-        Ok(NewJob {
+        NewJob::new(PostingParts {
             title: self.title.clone(),
             company_slug: self.company.clone(),
             employment_type: EmploymentType::parse(&self.employment_type).map_err(bad)?,
@@ -255,6 +248,7 @@ impl PostingEntry {
             career_step,
             legal_notices: self.legal_notices.clone(),
         })
+        .map_err(bad)
     }
 }
 
@@ -316,7 +310,7 @@ mod tests {
     fn dates_shift_to_the_day_of_loading_and_keep_their_interval() {
         let file = BriefFile::embedded().expect("seed file parses");
         let today = NaiveDate::from_ymd_opt(2026, 11, 28).expect("date");
-        let brief = &file.postings(today).expect("valid")[0];
+        let brief = file.postings(today).expect("valid")[0].parts().clone();
         assert_eq!(brief.posted_at, NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"));
         assert_eq!((brief.valid_through - brief.posted_at).num_days(), 41);
         // The file itself keeps the original dates.

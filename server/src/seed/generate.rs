@@ -7,7 +7,7 @@ use app::domain::benefits::BenefitGroup;
 use app::domain::text::slugify;
 use app::domain::{
     Benefit, Currency, EmploymentType, ExperienceLevel, JobStatus, Location, NewCompany, NewJob, NewSection, Pay,
-    PayUnit, WorkMode,
+    PayUnit, PostingParts, WorkMode,
 };
 use chrono::{Days, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -338,8 +338,8 @@ impl Generator {
             .collect()
     }
 
-    /// The next posting.
-    pub fn posting(&mut self) -> NewJob {
+    /// The parts of the next posting (checked by [`NewJob::new`] when stored).
+    pub fn posting(&mut self) -> PostingParts {
         let rng = &mut self.rng;
         let stem = rng.random_range(0..COMPANY_STEMS.len());
         let kind = rng.random_range(0..COMPANY_KINDS.len());
@@ -452,7 +452,7 @@ impl Generator {
         ];
 
         let benefits = self.benefits();
-        NewJob {
+        PostingParts {
             title,
             company_slug: slugify(&company_name),
             employment_type,
@@ -529,7 +529,9 @@ pub async fn generate_postings(pool: &Pool, count: usize, seed: u64, show_progre
     let mut remaining = count;
     while remaining > 0 {
         let batch_size = remaining.min(POSTINGS_PER_TRANSACTION);
-        let batch: Vec<NewJob> = (0..batch_size).map(|_| generator.posting()).collect();
+        let batch = (0..batch_size)
+            .map(|_| NewJob::new(generator.posting()).map_err(|error| SeedError::Value(error.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut tx = db::Transaction::begin(pool).await?;
         db::insert_jobs(tx.connection(), &batch).await?;
         tx.commit().await?;
@@ -560,9 +562,9 @@ mod tests {
     #[test]
     fn generated_postings_are_valid_and_varied() {
         let mut generator = Generator::new(42, today());
-        let postings: Vec<NewJob> = (0..2_000).map(|_| generator.posting()).collect();
+        let postings: Vec<PostingParts> = (0..2_000).map(|_| generator.posting()).collect();
         for job in &postings {
-            job.validate().expect("valid posting");
+            NewJob::new(job.clone()).expect("valid posting");
         }
         let hourly = postings.iter().filter(|j| j.pay.as_ref().is_some_and(|p| p.unit() == PayUnit::Hour)).count();
         let unpaid = postings.iter().filter(|j| j.pay.is_none()).count();

@@ -5,7 +5,7 @@ use app::db::{self, Pool};
 use app::domain::filter::{ListingSummary, parse_query_string};
 use app::domain::{
     Currency, EmploymentType, ExperienceLevel, JobFilter, JobStatus, Location, NewCompany, NewJob, Pay, PayUnit,
-    WorkMode,
+    PostingParts, WorkMode,
 };
 use chrono::{Days, NaiveDate, Utc};
 
@@ -34,9 +34,9 @@ fn job(
     pay: Option<Pay>,
     age_days: u64,
     today: NaiveDate,
-) -> NewJob {
+) -> PostingParts {
     let posted_at = today - Days::new(age_days);
-    NewJob {
+    PostingParts {
         title: title.to_owned(),
         company_slug: company.to_owned(),
         employment_type: kind,
@@ -140,6 +140,7 @@ async fn fixture() -> Fixture {
         closed,
         expired,
     ];
+    let jobs: Vec<NewJob> = jobs.into_iter().map(|parts| NewJob::new(parts).expect("a valid posting")).collect();
     let ids = db::insert_jobs(&mut tx, &jobs).await.expect("insert");
     tx.commit().await.expect("commit");
     Fixture { app, today, rust: ids[0], go: ids[1], nurse: ids[2], analyst: ids[3] }
