@@ -43,6 +43,8 @@ echo "oha $(oha --version | head -1), $(sqlite3 --version | cut -d' ' -f1-2)"
 step "release builds (site, server, reference servers)"
 cargo leptos build --release
 cargo build --release -p server --bin jobboard-bench
+# The ratios below are fair only if the hand-written reference writes Leptos's bytes: checked first.
+target/release/jobboard-bench check-references
 
 mkdir -p "$DATA_DIR"
 if [[ ! -f "$DATA_DIR/postings" || "$(cat "$DATA_DIR/postings")" != "$POSTINGS" || ! -f "$DB" ]]; then
@@ -139,7 +141,7 @@ hello=$(cat /tmp/oha.rate)
 # Three alternating rounds: on a shared machine one pair of runs can be skewed by a neighbour; the ratio
 # reported is the median of the three rounds' ratios.
 # Each round also loads the hand-written whole page (the same bytes as the Leptos page less its hydration
-# script and island markers, checked by jobboard-bench's tests): that ratio is the framework's cost alone,
+# script and island markers, checked by `jobboard-bench check-references` above): that ratio is the framework's cost alone,
 # the cards-only one is the issue's.
 ratios=()
 full_ratios=()

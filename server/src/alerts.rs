@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::rate_limits::client_address;
-use crate::router::{AppState, BODY_LIMIT_BYTES};
+use crate::state::{AppState, BODY_LIMIT_BYTES};
 
 /// The longest e-mail address a refused form echoes back (the longest valid one).
 const MAX_ECHOED_EMAIL: usize = 254;

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::rate_limits::client_address;
-use crate::router::AppState;
+use crate::state::AppState;
 
 /// Amounts as JSON numbers in whole currency units (cents kept when there are any).
 fn money(minor: i64) -> Value {

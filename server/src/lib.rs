@@ -17,5 +17,7 @@ pub mod seed;
 pub mod serve;
 pub mod sitemap;
 pub mod startup;
+pub mod state;
 
-pub use router::{AppState, build_app};
+pub use router::build_app;
+pub use state::AppState;

@@ -22,8 +22,8 @@ use leptos::prelude::{Owner, RenderHtml};
 use std::sync::Arc;
 
 use crate::rate_limits::client_address;
-use crate::router::AppState;
 use crate::security::page_policy;
+use crate::state::AppState;
 
 /// Answers `GET /` and `GET /jobs?…` with the listing page; a failure to load it answers with the error's
 /// status and the error page.

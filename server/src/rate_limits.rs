@@ -112,3 +112,33 @@ pub fn client_address(extensions: &Extensions) -> IpAddr {
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
+
+/// Sign-in attempts allowed per client address per minute.
+pub const ATTEMPTS_PER_MINUTE: u32 = 5;
+
+/// Sign-in attempts allowed per account (e-mail address) in a burst; after them, one more every
+/// [`ACCOUNT_REFILL`]: spreading guesses over many addresses does not speed up guessing one password.
+pub const ACCOUNT_BURST: u32 = 10;
+
+/// How often one more attempt on an account is allowed once its burst is spent.
+pub const ACCOUNT_REFILL: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Sign-in attempts per client address.
+pub type SignInLimiter = DefaultKeyedRateLimiter<IpAddr>;
+
+/// Sign-in attempts per account, by lower-cased e-mail address.
+pub type AccountLimiter = DefaultKeyedRateLimiter<String>;
+
+/// A limiter of [`ATTEMPTS_PER_MINUTE`] per address (a burst of that many, then one every 60/N s).
+pub fn sign_in_limiter() -> SignInLimiter {
+    let per_minute = NonZeroU32::new(ATTEMPTS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::keyed(Quota::per_minute(per_minute))
+}
+
+/// A limiter of [`ACCOUNT_BURST`] attempts per account, then one every [`ACCOUNT_REFILL`].
+pub fn account_limiter() -> AccountLimiter {
+    let quota = Quota::with_period(ACCOUNT_REFILL)
+        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(ACCOUNT_BURST).unwrap_or(NonZeroU32::MIN));
+    RateLimiter::keyed(quota)
+}

@@ -1,17 +1,17 @@
 //! The axum router: Leptos pages and server functions, the listing page, static files, health, and
 //! middleware.
 
-use app::db::{ListingCache, Pool};
+use app::db::Pool;
 use app::error::AppError;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
-use leptos::prelude::{LeptosOptions, provide_context};
+use leptos::prelude::LeptosOptions;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
@@ -27,90 +27,13 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::admin::session_store::SqliteSessionStore;
-use crate::admin::sign_in::{AccountLimiter, SignInLimiter, account_limiter, sign_in_limiter};
 use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
 use crate::asset_tags::{AssetTags, tag_assets};
-use crate::rate_limits::{RateLimitSettings, RateLimits};
-use crate::security::{HeaderSettings, same_origin_only, security_headers};
-
-/// Largest request body accepted (413 beyond it).
-pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+use crate::security::{HeaderSettings, is_https_url, public_origin_of, same_origin_only, security_headers};
+use crate::state::{AppState, BODY_LIMIT_BYTES, page_context};
 
 /// How long a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub leptos_options: LeptosOptions,
-    /// The site's public origin, e.g. `https://jobs.example.com`, for absolute URLs (the sitemap), the
-    /// same-origin check, and whether cookies are `Secure` and HSTS is sent (when it is https).
-    pub public_url: String,
-    /// Sign-in attempts per client address.
-    pub sign_in_limiter: Arc<SignInLimiter>,
-    /// Sign-in attempts per account.
-    pub account_limiter: Arc<AccountLimiter>,
-    /// The listing's snapshot and what is cached over it, kept current by its refresher task.
-    pub listing_cache: ListingCache,
-    /// The built sitemap files.
-    pub sitemaps: crate::sitemap::SitemapCache,
-    /// Limits on public writes and on the listing's cache misses.
-    pub rate_limits: Arc<RateLimits>,
-}
-
-impl AppState {
-    /// The state for `pool`, `leptos_options` and `public_url`, with a fresh sign-in limiter, and the
-    /// listing cache's refresher started (when called inside a tokio runtime).
-    pub fn new(pool: Pool, leptos_options: LeptosOptions, public_url: String) -> Self {
-        let listing_cache = ListingCache::default();
-        listing_cache.spawn_refresher(pool.clone());
-        Self {
-            pool,
-            leptos_options,
-            public_url,
-            sign_in_limiter: Arc::new(sign_in_limiter()),
-            account_limiter: Arc::new(account_limiter()),
-            listing_cache,
-            sitemaps: crate::sitemap::SitemapCache::default(),
-            rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
-        }
-    }
-
-    /// The same state with these rate limits.
-    pub fn with_rate_limits(mut self, settings: RateLimitSettings) -> Self {
-        self.rate_limits = Arc::new(RateLimits::new(settings));
-        self
-    }
-
-    /// True when the site is served over https.
-    pub fn is_https(&self) -> bool {
-        is_https_url(&self.public_url)
-    }
-
-    /// The public origin without a trailing slash or path.
-    pub fn public_origin(&self) -> &str {
-        origin_of(&self.public_url)
-    }
-}
-
-/// What every page render and server function gets in its context: the database pool, the listing cache,
-/// and (for pages) the security policy with the render's nonce.
-pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let pool = state.pool.clone();
-    let cache = state.listing_cache.clone();
-    move || {
-        provide_context(pool.clone());
-        provide_context(cache.clone());
-        crate::security::provide_page_policy();
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// Answers 200 when the database answers.
 async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
@@ -158,20 +81,6 @@ fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .headers_mut()
         .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/plain; charset=utf-8"));
     response
-}
-
-/// True when `url` is https.
-fn is_https_url(url: &str) -> bool {
-    url.to_ascii_lowercase().starts_with("https://")
-}
-
-/// The origin of `url`: without a trailing slash or path.
-fn origin_of(url: &str) -> &str {
-    let url = url.trim_end_matches('/');
-    match url.find("://").and_then(|start| url[start + 3..].find('/').map(|end| start + 3 + end)) {
-        Some(end) => &url[..end],
-        None => url,
-    }
 }
 
 /// The folder of the built CSS, JS and wasm, served under `/pkg`.
@@ -255,7 +164,7 @@ where
         // once a minute (`app::auth`), which moves the inactivity expiry forward. Every other request,
         // `/pkg` files and public pages included, does no session I/O.
         .with_always_save(false);
-    let origin: Arc<str> = Arc::from(origin_of(public_url));
+    let origin: Arc<str> = Arc::from(public_origin_of(public_url));
     router
         .layer(map_response(server_fn_error_status))
         .layer(from_fn(admin::admin_gate))

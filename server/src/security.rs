@@ -185,3 +185,14 @@ mod tests {
         assert_eq!(request_site(&HeaderMap::new(), SITE), RequestSite::Unknown);
     }
 }
+
+/// True when `url` is https.
+pub fn is_https_url(url: &str) -> bool {
+    url.to_ascii_lowercase().starts_with("https://")
+}
+
+/// The origin of the configured public URL (`https://host:port`): without a path or trailing slash.
+pub fn public_origin_of(url: &str) -> &str {
+    let url = url.trim_end_matches('/');
+    origin_of(url).unwrap_or(url)
+}

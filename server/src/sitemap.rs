@@ -4,16 +4,14 @@
 //! file holds comes from the listing snapshot; each file is built once per snapshot (one query for its
 //! postings' slugs) and kept, in a cache bounded in bytes, until the listing version changes.
 
-use app::db::{self, OpenPostings, Pool};
+use app::db::{self, ListingCache, OpenPostings, Pool};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
-
-use crate::router::AppState;
 
 /// Open postings per sitemap file: under the protocol's 50,000 URLs with the listing's URL added.
 pub const POSTINGS_PER_FILE: usize = 45_000;
@@ -23,6 +21,17 @@ pub const SITEMAP_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A sitemap file's number, with the listing version and day of the snapshot it was cut from.
 type FileKey = (usize, i64, chrono::NaiveDate);
+
+/// What the sitemap handlers read: the listing's snapshot, the built files and the public origin (taken
+/// from the app's state by `FromRef`, so this module does not depend on it).
+#[derive(Clone)]
+pub struct SitemapSources {
+    pub pool: Pool,
+    pub listing_cache: ListingCache,
+    pub files: SitemapCache,
+    /// The public origin without a trailing slash, e.g. `https://jobs.example.com`.
+    pub origin: Arc<str>,
+}
 
 /// The built sitemap files.
 #[derive(Clone)]
@@ -61,12 +70,12 @@ fn file_count(snapshot: &OpenPostings) -> usize {
 }
 
 /// `GET /sitemap.xml`: the sitemap index.
-pub async fn index(State(state): State<AppState>) -> Response {
+pub async fn index(State(state): State<SitemapSources>) -> Response {
     let snapshot = match state.listing_cache.snapshot(&state.pool).await {
         Ok(snapshot) => snapshot,
         Err(error) => return unavailable(&error),
     };
-    let base = state.public_origin();
+    let base = &state.origin;
     let today = snapshot.day();
     let mut body = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -84,16 +93,20 @@ pub async fn index(State(state): State<AppState>) -> Response {
 pub const MAX_FILES: usize = 100;
 
 /// Adds the routes `/sitemap-1.xml` to `/sitemap-{MAX_FILES}.xml` to `router`.
-pub fn file_routes(mut router: Router<AppState>) -> Router<AppState> {
+pub fn file_routes<S>(mut router: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    SitemapSources: FromRef<S>,
+{
     for number in 1..=MAX_FILES {
-        router =
-            router.route(&format!("/sitemap-{number}.xml"), get(move |state: State<AppState>| file(state, number)));
+        router = router
+            .route(&format!("/sitemap-{number}.xml"), get(move |state: State<SitemapSources>| file(state, number)));
     }
     router
 }
 
 /// `GET /sitemap-{number}.xml`: one sitemap file; 404 past the last.
-async fn file(State(state): State<AppState>, number: usize) -> Response {
+async fn file(State(state): State<SitemapSources>, number: usize) -> Response {
     let snapshot = match state.listing_cache.snapshot(&state.pool).await {
         Ok(snapshot) => snapshot,
         Err(error) => return unavailable(&error),
@@ -102,11 +115,8 @@ async fn file(State(state): State<AppState>, number: usize) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     let key = (number, snapshot.version(), snapshot.day());
-    let built = state
-        .sitemaps
-        .files
-        .get_or_insert_async(&key, build_file(&state.pool, &snapshot, number, state.public_origin()))
-        .await;
+    let built =
+        state.files.files.get_or_insert_async(&key, build_file(&state.pool, &snapshot, number, &state.origin)).await;
     match built {
         Ok(file) => xml(file.to_string()),
         Err(error) => unavailable(&error),

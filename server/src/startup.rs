@@ -8,8 +8,9 @@ use tracing_subscriber::EnvFilter;
 
 use crate::admin::password::{PasswordError, check_policy, hash_password};
 use crate::cli::{AdminArgs, AdminCommand, SeedArgs, ServeArgs, Settings};
-use crate::router::{AppState, build_app};
+use crate::router::build_app;
 use crate::seed::{self, SeedError};
+use crate::state::AppState;
 
 /// Why the server could not start or a command failed.
 #[derive(Debug, Error)]

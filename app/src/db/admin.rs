@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use sqlx::FromRow;
 
 use super::Error;
-use super::read::{decode, locations_of, posting_benefits, posting_sections, posting_skills};
+use super::cards::{decode, locations_of};
+use super::postings::{posting_benefits, posting_sections, posting_skills};
 use super::write::{insert_jobs, replace_job};
 use super::{Connection, Pool};
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};

@@ -217,3 +217,12 @@ pub async fn save_alert(pool: &Pool, path_slug: &str, request: &AlertRequest) ->
     tx.commit().await?;
     Ok(id)
 }
+
+/// True when a career path with this slug exists.
+pub async fn career_path_exists(conn: &mut super::Connection, slug: &str) -> Result<bool, Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM career_paths WHERE slug = ?)")
+        .bind(slug)
+        .fetch_one(conn)
+        .await
+        .map_err(Error::from)
+}

@@ -25,8 +25,9 @@ use std::time::Duration;
 
 use super::Error;
 use super::Pool;
+use super::cards::load_cards;
+use super::listing::{RankedMatch, fts_query, listing_sort, ranked_matches, ranked_page};
 use super::open_postings::OpenPostings;
-use super::read::{RankedMatch, fts_query, listing_sort, load_cards, ranked_matches, ranked_page};
 use crate::domain::filter::{ListingSummary, Sort};
 use crate::domain::{JobCard, JobFilter};
 

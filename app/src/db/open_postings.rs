@@ -24,7 +24,8 @@ use std::ops::Range;
 
 use super::Error;
 use super::Pool;
-use super::read::{Cursor, LOCATION_FACET_LIMIT, decode, title_words};
+use super::cards::decode;
+use super::listing::{Cursor, LOCATION_FACET_LIMIT};
 use crate::domain::filter::{FacetCount, Facets, ListingSummary, PayHistogram, Sort};
 use crate::domain::{EmploymentType, ExperienceLevel, JobFilter, WorkMode};
 
@@ -790,4 +791,18 @@ fn shared_weight(words: &[u32], wanted: &[(u32, f64)]) -> f64 {
         }
     }
     score
+}
+
+/// Words of a title worth matching on: lower-case, three letters or more, not filler.
+pub(super) fn title_words(title: &str) -> Vec<String> {
+    const FILLER: [&str; 12] =
+        ["and", "the", "for", "with", "from", "team", "start", "eng", "remote", "hybrid", "new", "all"];
+    let mut words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()) && !FILLER.contains(&w.as_str()))
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }

@@ -53,6 +53,12 @@ pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Answers when the database answers (the health check).
+pub async fn ping(pool: &Pool) -> Result<(), super::Error> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
 /// A transaction: what the seed and other multi-step writers outside `db/` hold while they call the
 /// functions here that take a [`Connection`](super::Connection). Dropped without [`commit`](Self::commit),
 /// it rolls back.

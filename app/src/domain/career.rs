@@ -34,19 +34,6 @@ pub struct CareerPath {
     pub steps: Vec<CareerStep>,
 }
 
-/// The reference estimate for a posting's career step in the posting's own metro, shown beside the
-/// employer's range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarketEstimate {
-    pub step_title: String,
-    /// "San Jose, CA".
-    pub location_label: String,
-    /// Whole currency units a year.
-    pub min: i64,
-    pub max: i64,
-    pub currency: String,
-}
-
 /// What the open postings at one step pay, computed from the board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedPay {

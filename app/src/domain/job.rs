@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::benefits::{Benefit, BenefitError};
-use super::career::MarketEstimate;
 use super::location::{Location, LocationError};
 use super::pay::{Pay, PayError};
 use super::text::slugify;
@@ -19,6 +18,19 @@ pub const MAX_HEADING: usize = 120;
 pub const MAX_SECTION_BODY: usize = 10_000;
 /// How far after the posted date the apply-before date may be.
 pub const MAX_OPEN_DAYS: i64 = 365;
+
+/// The reference estimate for a posting's career step in the posting's own metro, shown beside the
+/// employer's range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketEstimate {
+    pub step_title: String,
+    /// "San Jose, CA".
+    pub location_label: String,
+    /// Whole currency units a year.
+    pub min: i64,
+    pub max: i64,
+    pub currency: String,
+}
 
 /// Declares a closed set of codes with a storage code, a label and a parser.
 macro_rules! code_enum {

@@ -15,14 +15,12 @@ pub mod seo;
 pub mod text;
 
 pub use benefits::{Benefit, BenefitGroup};
-pub use career::{
-    AlertError, AlertRequest, CareerPath, CareerPathPage, CareerStep, EmailAddress, MarketEstimate, ObservedPay,
-};
+pub use career::{AlertError, AlertRequest, CareerPath, CareerPathPage, CareerStep, EmailAddress, ObservedPay};
 pub use company::{CompanyProfile, NewCompany};
 pub use filter::JobFilter;
 pub use job::{
-    EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, NewJob, NewSection, PostingParts,
-    Section,
+    EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, MarketEstimate, NewJob, NewSection,
+    PostingParts, Section,
 };
 pub use location::{Location, WorkMode};
 pub use pay::{Currency, Pay, PayUnit};

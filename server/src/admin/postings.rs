@@ -17,7 +17,7 @@ use app::error::AppError;
 use app::service::postings::{self, Intent, Refused, StatusRefused};
 
 use super::{CSRF_FIELD, HOME_PATH, admin_of, field, form_pairs, plain_page, token_matches};
-use crate::router::{AppState, BODY_LIMIT_BYTES, page_context};
+use crate::state::{AppState, BODY_LIMIT_BYTES, page_context};
 
 /// How long an admin's save waits for the listing to show it.
 const LISTING_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);

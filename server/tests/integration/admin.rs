@@ -252,7 +252,7 @@ async fn security_headers_are_on_pages_errors_and_refusals() {
     let id = app.brief_id().await;
     let ok = app.get(&format!("/jobs/{id}")).await;
     let missing = app.get("/jobs/987654321").await;
-    let big = "x".repeat(server::router::BODY_LIMIT_BYTES + 1);
+    let big = "x".repeat(server::state::BODY_LIMIT_BYTES + 1);
     let too_large = app.post_form("/careers/backend-software-engineering/alerts", &big).await;
     let api = app.get("/api/v1/jobs?q=rust").await;
     assert_eq!(ok.status, StatusCode::OK);
@@ -513,7 +513,7 @@ async fn guesses_at_one_account_from_many_addresses_are_limited_per_account() {
             router.oneshot(request).await.expect("answer")
         }
     };
-    for octet in 1..=server::admin::sign_in::ACCOUNT_BURST as u8 {
+    for octet in 1..=server::rate_limits::ACCOUNT_BURST as u8 {
         assert_eq!(attempt(octet, "wrong-guess-123").await.status(), StatusCode::SEE_OTHER, "guess {octet}");
     }
     let limited = attempt(200, PASSWORD).await;

@@ -1,0 +1,100 @@
+//! What every handler can reach (`AppState`), and what every page render and server function gets in its
+//! context. Its own module so that handlers and the router both depend on it, not on each other.
+
+use app::db::{ListingCache, Pool};
+use axum::extract::FromRef;
+use leptos::prelude::{LeptosOptions, provide_context};
+use std::sync::Arc;
+
+use crate::rate_limits::{
+    AccountLimiter, RateLimitSettings, RateLimits, SignInLimiter, account_limiter, sign_in_limiter,
+};
+use crate::security::{is_https_url, public_origin_of};
+use crate::sitemap::{SitemapCache, SitemapSources};
+
+/// Largest request body accepted (413 beyond it).
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub leptos_options: LeptosOptions,
+    /// The site's public origin, e.g. `https://jobs.example.com`, for absolute URLs (the sitemap), the
+    /// same-origin check, and whether cookies are `Secure` and HSTS is sent (when it is https).
+    pub public_url: String,
+    /// Sign-in attempts per client address.
+    pub sign_in_limiter: Arc<SignInLimiter>,
+    /// Sign-in attempts per account.
+    pub account_limiter: Arc<AccountLimiter>,
+    /// The listing's snapshot and what is cached over it, kept current by its refresher task.
+    pub listing_cache: ListingCache,
+    /// The built sitemap files.
+    pub sitemaps: SitemapCache,
+    /// Limits on public writes and on the listing's cache misses.
+    pub rate_limits: Arc<RateLimits>,
+}
+
+impl AppState {
+    /// The state for `pool`, `leptos_options` and `public_url`, with a fresh sign-in limiter, and the
+    /// listing cache's refresher started (when called inside a tokio runtime).
+    pub fn new(pool: Pool, leptos_options: LeptosOptions, public_url: String) -> Self {
+        let listing_cache = ListingCache::default();
+        listing_cache.spawn_refresher(pool.clone());
+        Self {
+            pool,
+            leptos_options,
+            public_url,
+            sign_in_limiter: Arc::new(sign_in_limiter()),
+            account_limiter: Arc::new(account_limiter()),
+            listing_cache,
+            sitemaps: SitemapCache::default(),
+            rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
+        }
+    }
+
+    /// The same state with these rate limits.
+    pub fn with_rate_limits(mut self, settings: RateLimitSettings) -> Self {
+        self.rate_limits = Arc::new(RateLimits::new(settings));
+        self
+    }
+
+    /// True when the site is served over https.
+    pub fn is_https(&self) -> bool {
+        is_https_url(&self.public_url)
+    }
+
+    /// The public origin without a trailing slash or path.
+    pub fn public_origin(&self) -> &str {
+        public_origin_of(&self.public_url)
+    }
+}
+
+/// What every page render and server function gets in its context: the database pool, the listing cache,
+/// and (for pages) the security policy with the render's nonce.
+pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let pool = state.pool.clone();
+    let cache = state.listing_cache.clone();
+    move || {
+        provide_context(pool.clone());
+        provide_context(cache.clone());
+        crate::security::provide_page_policy();
+    }
+}
+
+impl FromRef<AppState> for SitemapSources {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            pool: state.pool.clone(),
+            listing_cache: state.listing_cache.clone(),
+            files: state.sitemaps.clone(),
+            origin: Arc::from(state.public_origin()),
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
