@@ -143,6 +143,17 @@ pub async fn same_origin_only(State(public_origin): State<Arc<str>>, request: Re
     next.run(request).await
 }
 
+/// True when `url` is https.
+pub fn is_https_url(url: &str) -> bool {
+    url.to_ascii_lowercase().starts_with("https://")
+}
+
+/// The origin of the configured public URL (`https://host:port`): without a path or trailing slash.
+pub fn public_origin_of(url: &str) -> &str {
+    let url = url.trim_end_matches('/');
+    origin_of(url).unwrap_or(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,15 +195,4 @@ mod tests {
         assert_eq!(request_site(&theirs, SITE), RequestSite::CrossSite);
         assert_eq!(request_site(&HeaderMap::new(), SITE), RequestSite::Unknown);
     }
-}
-
-/// True when `url` is https.
-pub fn is_https_url(url: &str) -> bool {
-    url.to_ascii_lowercase().starts_with("https://")
-}
-
-/// The origin of the configured public URL (`https://host:port`): without a path or trailing slash.
-pub fn public_origin_of(url: &str) -> &str {
-    let url = url.trim_end_matches('/');
-    origin_of(url).unwrap_or(url)
 }
