@@ -202,7 +202,7 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Erro
     let skills = posting_skills(pool, id).await?;
     let legal_notices: Vec<String> = sqlx::query_scalar(
         "SELECT n.jurisdiction FROM posting_legal_notices pn JOIN legal_notices n ON n.id = pn.notice_id \
-         WHERE pn.posting_id = ? ORDER BY n.jurisdiction",
+         WHERE pn.posting_id = ? AND pn.attached_by = 'employer' ORDER BY n.jurisdiction",
     )
     .bind(id)
     .fetch_all(pool)

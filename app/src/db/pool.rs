@@ -47,9 +47,11 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
         .map_err(|error| DbError::Open { url: url.to_owned(), reason: error.to_string() })
 }
 
-/// Applies the migrations that have not run yet.
+/// Applies the migrations that have not run yet, and stores the texts of the legal-notice table that the
+/// database does not hold yet.
 pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
     sqlx::migrate!("../migrations").run(pool).await.map_err(|error| DbError::Migrate(error.to_string()))?;
+    super::write::insert_missing_legal_notices(pool).await.map_err(|error| DbError::Migrate(error.to_string()))?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::Connection;
 use super::Error;
+use crate::domain::legal_notices::{self, NOTICE_JURISDICTIONS};
 use crate::domain::text::slugify;
 use crate::domain::{Benefit, CareerPath, Location, NewCompany, NewJob, NewSection, Pay, PostingParts};
 use crate::markdown::to_safe_html;
@@ -66,6 +67,26 @@ pub async fn upsert_legal_notice(
     .fetch_one(conn)
     .await
     .map_err(Error::from)
+}
+
+/// Stores the text of every notice in the legal-notice table that the database does not hold yet (a text
+/// already there, such as the brief's, is kept). Run by [`migrate`](super::migrate): the table is
+/// reference data the writes rely on.
+pub async fn insert_missing_legal_notices(pool: &super::Pool) -> Result<(), Error> {
+    for notice in NOTICE_JURISDICTIONS {
+        sqlx::query(
+            "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown, body_html) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (jurisdiction) DO NOTHING",
+        )
+        .bind(notice.key)
+        .bind(notice.region)
+        .bind(notice.title)
+        .bind(notice.body)
+        .bind(to_safe_html(notice.body))
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Inserts a career path with its steps and their next-step moves; returns the path's id.
@@ -187,7 +208,8 @@ struct Resolved<'a> {
     /// Ids of `job.locations`, in order, once stored.
     location_ids: Vec<i64>,
     skill_ids: Vec<i64>,
-    notice_ids: Vec<i64>,
+    /// The notices to link, each with who attached it (`employer` or `location`).
+    notice_ids: Vec<(i64, &'static str)>,
 }
 
 impl Resolved<'_> {
@@ -213,11 +235,17 @@ fn resolve<'a>(refs: &'a References, job: &'a NewJob) -> Result<Resolved<'a>, Er
         job.skills.iter().filter_map(|skill| refs.skills.get(&slugify(skill)).copied()).collect();
     skill_ids.sort_unstable();
     skill_ids.dedup();
-    let notice_ids = job
+    let mut notice_ids: Vec<(i64, &'static str)> = job
         .legal_notices
         .iter()
-        .map(|key| refs.notices.get(key).copied().ok_or_else(|| missing("legal notice", key)))
+        .map(|key| refs.notices.get(key).map(|id| (*id, "employer")).ok_or_else(|| missing("legal notice", key)))
         .collect::<Result<_, _>>()?;
+    for key in legal_notices::for_locations(&job.locations) {
+        let id = *refs.notices.get(key).ok_or_else(|| missing("legal notice", key))?;
+        if !notice_ids.iter().any(|(linked, _)| *linked == id) {
+            notice_ids.push((id, "location"));
+        }
+    }
     Ok(Resolved {
         id: 0,
         job,
@@ -461,11 +489,13 @@ async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Resul
         });
         insert.build().execute(&mut *conn).await?;
     }
-    let notices: Vec<(i64, i64)> = postings.iter().flat_map(|p| p.notice_ids.iter().map(move |n| (p.id, *n))).collect();
+    let notices: Vec<(i64, i64, &str)> =
+        postings.iter().flat_map(|p| p.notice_ids.iter().map(move |(n, by)| (p.id, *n, *by))).collect();
     for part in notices.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_legal_notices (posting_id, notice_id) ");
-        insert.push_values(part, |mut row, (posting, notice)| {
-            row.push_bind(*posting).push_bind(*notice);
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO posting_legal_notices (posting_id, notice_id, attached_by) ");
+        insert.push_values(part, |mut row, (posting, notice, by)| {
+            row.push_bind(*posting).push_bind(*notice).push_bind(*by);
         });
         insert.build().execute(&mut *conn).await?;
     }

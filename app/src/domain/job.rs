@@ -170,7 +170,9 @@ pub struct PostingParts {
     pub skills: Vec<String>,
     /// `(career path slug, step slug)`.
     pub career_step: Option<(String, String)>,
-    /// Jurisdiction keys of legal notices attached to the posting.
+    /// Jurisdiction keys of the legal notices the employer attached (kept through edits). The notices its
+    /// locations call for ([`legal_notices::for_locations`](super::legal_notices::for_locations)) are
+    /// added when it is stored.
     pub legal_notices: Vec<String>,
 }
 

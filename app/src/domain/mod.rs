@@ -7,6 +7,7 @@ pub mod career;
 pub mod company;
 pub mod filter;
 pub mod job;
+pub mod legal_notices;
 pub mod location;
 pub mod pay;
 pub mod pay_transparency;

@@ -205,3 +205,33 @@ async fn a_write_to_a_busy_database_answers_503_with_retry_after() {
         .expect("count");
     assert_eq!(stored, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legal_notices_follow_the_locations_and_the_employers_own_stay() {
+    let app = TestApp::with_brief().await;
+    let admin = admin(&app).await;
+    let mut in_san_francisco = form("Queue Engineer");
+    in_san_francisco.locations[0].city = "San Francisco".into();
+    let saved = save_posting(&app.pool, &admin, None, in_san_francisco, Intent::Publish, today()).await.expect("saved");
+    let page = app.get(&format!("/jobs/{}", saved.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("For San Francisco Candidates"), "the city's notice is on the page");
+    assert!(page.body.contains("San Francisco Fair Chance Ordinance"));
+    assert!(
+        db::posting_for_edit(&app.pool, saved.id).await.expect("stored").legal_notices.is_empty(),
+        "a notice the locations call for is not read back as the employer's own"
+    );
+
+    let mut moved = form("Queue Engineer");
+    moved.locations[0].city = "Seattle".into();
+    moved.locations[0].region = "WA".into();
+    save_posting(&app.pool, &admin, Some(saved.id), moved, Intent::Save, today()).await.expect("edited");
+    let page = app.get(&format!("/jobs/{}", saved.id)).await;
+    assert!(!page.body.contains("For San Francisco Candidates"), "the notice left with the location");
+
+    // The brief's San Jose posting carries the notice its employer attached, through an edit too.
+    let brief = app.brief_id().await;
+    let edit = PostingForm::from_job(&db::posting_for_edit(&app.pool, brief).await.expect("brief"));
+    save_posting(&app.pool, &admin, Some(brief), edit, Intent::Save, today()).await.expect("edited");
+    assert!(app.get(&format!("/jobs/{brief}")).await.body.contains("Los Angeles County"));
+}
