@@ -385,6 +385,17 @@ async fn close_reopen_and_edit_are_recorded_and_keep_the_address() {
         .expect("audit");
     assert_eq!(actions, vec!["close", "reopen", "edit"]);
     assert_eq!(app.get_with_headers("/admin/jobs/987654321/edit", &headers[..1]).await.status, StatusCode::NOT_FOUND);
+    // A form post about an unknown posting answers with a page (HTML), not text, and stores nothing.
+    let before = count(&app, "SELECT COUNT(*) FROM postings").await;
+    for path in ["/admin/jobs/987654321/edit", "/admin/jobs/987654321/status"] {
+        let body = if path.ends_with("status") { format!("csrf={token}&action=close") } else { edited.clone() };
+        let missing = app.post_form_with(path, &body, &headers).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
+        let content_type = missing.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(content_type.starts_with("text/html"), "{path}: {content_type}");
+        assert!(missing.body.contains("<h1"), "{path}: {}", missing.body);
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM postings").await, before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
