@@ -210,6 +210,8 @@ pub enum FieldError {
     BadBenefit,
     #[error("Enter an http:// or https:// link, or an e-mail address.")]
     BadApply,
+    #[error("This is already taken by another entry: choose another.")]
+    Taken,
     #[error("Enter a date as YYYY-MM-DD.")]
     BadDate,
     #[error("The apply-before date must be after the posted date.")]

@@ -149,14 +149,15 @@ async fn check_references(pool: &Pool, form: &PostingForm, errors: &mut FormErro
 fn conflict_field(column: &str) -> (&'static str, FieldError) {
     match column {
         "slug" | "name" => (field::NEW_COMPANY, FieldError::CompanyExists),
-        "title" => (field::TITLE, FieldError::BadChoice),
+        "title" => (field::TITLE, FieldError::Taken),
         "min_amount" | "max_amount" | "annual_min" | "annual_max" | "currency" => {
             (field::PAY_MAX, FieldError::ImplausiblePay)
         }
         "valid_through" => (field::VALID_THROUGH, FieldError::ClosesBeforePosted),
         "apply_url" => (field::APPLY, FieldError::BadApply),
         "career_step_id" => (field::CAREER_STEP, FieldError::BadChoice),
-        _ => (field::COMPANY, FieldError::UnknownCompany),
+        // A constraint the form has no field for: shown at the top of the form's first field.
+        _ => (field::TITLE, FieldError::Taken),
     }
 }
 

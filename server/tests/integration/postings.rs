@@ -235,3 +235,29 @@ async fn legal_notices_follow_the_locations_and_the_employers_own_stay() {
     save_posting(&app.pool, &admin, Some(brief), edit, Intent::Save, today()).await.expect("edited");
     assert!(app.get(&format!("/jobs/{brief}")).await.body.contains("Los Angeles County"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_constraint_the_checks_did_not_foresee_comes_back_beside_its_field() {
+    let app = TestApp::with_brief().await;
+    let admin = admin(&app).await;
+    // A rule of the schema that the form does not know (an operator's unique index on titles).
+    sqlx::query("CREATE UNIQUE INDEX test_one_posting_a_title ON postings (title)")
+        .execute(&app.pool)
+        .await
+        .expect("index");
+    let before = db::count_postings(&app.pool).await.expect("count");
+    let taken_title: String = sqlx::query_scalar("SELECT title FROM postings WHERE id = ?")
+        .bind(app.brief_id().await)
+        .fetch_one(&app.pool)
+        .await
+        .expect("title");
+    let mut taken = form("placeholder");
+    taken.title = taken_title.clone();
+    let Err(Refused::Invalid(refused)) = save_posting(&app.pool, &admin, None, taken, Intent::Save, today()).await
+    else {
+        panic!("the unique title is refused");
+    };
+    assert_eq!(refused.errors.get(field::TITLE), Some(&FieldError::Taken), "{:?}", refused.errors);
+    assert_eq!(refused.form.title, taken_title, "what was typed comes back");
+    assert_eq!(db::count_postings(&app.pool).await.expect("count"), before, "nothing was stored");
+}
