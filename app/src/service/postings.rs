@@ -103,8 +103,8 @@ pub async fn save_posting(
     };
     match saved {
         Ok(id) => Ok(Saved { id, status, created: target.is_none() }),
-        // A constraint the checks above did not foresee (a company created meanwhile, a CHECK of the
-        // schema): the form again, with the error beside the field it concerns.
+        // A constraint the checks above did not foresee (a CHECK or unique index of the schema): the
+        // form again, with the error beside the field it concerns.
         Err(db::Error::Conflict { field: column }) => {
             let (name, error) = conflict_field(&column);
             errors.insert(name.to_owned(), error);
