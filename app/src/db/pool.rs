@@ -14,6 +14,13 @@ use super::Pool;
 pub enum DbError {
     #[error("the database URL {url:?} is not valid: {reason}")]
     BadUrl { url: String, reason: String },
+    #[error(
+        "the database URL {url:?} names PostgreSQL, which this build does not run yet: use a SQLite URL \
+         such as sqlite://data/jobboard.db"
+    )]
+    PostgresNotYet { url: String },
+    #[error("the database URL {url:?} is not a SQLite URL: use one such as sqlite://data/jobboard.db")]
+    UnknownEngine { url: String },
     #[error("could not create the database folder {folder}: {source}")]
     CreateFolder { folder: String, source: std::io::Error },
     #[error("could not open the database {url:?}: {reason}")]
@@ -26,6 +33,14 @@ pub enum DbError {
 
 /// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
+    // Only a `sqlite:` URL is a file name: anything else, taken as one, would create a folder named after
+    // its scheme and serve an empty board from it.
+    let scheme = url.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite") => {}
+        Some("postgres" | "postgresql") => return Err(DbError::PostgresNotYet { url: url.to_owned() }),
+        _ => return Err(DbError::UnknownEngine { url: url.to_owned() }),
+    }
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|error| DbError::BadUrl { url: url.to_owned(), reason: error.to_string() })?
         .create_if_missing(true)

@@ -321,3 +321,23 @@ async fn the_listing_snapshot_is_rebuilt_only_when_the_listing_version_moves() {
     assert_eq!(seen, before - 1, "the refresher noticed the change within 5 s");
     assert_eq!(cache.snapshot_loads(), 2);
 }
+
+#[tokio::test]
+async fn a_database_url_of_another_engine_is_refused_with_a_clear_message_and_creates_nothing() {
+    for url in [
+        "postgres://board@localhost/jobs",
+        "postgresql://board@localhost/jobs",
+        "mysql://board@localhost/jobs",
+        "data/jobboard.db",
+    ] {
+        let refused = app::db::connect(url, 1).await.err().unwrap_or_else(|| panic!("{url} is refused"));
+        let message = refused.to_string();
+        assert!(message.contains("sqlite:"), "{url}: the message says what is accepted: {message}");
+        if url.starts_with("postgres") {
+            assert!(message.contains("PostgreSQL"), "{url}: {message}");
+        }
+    }
+    assert!(!std::path::Path::new("postgres:").exists(), "no folder named after the URL's scheme");
+    assert!(!std::path::Path::new("postgresql:").exists() && !std::path::Path::new("mysql:").exists());
+    assert!(!std::path::Path::new("data/jobboard.db").exists(), "a bare path is not taken as a file either");
+}
