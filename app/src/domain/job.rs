@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::benefits::{Benefit, BenefitError};
+use super::email::EmailAddress;
 use super::location::{Location, LocationError};
 use super::pay::{Pay, PayError};
 use super::text::slugify;
@@ -127,6 +128,8 @@ pub enum JobError {
     OpenTooLong,
     #[error("the apply URL must start with http:// or https://")]
     BadApplyUrl,
+    #[error("the apply address must be an e-mail address like jobs@example.com, as parsed")]
+    BadApplyEmail,
     #[error("a section needs a heading and some text")]
     EmptySection,
     #[error("a section heading is at most {MAX_HEADING} characters and its text at most {MAX_SECTION_BODY}")]
@@ -229,6 +232,11 @@ impl PostingParts {
             && !is_http_url(url)
         {
             return Err(JobError::BadApplyUrl);
+        }
+        if let Some(email) = &self.apply_email
+            && EmailAddress::parse(email).map(|parsed| parsed.as_str() != email.as_str()).unwrap_or(true)
+        {
+            return Err(JobError::BadApplyEmail);
         }
         if self.sections.iter().any(|s| s.heading.trim().is_empty() || s.body_markdown.trim().is_empty()) {
             return Err(JobError::EmptySection);
@@ -418,6 +426,17 @@ mod tests {
         let mut bad_region = sample();
         bad_region.locations[0].region = "California".into();
         assert!(matches!(NewJob::new(bad_region), Err(JobError::Location(LocationError::BadRegion(_)))));
+    }
+
+    #[test]
+    fn an_apply_address_is_an_email_address_in_its_parsed_form() {
+        let mut job = sample();
+        job.apply_email = Some("jobs@example.com".into());
+        assert_eq!(job.validate(), Ok(()));
+        for bad in ["jobs", "jobs@Example.COM", " jobs@example.com", "<a>@x.com"] {
+            job.apply_email = Some(bad.into());
+            assert_eq!(job.validate(), Err(JobError::BadApplyEmail), "{bad}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod benefits;
 pub mod career;
 pub mod company;
+pub mod email;
 pub mod filter;
 pub mod job;
 pub mod legal_notices;
@@ -16,8 +17,9 @@ pub mod seo;
 pub mod text;
 
 pub use benefits::{Benefit, BenefitGroup};
-pub use career::{AlertError, AlertRequest, CareerPath, CareerPathPage, CareerStep, EmailAddress, ObservedPay};
+pub use career::{AlertError, AlertRequest, CareerPath, CareerPathPage, CareerStep, ObservedPay};
 pub use company::{CompanyProfile, NewCompany};
+pub use email::{EmailAddress, EmailError};
 pub use filter::JobFilter;
 pub use job::{
     EmploymentType, ExperienceLevel, JobCard, JobDetail, JobStatus, LegalNotice, MarketEstimate, NewJob, NewSection,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::benefits::{Benefit, BenefitGroup};
-use super::career::EmailAddress;
+use super::email::EmailAddress;
 use super::job::{EmploymentType, ExperienceLevel, JobError, JobStatus, NewJob, NewSection, PostingParts, is_http_url};
 use super::location::{Location, LocationError, WorkMode};
 use super::pay::{Currency, Pay, PayError, PayUnit};
