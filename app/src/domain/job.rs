@@ -9,7 +9,6 @@ use super::benefits::{Benefit, BenefitError};
 use super::email::EmailAddress;
 use super::location::{Location, LocationError};
 use super::pay::{Pay, PayError};
-use super::text::slugify;
 
 /// Longest title.
 pub const MAX_TITLE: usize = 150;
@@ -247,11 +246,6 @@ impl PostingParts {
             return Err(JobError::SectionTooLong);
         }
         Ok(())
-    }
-
-    /// The URL slug of the title.
-    pub fn slug(&self) -> String {
-        slugify(&self.title)
     }
 }
 
