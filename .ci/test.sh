@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: formatting, clippy for both feature sets, unit and database tests, in-process
-# HTTP tests, and the end-to-end tests in Debian's chromium with JavaScript on and off.
+# Runs the whole test suite: formatting, clippy for both feature sets, unit tests, the database and
+# in-process HTTP tests on SQLite and on PostgreSQL, and the end-to-end tests in Debian's chromium with
+# JavaScript on and off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,9 +28,17 @@ if cargo tree -p jobboard --target wasm32-unknown-unknown -e normal 2>/dev/null 
 fi
 echo "ok"
 
-step "unit, database and HTTP tests"
+step "a PostgreSQL server for the tests (Debian's PostgreSQL 15, a throwaway cluster)"
+eval "$(.ci/postgres.sh start)"
+trap '.ci/postgres.sh stop "$JOBBOARD_TEST_POSTGRES_DIR"' EXIT
+echo "$JOBBOARD_TEST_POSTGRES"
+
+step "unit, database and HTTP tests on SQLite"
 cargo test -p app --features ssr
-cargo test -p server
+JOBBOARD_TEST_POSTGRES="" cargo test -p server -- --skip postgres_only
+
+step "database and HTTP tests on PostgreSQL"
+cargo test -p server --test integration
 
 step "building the site for the end-to-end tests (cargo leptos build)"
 cargo leptos build

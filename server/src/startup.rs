@@ -71,12 +71,18 @@ pub async fn open_database(database_url: &str) -> Result<Pool, DbError> {
     Ok(pool)
 }
 
-/// `jobboard serve`: migrate, seed an empty database, then serve until Ctrl-C or SIGTERM.
+/// `jobboard serve`: migrate, seed an empty SQLite database, then serve until Ctrl-C or SIGTERM. An empty
+/// PostgreSQL database is not seeded: several instances starting together would each load the demo.
 pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupError> {
     let pool = open_database(&settings.database_url).await?;
+    tracing::info!(engine = pool.engine().name(), "database open and migrated");
     if db::count_postings(&pool).await.map_err(SeedError::from)? == 0 {
-        tracing::info!("the database has no postings: loading the demo data");
-        seed::load_demo(&pool, args.demo_postings).await?;
+        if pool.engine() == db::Engine::Sqlite {
+            tracing::info!("the database has no postings: loading the demo data");
+            seed::load_demo(&pool, args.demo_postings).await?;
+        } else {
+            tracing::info!("the database has no postings: load some with `jobboard seed` (run it once)");
+        }
     }
     let mut leptos_options = leptos_options();
     if let Some(addr) = args.addr {

@@ -28,21 +28,32 @@ pub enum Error {
 /// SQLite's primary result codes for a locked database (`SQLITE_BUSY`, `SQLITE_LOCKED`).
 const SQLITE_BUSY_CODES: [i64; 2] = [5, 6];
 
+/// PostgreSQL's SQLSTATEs for a write worth retrying shortly: serialization failure, deadlock, lock not
+/// available, too many connections, a statement cancelled (the statement timeout).
+const POSTGRES_BUSY_STATES: [&str; 5] = ["40001", "40P01", "55P03", "53300", "57014"];
+
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::RowNotFound => Self::NotFound,
             sqlx::Error::PoolTimedOut => Self::Busy,
             sqlx::Error::Database(database) => {
-                let primary_code = database.code().and_then(|code| code.parse::<i64>().ok()).map(|code| code & 0xff);
-                if primary_code.is_some_and(|code| SQLITE_BUSY_CODES.contains(&code)) {
+                let code = database.code().unwrap_or_default();
+                let sqlite_primary_code = code.parse::<i64>().ok().map(|code| code & 0xff);
+                if sqlite_primary_code.is_some_and(|code| SQLITE_BUSY_CODES.contains(&code))
+                    || POSTGRES_BUSY_STATES.contains(&code.as_ref())
+                {
                     return Self::Busy;
                 }
                 let constraint = database.is_unique_violation()
                     || database.is_check_violation()
                     || database.is_foreign_key_violation();
                 if constraint {
-                    Self::Conflict { field: constraint_field(database.message()) }
+                    let field = match database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                        Some(postgres) => postgres_constraint_field(postgres),
+                        None => constraint_field(database.message()),
+                    };
+                    Self::Conflict { field }
                 } else {
                     Self::Other(database.to_string())
                 }
@@ -64,11 +75,38 @@ fn constraint_field(message: &str) -> String {
     if column.is_empty() { "value".to_owned() } else { column }
 }
 
+/// The column a PostgreSQL constraint error concerns: a unique or foreign-key violation names its key
+/// in the detail (`Key (slug)=(tiktok) already exists.`, `Key (lower(email))=…`); a check names its
+/// constraint, which PostgreSQL calls `{table}_{column}_check` and the schema names so too.
+fn postgres_constraint_field(error: &sqlx::postgres::PgDatabaseError) -> String {
+    if let Some(key) = error.detail().and_then(|detail| detail.strip_prefix("Key (")) {
+        let columns = key.split(")=").next().unwrap_or(key);
+        let first = columns.split(',').next().unwrap_or(columns).trim();
+        let column = first.trim_start_matches("lower(").split("::").next().unwrap_or(first).trim_end_matches(')');
+        if !column.is_empty() && column.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return column.to_owned();
+        }
+    }
+    let named = error.constraint().map(|name| {
+        let name = name.strip_suffix("_check").unwrap_or(name);
+        error.table().and_then(|table| name.strip_prefix(table)).map_or(name, |rest| rest.trim_start_matches('_'))
+    });
+    match named {
+        Some(column) if !column.is_empty() => column.to_owned(),
+        _ => "value".to_owned(),
+    }
+}
+
 impl Error {
     /// A stored code that the schema's CHECK constraints should have kept valid: a corrupt row.
     pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> Self {
         Self::Other(format!("column {column}: {detail}"))
     }
+}
+
+/// Maps a stored code that the schema's CHECK constraints guarantee; a mismatch is a corrupt row.
+pub(crate) fn decode<T, E: std::fmt::Display>(column: &str, parsed: Result<T, E>) -> Result<T, Error> {
+    parsed.map_err(|error| Error::corrupt(column, error))
 }
 
 #[cfg(test)]

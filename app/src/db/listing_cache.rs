@@ -23,11 +23,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use super::Error;
-use super::Pool;
-use super::cards::load_cards;
-use super::listing::{RankedMatch, fts_query, listing_sort, ranked_matches, ranked_page};
 use super::open_postings::OpenPostings;
+use super::paging::{RankedMatch, fts_query, listing_sort};
+use super::{Error, Pool, listing_version, load_cards, ranked_matches, ranked_page};
 use crate::domain::filter::{ListingSummary, Sort};
 use crate::domain::{JobCard, JobFilter};
 
@@ -183,11 +181,6 @@ impl std::fmt::Debug for ListingCache {
             .field("bytes", &self.cached_bytes())
             .finish()
     }
-}
-
-/// The listing version now.
-pub async fn listing_version(pool: &Pool) -> Result<i64, Error> {
-    sqlx::query_scalar("SELECT version FROM listing_version WHERE id = 1").fetch_one(pool).await.map_err(Error::from)
 }
 
 /// Today's date on the server (UTC): postings are open through their apply-before day.

@@ -1,43 +1,185 @@
-//! The only code that names sqlx: plain async functions over a pool or a connection, taking and returning
-//! domain types and failing with [`Error`]. One module per aggregate (cards, listing, postings, related
-//! postings, companies, careers, admin, writes); row structs stay private to `db`.
+//! The storage layer, the only code that names sqlx, on two engines: SQLite (the embedded default) and
+//! PostgreSQL (several instances on one shared database). The engine is picked at start from the
+//! database URL ([`connect`]); [`Pool`] holds either.
+//!
+//! Each query is written once, in `queries/` (one module per aggregate: cards, listing, postings,
+//! related postings, companies, careers, admin, writes, the snapshot's reads), against the engine-neutral
+//! names `Db`, `Pool`, `Connection` and `dialect`. `sqlite.rs` and `postgres.rs` each compile those
+//! files against their own sqlx types and say, in their `dialect`, what their engine says differently
+//! (full-text search, JSON aggregation, timestamps, locking). The functions below hand each call to the
+//! engine of the pool or transaction it is given. Records and helpers both engines share (cursors,
+//! pages, slugs, the snapshot, the caches) are compiled once.
 
-mod admin;
-mod cards;
-mod career;
-mod companies;
 mod error;
-mod listing;
 mod listing_cache;
 mod open_postings;
+mod paging;
 mod pool;
-mod postings;
-mod related;
-mod write;
+mod postgres;
+mod records;
+mod slugs;
+mod sqlite;
 
-pub use admin::{
-    Actor, AdminAccount, admin_postings, career_step_exists, career_step_options, company_exists, company_options,
-    company_slug, count_admins, create_posting, create_session, delete_expired_sessions, delete_session, find_admin,
-    insert_admin, load_session, posting_for_edit, posting_history, posting_status, recent_audit, save_session,
-    set_posting_status, update_posting,
-};
-pub use cards::load_cards;
-pub use career::{career_path_exists, get_career_path, observed_pay, observed_pay_from, save_alert};
-pub use companies::{COMPANY_BENEFIT_POSTINGS, get_company_profile};
+use chrono::NaiveDate;
+
 pub use error::Error;
-pub use listing::{
-    ListPage, RankedMatch, count_open_jobs, facets, fts_query, list_open_jobs, open_jobs_page, open_posting_paths,
-    pay_histogram,
-};
-pub use listing_cache::{Listing, ListingCache, listing_version};
+pub use listing_cache::{Listing, ListingCache};
 pub use open_postings::{OpenPostings, SimilarTo};
-pub use pool::{DbError, Transaction, connect, migrate, ping};
-pub use postings::{count_postings, get_job_detail};
-pub use related::{RELATED_JOBS, add_related_jobs, similar_jobs_in_sql};
-pub use write::{insert_career_path, insert_jobs, render_missing_html, upsert_company, upsert_legal_notice};
+pub use paging::{ListPage, RankedMatch, fts_query};
+pub use pool::{DbError, Engine, Pool, Transaction, connect, migrate, ping};
+pub use records::{Actor, AdminAccount, COMPANY_BENEFIT_POSTINGS, RELATED_JOBS, SnapshotSource};
+pub use slugs::{company_slug, url_slug};
 
-/// A SQLite connection pool: the handle every function here takes.
-pub type Pool = sqlx::SqlitePool;
+use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption};
+use crate::domain::filter::{Facets, PayHistogram};
+use crate::domain::{
+    AlertRequest, CareerPath, CompanyProfile, JobCard, JobDetail, JobFilter, JobStatus, NewCompany, NewJob,
+    ObservedPay, PostingParts,
+};
 
-/// One connection, usually a transaction (`&mut *tx`).
-pub type Connection = sqlx::SqliteConnection;
+/// Writes, for each function listed, one that hands the call to the same function of the pool's (or the
+/// transaction's) engine module.
+macro_rules! on_its_engine {
+    () => {};
+    ($(#[$attr:meta])* $vis:vis async fn $name:ident in $module:ident(pool: &Pool $(, $arg:ident: $ty:ty)*) -> $ret:ty; $($rest:tt)*) => {
+        $(#[$attr])*
+        $vis async fn $name(pool: &Pool $(, $arg: $ty)*) -> $ret {
+            match pool {
+                Pool::Sqlite(pool) => sqlite::$module::$name(pool $(, $arg)*).await,
+                Pool::Postgres(pool) => postgres::$module::$name(pool $(, $arg)*).await,
+            }
+        }
+        on_its_engine!($($rest)*);
+    };
+    ($(#[$attr:meta])* $vis:vis async fn $name:ident in $module:ident(tx: &mut Transaction $(, $arg:ident: $ty:ty)*) -> $ret:ty; $($rest:tt)*) => {
+        $(#[$attr])*
+        $vis async fn $name(tx: &mut Transaction $(, $arg: $ty)*) -> $ret {
+            match tx {
+                Transaction::Sqlite(tx) => sqlite::$module::$name(tx $(, $arg)*).await,
+                Transaction::Postgres(tx) => postgres::$module::$name(tx $(, $arg)*).await,
+            }
+        }
+        on_its_engine!($($rest)*);
+    };
+}
+
+on_its_engine! {
+    /// How many admin accounts exist.
+    pub async fn count_admins in admin(pool: &Pool) -> Result<i64, Error>;
+    /// Stores a new admin; a taken e-mail address is [`Error::Conflict`] on `email`.
+    pub async fn insert_admin in admin(pool: &Pool, email: &str, password_hash: &str) -> Result<i64, Error>;
+    /// The admin with this e-mail address (case-insensitive), if any.
+    pub async fn find_admin in admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, Error>;
+    /// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).
+    /// An UPDATE, never an insert: a request still in flight when its session was deleted (signed out,
+    /// expired) cannot bring the session back. False when there was no such session.
+    pub async fn save_session in admin(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error>;
+    /// Stores a session record only when its id is new; false when the id is taken.
+    pub async fn create_session in admin(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error>;
+    /// The data and expiry of a session that has not expired by `now` (unix seconds).
+    pub async fn load_session in admin(pool: &Pool, id: &str, now: i64) -> Result<Option<(String, i64)>, Error>;
+    /// Ends a session.
+    pub async fn delete_session in admin(pool: &Pool, id: &str) -> Result<(), Error>;
+    /// Removes sessions that expired before `now`; returns how many.
+    pub async fn delete_expired_sessions in admin(pool: &Pool, now: i64) -> Result<u64, Error>;
+    /// Postings in every status, newest first; `search` matches title or company (case-insensitive).
+    pub async fn admin_postings in admin(pool: &Pool, search: &str, today: NaiveDate, limit: i64) -> Result<Vec<AdminPostingRow>, Error>;
+    /// The stored status of a posting; `Error::NotFound` when there is none.
+    pub async fn posting_status in admin(pool: &Pool, id: i64) -> Result<JobStatus, Error>;
+    /// A posting in any status, as the editor needs it (Markdown, not HTML); `Error::NotFound` when unknown.
+    pub async fn posting_for_edit in admin(pool: &Pool, id: i64) -> Result<PostingParts, Error>;
+    /// Companies the form can pick, by name.
+    pub async fn company_options in admin(pool: &Pool) -> Result<Vec<CompanyOption>, Error>;
+    /// Career steps the form can pick, by path then position.
+    pub async fn career_step_options in admin(pool: &Pool) -> Result<Vec<CareerStepOption>, Error>;
+    /// True when a company with this slug exists.
+    pub async fn company_exists in admin(pool: &Pool, slug: &str) -> Result<bool, Error>;
+    /// True when the career step `path/step` exists.
+    pub async fn career_step_exists in admin(pool: &Pool, path: &str, step: &str) -> Result<bool, Error>;
+    /// A posting's audit trail, newest first.
+    pub async fn posting_history in admin(pool: &Pool, posting_id: i64) -> Result<Vec<AuditEntry>, Error>;
+    /// The latest audit entries across all postings, newest first.
+    pub async fn recent_audit in admin(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Error>;
+    /// Stores a new posting (creating the company `new_company` first when given) with its audit row;
+    /// returns its id.
+    pub async fn create_posting in admin(pool: &Pool, job: NewJob, new_company: Option<&str>, actor: Actor<'_>) -> Result<i64, Error>;
+    /// Replaces a posting's content in place (see [`replace_job`]), with its audit row; `NotFound` when unknown.
+    pub async fn update_posting in admin(pool: &Pool, id: i64, job: NewJob, new_company: Option<&str>, actor: Actor<'_>) -> Result<(), Error>;
+    /// Sets a posting's status, with its audit row (`action` is the audit code: publish, close, reopen).
+    pub async fn set_posting_status in admin(pool: &Pool, id: i64, status: JobStatus, action: &str, actor: Actor<'_>) -> Result<(), Error>;
+    /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
+    pub async fn load_cards in cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, Error>;
+    /// A career path with its steps (in the source's order) and their next-step moves; `Error::NotFound` for
+    /// an unknown slug.
+    pub async fn get_career_path in career(pool: &Pool, slug: &str) -> Result<CareerPath, Error>;
+    /// For each step of the path with open postings: their annualised pay range and counts, and a few of them.
+    /// The definition in SQL that [`observed_pay_from`] (what the page uses) is held to by the tests.
+    pub async fn observed_pay in career(pool: &Pool, path_slug: &str, today: NaiveDate) -> Result<Vec<ObservedPay>, Error>;
+    /// [`observed_pay`] from the snapshot of the open postings: the steps' aggregates are kept there, so the
+    /// cost is the path's steps and their examples' titles, whatever the number of postings.
+    pub async fn observed_pay_from in career(pool: &Pool, snapshot: &OpenPostings, path_slug: &str) -> Result<Vec<ObservedPay>, Error>;
+    /// Stores an alert subscription: one per address and path, its steps replaced by the new choice.
+    /// Returns the subscription's id.
+    pub async fn save_alert in career(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, Error>;
+    /// True when a career path with this slug exists.
+    pub async fn career_path_exists in career(tx: &mut Transaction, slug: &str) -> Result<bool, Error>;
+    /// A company with the benefits named by `posting_ids` (its newest open postings, at most
+    /// [`COMPANY_BENEFIT_POSTINGS`] of them are read); `Error::NotFound` for an unknown slug.
+    pub async fn get_company_profile in companies(pool: &Pool, slug: &str, posting_ids: &[i64]) -> Result<CompanyProfile, Error>;
+    /// Counts for each choice of each filter, each computed with the other filters kept.
+    pub async fn facets in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, Error>;
+    /// The pay spread of the postings matching `filter` (those that post pay, in USD): the definition the
+    /// in-memory summary is held to.
+    pub async fn pay_histogram in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, Error>;
+    /// Open postings matching `filter` in its order, `limit` a page from its cursor (keyset paging: a deep
+    /// page costs about what the first does), with the total number of matches.
+    pub async fn list_open_jobs in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64) -> Result<ListPage, Error>;
+    /// How many open postings match `filter`.
+    pub async fn count_open_jobs in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<i64, Error>;
+    /// One page of the open postings matching `filter`, in its order from its cursor, and the next cursor.
+    pub async fn open_jobs_page in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64) -> Result<(Vec<JobCard>, Option<String>), Error>;
+    /// Every open posting matching `filter` (which has keywords), best first: the order and the cursors of
+    /// [`open_jobs_page`] by relevance, for all pages at once.
+    pub(crate) async fn ranked_matches in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Vec<RankedMatch>, Error>;
+    /// The page of `ranked` after `filter`'s cursor (a relevance cursor; any other starts at the top), as
+    /// [`open_jobs_page`] would give it.
+    pub(crate) async fn ranked_page in listing(pool: &Pool, ranked: &[RankedMatch], filter: &JobFilter, limit: i64) -> Result<(Vec<JobCard>, Option<String>), Error>;
+    /// Paths and posted dates of the postings open on `today` with ids from `first` to `last`, by id, for
+    /// the sitemap.
+    pub async fn open_posting_paths in listing(pool: &Pool, first: i64, last: i64, today: NaiveDate) -> Result<Vec<(String, NaiveDate)>, Error>;
+    /// How many postings exist, in any status.
+    pub async fn count_postings in postings(pool: &Pool) -> Result<i64, Error>;
+    /// One posting with everything its page shows; `Error::NotFound` when the id does not exist or is a draft.
+    pub async fn get_job_detail in postings(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, Error>;
+    /// Open postings of other companies with a similar title, in the same region or remote; the same metro
+    /// ranks first, then the same career path, then full-text relevance of the title. The definition (in SQL,
+    /// over the 500 closest titles) that [`OpenPostings::similar`] is held to by the tests; pages use that.
+    pub async fn similar_jobs_in_sql in related(pool: &Pool, to: &SimilarTo<'_>, today: NaiveDate, limit: i64) -> Result<Vec<JobCard>, Error>;
+    /// Fills in `detail`'s related postings from `snapshot`: the company's newest other open postings, and
+    /// similar postings nearby (see [`OpenPostings::similar`]). Only their cards are read from the database.
+    pub async fn add_related_jobs in related(pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail) -> Result<(), Error>;
+    /// The listing's version: every change to what the listing shows moves it forward (triggers bump it).
+    pub async fn listing_version in snapshot(pool: &Pool) -> Result<i64, Error>;
+    /// Reads every posting open on `day` (published, not past its apply-before date), with the listing
+    /// version and the companies.
+    pub(crate) async fn snapshot_source in snapshot(pool: &Pool, day: NaiveDate) -> Result<SnapshotSource, Error>;
+    /// The ids of every posting (open or not) whose text matches `keywords` (from `fts_query`), as one JSON
+    /// array: one value, not a row per match (35,000 matches: 5 ms against 30 ms in SQLite).
+    pub(crate) async fn keyword_match_ids in snapshot(pool: &Pool, keywords: &str) -> Result<Option<String>, Error>;
+    /// Inserts a company or updates the one with the same slug; returns its id.
+    pub async fn upsert_company in write(tx: &mut Transaction, company: &NewCompany) -> Result<i64, Error>;
+    /// Inserts or replaces a legal notice keyed by its jurisdiction; returns its id.
+    pub async fn upsert_legal_notice in write(tx: &mut Transaction, jurisdiction: &str, region: Option<&str>, title: &str, body_markdown: &str) -> Result<i64, Error>;
+    /// Stores the text of every notice in the legal-notice table that the database does not hold yet (a text
+    /// already there, such as the brief's, is kept). Run by [`migrate`](super::migrate): the table is
+    /// reference data the writes rely on.
+    pub(crate) async fn insert_missing_legal_notices in write(pool: &Pool) -> Result<(), Error>;
+    /// Inserts a career path with its steps and their next-step moves; returns the path's id.
+    pub async fn insert_career_path in write(tx: &mut Transaction, path: &CareerPath) -> Result<i64, Error>;
+    /// Inserts validated postings with all their parts and full-text rows; returns the ids the database
+    /// gave them, in order. Run it inside a transaction (`&mut *tx`) so that a failure stores none of them.
+    pub async fn insert_jobs in write(tx: &mut Transaction, jobs: &[NewJob]) -> Result<Vec<i64>, Error>;
+    /// Renders the sanitised HTML of every section and legal notice stored without it (rows written before
+    /// HTML was stored), in batches; returns how many rows it rendered. Run at start-up, after migrating.
+    pub async fn render_missing_html in write(pool: &Pool) -> Result<u64, Error>;
+}

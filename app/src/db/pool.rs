@@ -1,13 +1,9 @@
-//! Opening the database: the file is created when missing, pragmas are set on every connection, and the
-//! migrations in `/migrations` are applied.
+//! The two engines behind one handle: the database URL picks SQLite or PostgreSQL at start, in one
+//! binary. Opening, migrating and transactions are here; queries are in `queries/`.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 use thiserror::Error;
 
-use super::Pool;
+use super::{postgres, sqlite};
 
 /// Why the database could not be opened or migrated.
 #[derive(Debug, Error)]
@@ -15,11 +11,9 @@ pub enum DbError {
     #[error("the database URL {url:?} is not valid: {reason}")]
     BadUrl { url: String, reason: String },
     #[error(
-        "the database URL {url:?} names PostgreSQL, which this build does not run yet: use a SQLite URL \
-         such as sqlite://data/jobboard.db"
+        "the database URL {url:?} names no engine this server runs: use a SQLite URL such as \
+         sqlite://data/jobboard.db or a PostgreSQL URL such as postgres://user@localhost/jobboard"
     )]
-    PostgresNotYet { url: String },
-    #[error("the database URL {url:?} is not a SQLite URL: use one such as sqlite://data/jobboard.db")]
     UnknownEngine { url: String },
     #[error("could not create the database folder {folder}: {source}")]
     CreateFolder { folder: String, source: std::io::Error },
@@ -31,69 +25,122 @@ pub enum DbError {
     Prepare(String),
 }
 
-/// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.
-pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
-    // Only a `sqlite:` URL is a file name: anything else, taken as one, would create a folder named after
-    // its scheme and serve an empty board from it.
-    let scheme = url.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("sqlite") => {}
-        Some("postgres" | "postgresql") => return Err(DbError::PostgresNotYet { url: url.to_owned() }),
-        _ => return Err(DbError::UnknownEngine { url: url.to_owned() }),
-    }
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|error| DbError::BadUrl { url: url.to_owned(), reason: error.to_string() })?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5))
-        .pragma("cache_size", "-32000")
-        .pragma("temp_store", "memory");
-    let file = options.get_filename();
-    if let Some(folder) = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder)
-            .map_err(|source| DbError::CreateFolder { folder: folder.display().to_string(), source })?;
-    }
-    SqlitePoolOptions::new()
-        .max_connections(max_connections.max(1))
-        .connect_with(options)
-        .await
-        .map_err(|error| DbError::Open { url: url.to_owned(), reason: error.to_string() })
+/// Which engine a database runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
 }
 
-/// Applies the migrations that have not run yet, and stores the texts of the legal-notice table that the
-/// database does not hold yet.
+impl Engine {
+    /// The engine a database URL names: `sqlite:` or `postgres:`/`postgresql:`; `None` for anything else.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite") => Some(Self::Sqlite),
+            Some("postgres" | "postgresql") => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+
+    /// The engine's name, for logs and the benchmark.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// A pool of connections to the board's database, on either engine: the handle every function of `db`
+/// takes. Cloning it is cheap (the pools are shared).
+#[derive(Debug, Clone)]
+pub enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Pool {
+    /// The engine this pool talks to.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Self::Sqlite(_) => Engine::Sqlite,
+            Self::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// True once [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Self::Sqlite(pool) => pool.is_closed(),
+            Self::Postgres(pool) => pool.is_closed(),
+        }
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Opens the database at `url`: a SQLite file (created when missing, e.g. `sqlite://data/jobboard.db`)
+/// or a PostgreSQL database (`postgres://user@host:port/name`). Any other URL is refused: taken as a file
+/// name, it would create a folder named after its scheme and serve an empty board from it.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
+    match Engine::of_url(url) {
+        Some(Engine::Sqlite) => Ok(Pool::Sqlite(sqlite::connect(url, max_connections).await?)),
+        Some(Engine::Postgres) => Ok(Pool::Postgres(postgres::connect(url, max_connections).await?)),
+        None => Err(DbError::UnknownEngine { url: url.to_owned() }),
+    }
+}
+
+/// Applies the engine's migrations that have not run yet (on PostgreSQL under sqlx's advisory lock, so
+/// that instances starting together migrate once), and stores the texts of the legal-notice table that
+/// the database does not hold yet.
 pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
-    sqlx::migrate!("../migrations").run(pool).await.map_err(|error| DbError::Migrate(error.to_string()))?;
-    super::write::insert_missing_legal_notices(pool).await.map_err(|error| DbError::Migrate(error.to_string()))?;
+    let migrated = match pool {
+        Pool::Sqlite(pool) => sqlite::migrator().run(pool).await,
+        Pool::Postgres(pool) => postgres::migrator().run(pool).await,
+    };
+    migrated.map_err(|error| DbError::Migrate(error.to_string()))?;
+    super::insert_missing_legal_notices(pool).await.map_err(|error| DbError::Migrate(error.to_string()))?;
     Ok(())
 }
 
 /// Answers when the database answers (the health check).
 pub async fn ping(pool: &Pool) -> Result<(), super::Error> {
-    sqlx::query("SELECT 1").execute(pool).await?;
+    match pool {
+        Pool::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+        Pool::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+    }
     Ok(())
 }
 
 /// A transaction: what the seed and other multi-step writers outside `db/` hold while they call the
-/// functions here that take a [`Connection`](super::Connection). Dropped without [`commit`](Self::commit),
-/// it rolls back.
-pub struct Transaction(sqlx::Transaction<'static, sqlx::Sqlite>);
+/// functions of `db` that take one. Dropped without [`commit`](Self::commit), it rolls back.
+pub enum Transaction {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
 
 impl Transaction {
-    /// Begins a transaction (SQLite: a deferred one).
+    /// Begins a transaction (SQLite: a deferred one; PostgreSQL: read committed).
     pub async fn begin(pool: &Pool) -> Result<Self, super::Error> {
-        Ok(Self(pool.begin().await?))
-    }
-
-    /// The transaction's connection, for the functions that take one.
-    pub fn connection(&mut self) -> &mut super::Connection {
-        &mut self.0
+        Ok(match pool {
+            Pool::Sqlite(pool) => Self::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Self::Postgres(pool.begin().await?),
+        })
     }
 
     /// Makes the transaction's writes durable.
     pub async fn commit(self) -> Result<(), super::Error> {
-        Ok(self.0.commit().await?)
+        match self {
+            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
     }
 }

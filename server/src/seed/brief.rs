@@ -261,7 +261,7 @@ pub async fn load_brief(pool: &Pool, today: NaiveDate) -> Result<usize, SeedErro
     let mut tx = db::Transaction::begin(pool).await?;
     // The brief's career path marks the brief as loaded.
     let marker = paths.first().map(|p| p.slug.as_str()).unwrap_or_default();
-    if db::career_path_exists(tx.connection(), marker).await? {
+    if db::career_path_exists(&mut tx, marker).await? {
         return Ok(0);
     }
     for company in &file.companies {
@@ -272,11 +272,11 @@ pub async fn load_brief(pool: &Pool, today: NaiveDate) -> Result<usize, SeedErro
             website: company.website.clone(),
             application_limit: company.application_limit,
         };
-        db::upsert_company(tx.connection(), &company).await?;
+        db::upsert_company(&mut tx, &company).await?;
     }
     for notice in &file.legal_notices {
         db::upsert_legal_notice(
-            tx.connection(),
+            &mut tx,
             &notice.jurisdiction,
             notice.region.as_deref(),
             &notice.title,
@@ -285,9 +285,9 @@ pub async fn load_brief(pool: &Pool, today: NaiveDate) -> Result<usize, SeedErro
         .await?;
     }
     for path in &paths {
-        db::insert_career_path(tx.connection(), path).await?;
+        db::insert_career_path(&mut tx, path).await?;
     }
-    db::insert_jobs(tx.connection(), &postings).await?;
+    db::insert_jobs(&mut tx, &postings).await?;
     tx.commit().await?;
     Ok(postings.len())
 }

@@ -507,7 +507,7 @@ pub async fn generate_postings(pool: &Pool, count: usize, seed: u64, show_progre
     let today = chrono::Utc::now().date_naive();
     let mut tx = db::Transaction::begin(pool).await?;
     for company in Generator::companies() {
-        db::upsert_company(tx.connection(), &company).await?;
+        db::upsert_company(&mut tx, &company).await?;
     }
     tx.commit().await?;
 
@@ -522,7 +522,7 @@ pub async fn generate_postings(pool: &Pool, count: usize, seed: u64, show_progre
     };
     let mut generator = Generator::new(seed, today);
     let mut read = db::Transaction::begin(pool).await?;
-    if !db::career_path_exists(read.connection(), BACKEND_LADDER.0).await? {
+    if !db::career_path_exists(&mut read, BACKEND_LADDER.0).await? {
         generator = generator.without_career_paths();
     }
     drop(read);
@@ -533,7 +533,7 @@ pub async fn generate_postings(pool: &Pool, count: usize, seed: u64, show_progre
             .map(|_| NewJob::new(generator.posting()).map_err(|error| SeedError::Value(error.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
         let mut tx = db::Transaction::begin(pool).await?;
-        db::insert_jobs(tx.connection(), &batch).await?;
+        db::insert_jobs(&mut tx, &batch).await?;
         tx.commit().await?;
         remaining -= batch_size;
         progress.inc(batch_size as u64);

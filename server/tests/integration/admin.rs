@@ -17,7 +17,7 @@ async fn signed_in_app() -> (TestApp, String) {
 }
 
 /// The form token on a rendered admin page.
-fn csrf_token(page: &str) -> String {
+pub(crate) fn csrf_token(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.find(marker).expect("the page has a form token") + marker.len();
     page[start..start + page[start..].find('"').expect("attribute ends")].to_owned()
@@ -28,11 +28,11 @@ fn location(answer: &Answer) -> &str {
 }
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect("count")
+    crate::on_db!(app.pool, |p| sqlx::query_scalar(sql).fetch_one(p).await).expect("count")
 }
 
 /// A complete posting form for San Jose with a pay range, as a browser sends it.
-fn posting_form(token: &str, title: &str, intent: &str, pay: (&str, &str)) -> String {
+pub(crate) fn posting_form(token: &str, title: &str, intent: &str, pay: (&str, &str)) -> String {
     form_urlencoded::Serializer::new(String::new())
         .append_pair("csrf", token)
         .append_pair("intent", intent)
@@ -238,11 +238,17 @@ async fn an_idle_session_expires() {
     let (app, cookie) = signed_in_app().await;
     assert_eq!(app.get_with_headers("/admin/jobs", &[("cookie", &cookie)]).await.status, StatusCode::OK);
     let expires: i64 =
-        sqlx::query_scalar("SELECT expires_at FROM sessions").fetch_one(&app.pool).await.expect("one session");
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT expires_at FROM sessions").fetch_one(p).await)
+            .expect("one session");
     let now = chrono::Utc::now().timestamp();
     assert!((now + 7_000..=now + 7_300).contains(&expires), "two hours from the last request: {expires}");
     // Two hours pass without a request.
-    sqlx::query("UPDATE sessions SET expires_at = ?").bind(now - 1).execute(&app.pool).await.expect("age the session");
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(now - 1)
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+    .expect("age the session");
     assert_eq!(app.get_with_headers("/admin/jobs", &[("cookie", &cookie)]).await.status, StatusCode::SEE_OTHER);
 }
 
@@ -309,10 +315,11 @@ async fn a_refused_posting_keeps_what_was_typed_and_a_fixed_one_is_published() {
     assert_eq!(total(&app.get("/api/v1/jobs?q=queue").await.body), Some(1), "the save cleared the cached count");
     let listing = app.get("/jobs?q=queue").await;
     assert!(listing.body.contains("Queue Engineer"), "the new posting is in the public list");
-    let audit: (String, String) = sqlx::query_as("SELECT action, admin_email FROM audit_log WHERE posting_id = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
+    let audit: (String, String) =
+        crate::on_db!(app.pool, |p| sqlx::query_as("SELECT action, admin_email FROM audit_log WHERE posting_id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await)
         .expect("an audit row");
     assert_eq!(audit, ("create".to_owned(), EMAIL.to_owned()));
 }
@@ -362,10 +369,11 @@ async fn close_reopen_and_edit_are_recorded_and_keep_the_address() {
     let editor = app.get_with_headers(&format!("/admin/jobs/{id}/edit"), &headers[..1]).await;
     assert_eq!(editor.status, StatusCode::OK);
     assert!(editor.body.contains("value=\"116000\""), "the stored pay is in the form");
-    let sections: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posting_sections WHERE posting_id = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
+    let sections: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM posting_sections WHERE posting_id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await)
         .expect("sections");
     assert!(sections > 4, "the brief has long sections");
     assert!(editor.body.contains(&format!("name=\"body_{sections}\"")), "every stored section is in the form");
@@ -378,11 +386,13 @@ async fn close_reopen_and_edit_are_recorded_and_keep_the_address() {
     assert!(detail.body.contains("Backend Engineer Graduate (edited)"));
     assert!(detail.body.contains("Los Angeles County"), "the legal notice stays attached");
 
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE posting_id = ? ORDER BY id")
-        .bind(id)
-        .fetch_all(&app.pool)
-        .await
-        .expect("audit");
+    let actions: Vec<String> = crate::on_db!(app.pool, |p| sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE posting_id = $1 ORDER BY id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await)
+    .expect("audit");
     assert_eq!(actions, vec!["close", "reopen", "edit"]);
     assert_eq!(app.get_with_headers("/admin/jobs/987654321/edit", &headers[..1]).await.status, StatusCode::NOT_FOUND);
     // A form post about an unknown posting answers with a page (HTML), not text, and stores nothing.
@@ -446,7 +456,8 @@ fn the_admin_command_creates_an_account_and_refuses_weak_passwords() {
 
 /// The stored session row: its data and expiry.
 async fn session_row(app: &TestApp) -> Option<(String, i64)> {
-    sqlx::query_as("SELECT data, expires_at FROM sessions").fetch_optional(&app.pool).await.expect("session row")
+    crate::on_db!(app.pool, |p| sqlx::query_as("SELECT data, expires_at FROM sessions").fetch_optional(p).await)
+        .expect("session row")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -476,7 +487,8 @@ async fn a_save_after_sign_out_does_not_bring_the_session_back() {
     use tower_sessions::SessionStore;
     let (app, cookie) = signed_in_app().await;
     let store = server::admin::session_store::SqliteSessionStore::new(app.pool.clone());
-    let id: String = sqlx::query_scalar("SELECT id FROM sessions").fetch_one(&app.pool).await.expect("id");
+    let id: String =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM sessions").fetch_one(p).await).expect("id");
     let id: tower_sessions::session::Id = id.parse().expect("session id");
     // A request loaded the session, then the admin signed out on another tab, then the request saves.
     let in_flight = store.load(&id).await.expect("load").expect("the session");
@@ -494,11 +506,19 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     let (app, cookie) = signed_in_app().await;
     assert_eq!(app.get_with_header("/admin/jobs", ("cookie", &cookie)).await.status, StatusCode::OK);
     let thirteen_hours_ago = chrono::Utc::now().timestamp() - 13 * 3600;
-    sqlx::query("UPDATE sessions SET data = json_set(data, '$.admin.signed_in_at', ?)")
-        .bind(thirteen_hours_ago)
-        .execute(&app.pool)
+    let (id, data): (String, String) =
+        crate::on_db!(app.pool, |p| sqlx::query_as("SELECT id, data FROM sessions").fetch_one(p).await)
+            .expect("one session");
+    let mut data: serde_json::Value = serde_json::from_str(&data).expect("session data is JSON");
+    data["admin"]["signed_in_at"] = thirteen_hours_ago.into();
+    let data = data.to_string();
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+        .bind(&data)
+        .bind(&id)
+        .execute(p)
         .await
-        .expect("age the session");
+        .map(|done| done.rows_affected()))
+    .expect("age the session");
     let answer = app.get_with_header("/admin/jobs", ("cookie", &cookie)).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert!(location(&answer).starts_with("/admin/sign-in"));
@@ -582,9 +602,10 @@ async fn titles_without_ascii_letters_save_and_a_new_company_cannot_take_an_exis
         let answer = app.post_form_with("/admin/jobs/new", &form, &[("cookie", &cookie), ("origin", PUBLIC_URL)]).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{title}: {}", answer.body);
     }
-    let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM postings WHERE status = 'draft' ORDER BY id")
-        .fetch_all(&app.pool)
-        .await
+    let slugs: Vec<String> =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT slug FROM postings WHERE status = 'draft' ORDER BY id")
+            .fetch_all(p)
+            .await)
         .expect("slugs");
     assert_eq!(slugs.len(), 4);
     assert!(slugs.iter().all(|slug| !slug.is_empty() && slug.is_ascii()), "{slugs:?}");

@@ -57,12 +57,12 @@ async fn an_unknown_career_path_is_a_404_page() {
 }
 
 async fn subscriptions(app: &TestApp) -> Vec<(String, i64)> {
-    sqlx::query_as(
+    crate::on_db!(app.pool, |p| sqlx::query_as(
         "SELECT s.email, COUNT(st.step_id) FROM career_alert_subscriptions s \
          LEFT JOIN career_alert_steps st ON st.subscription_id = s.id GROUP BY s.id ORDER BY s.id",
     )
-    .fetch_all(&app.pool)
-    .await
+    .fetch_all(p)
+    .await)
     .expect("subscriptions")
 }
 
@@ -122,7 +122,8 @@ async fn observed_pay_from_the_snapshot_is_what_the_sql_definition_gives() {
     let today = chrono::Utc::now().date_naive();
     let snapshot = app::db::OpenPostings::load(&app.pool, today).await.expect("snapshot");
     let paths: Vec<String> =
-        sqlx::query_scalar("SELECT slug FROM career_paths").fetch_all(&app.pool).await.expect("paths");
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT slug FROM career_paths").fetch_all(p).await)
+            .expect("paths");
     let mut observed_steps = 0;
     for path in &paths {
         let mut defined = app::db::observed_pay(&app.pool, path, today).await.expect("in SQL");

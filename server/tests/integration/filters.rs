@@ -61,7 +61,7 @@ async fn fixture() -> Fixture {
     let app = TestApp::empty().await;
     let today = Utc::now().date_naive();
     let usd = Currency::usd;
-    let mut tx = app.pool.begin().await.expect("tx");
+    let mut tx = db::Transaction::begin(&app.pool).await.expect("tx");
     for slug in ["acme", "globex"] {
         let company = NewCompany {
             name: slug.to_uppercase(),
@@ -303,11 +303,12 @@ async fn summaries_counted_in_memory_equal_the_sql_definition_for_every_kind_of_
     // The cache serves the same summary, and a refresh after a write counts from a new snapshot.
     let cache = db::ListingCache::default();
     let before = cache.summary(&app.pool, &JobFilter::default()).await.expect("summary").total;
-    sqlx::query(
+    crate::on_db!(app.pool, |p| sqlx::query(
         "UPDATE postings SET status = 'closed' WHERE id = (SELECT MIN(id) FROM postings WHERE status = 'published')",
     )
-    .execute(&app.pool)
+    .execute(p)
     .await
+    .map(|done| done.rows_affected()))
     .expect("close");
     assert!(cache.refresh(&app.pool).await.expect("refresh"), "the write moved the listing version");
     let after = cache.summary(&app.pool, &JobFilter::default()).await.expect("summary").total;
@@ -400,11 +401,12 @@ async fn the_listing_pages_from_its_snapshot_and_cached_orders_exactly_as_from_s
     // A write moves the listing version: after the refresh, a closed posting leaves the cached order.
     let filter = parse_query_string("q=engineer").filter;
     let first = cache.page(&app.pool, &filter, 5).await.expect("page").0[0].id;
-    sqlx::query("UPDATE postings SET status = 'closed' WHERE id = ?")
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE postings SET status = 'closed' WHERE id = $1")
         .bind(first)
-        .execute(&app.pool)
+        .execute(p)
         .await
-        .expect("close");
+        .map(|done| done.rows_affected()))
+    .expect("close");
     assert!(cache.refresh(&app.pool).await.expect("refresh"));
     let after = card_ids(&cache.page(&app.pool, &filter, 5).await.expect("page").0);
     assert!(!after.contains(&first), "the closed posting is gone from the search");
@@ -416,12 +418,13 @@ async fn one_posting_with_outlandish_pay_cannot_stretch_the_histogram() {
     let app = TestApp::seeded().await;
     // The highest pay the database accepts, on one posting: before, its 20,000-dollar buckets ran up
     // to it (450 bars; a typed-in "$150,000 an hour" gave 16,120).
-    sqlx::query(
+    crate::on_db!(app.pool, |p| sqlx::query(
         "UPDATE posting_pay SET min_amount = 900000000, max_amount = 1000000000, unit = 'YEAR', currency = 'USD', \
          annual_min = 9000000, annual_max = 10000000 WHERE posting_id = (SELECT MIN(posting_id) FROM posting_pay)",
     )
-    .execute(&app.pool)
+    .execute(p)
     .await
+    .map(|done| done.rows_affected()))
     .expect("outlier");
     let page = app.get("/jobs").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -432,7 +435,10 @@ async fn one_posting_with_outlandish_pay_cannot_stretch_the_histogram() {
 
     // The database refuses what the domain refuses.
     let refused =
-        sqlx::query("UPDATE posting_pay SET annual_max = 10000001 WHERE currency = 'USD'").execute(&app.pool).await;
+        crate::on_db!(app.pool, |p| sqlx::query("UPDATE posting_pay SET annual_max = 10000001 WHERE currency = 'USD'")
+            .execute(p)
+            .await
+            .map(|done| done.rows_affected()));
     assert!(refused.is_err(), "the CHECK on annual pay holds");
 }
 

@@ -1,4 +1,7 @@
-//! A test application: a temporary SQLite file, migrated and seeded, and the real router over it.
+//! A test application: a temporary database, migrated and seeded, and the real router over it. The
+//! engine is SQLite (a file in a temporary folder) unless `JOBBOARD_TEST_POSTGRES` names a PostgreSQL
+//! server (`postgres://user@host:port/db`): then each test gets a schema of its own there, dropped when
+//! the test ends. The test command runs the suite once on each.
 
 use app::db::Pool;
 use axum::Router;
@@ -29,19 +32,97 @@ pub struct TestApp {
     pub router: Router,
     /// The router's listing cache (its refresher runs too).
     pub cache: app::db::ListingCache,
-    _folder: TempDir,
+    /// The URL the test's database opened with (another process can open it too).
+    pub database_url: String,
+    _place: TestDatabase,
+}
+
+/// Where a test's database lives; dropping it removes it.
+pub enum TestDatabase {
+    /// A SQLite file in this folder.
+    Sqlite { _folder: TempDir },
+    /// A schema of the PostgreSQL server at the URL.
+    Postgres { server: String, schema: String },
+}
+
+/// The PostgreSQL server the tests run on, when they do.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("JOBBOARD_TEST_POSTGRES").ok().filter(|url| !url.is_empty())
+}
+
+impl TestDatabase {
+    /// A new, empty place for a database, and the URL to open it with.
+    pub async fn new() -> (Self, String) {
+        match postgres_server() {
+            None => {
+                let folder = tempfile::tempdir().expect("temporary folder");
+                let url = format!("sqlite://{}", folder.path().join("nested/test.db").display());
+                (Self::Sqlite { _folder: folder }, url)
+            }
+            Some(server) => {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                let schema = format!(
+                    "test_{}_{}_{}",
+                    std::process::id(),
+                    started.as_micros(),
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server).await.expect("PostgreSQL");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&mut admin)
+                    .await
+                    .expect("schema");
+                let separator = if server.contains('?') { '&' } else { '?' };
+                let url = format!("{server}{separator}options[search_path]={schema}");
+                (Self::Postgres { server, schema }, url)
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Self::Postgres { server, schema } = self else {
+            return;
+        };
+        let (server, schema, name) = (server.clone(), schema.clone(), schema.clone());
+        // Drop runs inside the test's runtime, which cannot block on a future: a thread of its own does.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&server).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&mut admin).await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(_))) {
+            eprintln!("could not drop the test schema {name}");
+        }
+    }
+}
+
+/// Runs `$body` with `$p` bound to the sqlx pool of `$pool` (an `app::db::Pool`), whichever its
+/// engine: the tests' own SQL, written to run on both.
+#[macro_export]
+macro_rules! on_db {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match &$pool {
+            app::db::Pool::Sqlite($p) => $body,
+            app::db::Pool::Postgres($p) => $body,
+        }
+    };
 }
 
 impl TestApp {
     /// An empty, migrated database (no seed).
     pub async fn empty() -> Self {
-        let folder = tempfile::tempdir().expect("temporary folder");
-        let url = format!("sqlite://{}", folder.path().join("nested/test.db").display());
+        let (place, url) = TestDatabase::new().await;
         let pool = open_database(&url).await.expect("database opens and migrates");
         let state = AppState::new(pool.clone(), leptos_options(), PUBLIC_URL.to_owned());
         let cache = state.listing_cache.clone();
         let router = build_app(state);
-        Self { pool, router, cache, _folder: folder }
+        Self { pool, router, cache, database_url: url, _place: place }
     }
 
     /// A database with the brief's postings only.
@@ -129,10 +210,12 @@ impl TestApp {
 
     /// The id of the brief's posting.
     pub async fn brief_id(&self) -> i64 {
-        sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Backend Software Engineer Graduate (TikTok%'")
-            .fetch_one(&self.pool)
-            .await
-            .expect("the brief's posting exists")
+        on_db!(self.pool, |p| sqlx::query_scalar(
+            "SELECT id FROM postings WHERE title LIKE 'Backend Software Engineer Graduate (TikTok%'"
+        )
+        .fetch_one(p)
+        .await)
+        .expect("the brief's posting exists")
     }
 }
 

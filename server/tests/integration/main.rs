@@ -9,6 +9,7 @@ mod careers;
 mod database;
 mod filters;
 mod helpers;
+mod instances;
 mod pages;
 mod postings;
 mod process;

@@ -178,9 +178,10 @@ async fn the_detail_page_carries_job_posting_structured_data_matching_the_page()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_posting_without_pay_has_no_base_salary_and_says_so() {
     let app = TestApp::seeded().await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Atlas Graduate%'")
-        .fetch_one(&app.pool)
-        .await
+    let id: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Atlas Graduate%'")
+            .fetch_one(p)
+            .await)
         .expect("posting");
     let answer = app.get(&format!("/jobs/{id}-atlas")).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -194,18 +195,23 @@ async fn a_posting_without_pay_has_no_base_salary_and_says_so() {
 async fn a_closed_or_expired_posting_still_opens_without_an_apply_link() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
-    sqlx::query("UPDATE postings SET status = 'closed' WHERE id = ?").bind(id).execute(&app.pool).await.expect("close");
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE postings SET status = 'closed' WHERE id = $1")
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+    .expect("close");
     let answer = app.get(&format!("/jobs/{id}-x")).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("No longer accepting applications"));
     assert!(!answer.body.contains("href=\"https://careers.tiktok.com/\""));
 
-    sqlx::query(
-        "UPDATE postings SET status = 'published', posted_at = '2025-02-24', valid_through = '2025-04-06' WHERE id = ?",
+    crate::on_db!(app.pool, |p| sqlx::query(
+        "UPDATE postings SET status = 'published', posted_at = '2025-02-24', valid_through = '2025-04-06' WHERE id = $1",
     )
     .bind(id)
-    .execute(&app.pool)
-    .await
+    .execute(p)
+    .await.map(|done| done.rows_affected()))
     .expect("expire");
     let answer = app.get(&format!("/jobs/{id}-x")).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -255,15 +261,17 @@ async fn the_company_page_lists_its_open_postings_and_benefits() {
 async fn the_sitemap_lists_only_open_postings() {
     let app = TestApp::seeded().await;
     let id = app.brief_id().await;
-    let closed: i64 = sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Atlas Graduate%'")
-        .fetch_one(&app.pool)
-        .await
+    let closed: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM postings WHERE title LIKE 'Atlas Graduate%'")
+            .fetch_one(p)
+            .await)
         .expect("posting");
-    sqlx::query("UPDATE postings SET status = 'closed' WHERE id = ?")
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE postings SET status = 'closed' WHERE id = $1")
         .bind(closed)
-        .execute(&app.pool)
+        .execute(p)
         .await
-        .expect("close");
+        .map(|done| done.rows_affected()))
+    .expect("close");
     let index = app.get("/sitemap.xml").await;
     assert_eq!(index.status, StatusCode::OK);
     assert!(index.body.contains("<sitemapindex"), "{}", index.body);
@@ -281,11 +289,12 @@ async fn the_sitemap_lists_only_open_postings() {
     );
     assert!(answer.body.contains(&format!("<loc>https://jobs.example/jobs/{id}-backend-software-engineer-graduate")));
     assert!(!answer.body.contains(&format!("/jobs/{closed}-")));
-    let open: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= date('now')")
-            .fetch_one(&app.pool)
-            .await
-            .expect("count");
+    let open: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= date('now')"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("count");
     assert_eq!(answer.body.matches("<loc>https://jobs.example/jobs/").count() as i64, open);
     assert_eq!(app.get("/sitemap-2.xml").await.status, StatusCode::NOT_FOUND, "past the last file");
 }

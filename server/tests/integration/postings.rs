@@ -45,12 +45,12 @@ fn form(title: &str) -> PostingForm {
     ])
 }
 
-async fn timestamps(app: &TestApp, id: i64) -> (String, String) {
-    sqlx::query_as("SELECT created_at, updated_at FROM postings WHERE id = ?")
+async fn timestamps(app: &TestApp, id: i64) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    crate::on_db!(app.pool, |p| sqlx::query_as("SELECT created_at, updated_at FROM postings WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .expect("the posting is there")
+        .fetch_one(p)
+        .await)
+    .expect("the posting is there")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,23 +59,26 @@ async fn an_edit_updates_the_posting_in_place_and_keeps_every_row_that_refers_to
     let admin = admin(&app).await;
     let id = app.brief_id().await;
     // A row of the kind applications will be: it refers to the posting and goes with it on delete.
-    sqlx::query(
-        "CREATE TABLE test_followers (posting_id INTEGER NOT NULL REFERENCES postings(id) ON DELETE CASCADE, who TEXT)",
+    crate::on_db!(app.pool, |p| sqlx::query(
+        "CREATE TABLE test_followers (posting_id BIGINT NOT NULL REFERENCES postings(id) ON DELETE CASCADE, who TEXT)",
     )
-    .execute(&app.pool)
+    .execute(p)
     .await
+    .map(|done| done.rows_affected()))
     .expect("table");
-    sqlx::query("INSERT INTO test_followers (posting_id, who) VALUES (?, 'ana')")
+    crate::on_db!(app.pool, |p| sqlx::query("INSERT INTO test_followers (posting_id, who) VALUES ($1, 'ana')")
         .bind(id)
-        .execute(&app.pool)
+        .execute(p)
         .await
-        .expect("row");
-    sqlx::query(
-        "UPDATE postings SET created_at = '2020-01-02T03:04:05Z', updated_at = '2020-01-02T03:04:05Z' WHERE id = ?",
+        .map(|done| done.rows_affected()))
+    .expect("row");
+    crate::on_db!(app.pool, |p| sqlx::query(
+        "UPDATE postings SET created_at = '2020-01-02T03:04:05Z', updated_at = '2020-01-02T03:04:05Z' WHERE id = $1",
     )
     .bind(id)
-    .execute(&app.pool)
+    .execute(p)
     .await
+    .map(|done| done.rows_affected()))
     .expect("age the posting");
 
     let mut edited = PostingForm::from_job(&db::posting_for_edit(&app.pool, id).await.expect("stored posting"));
@@ -83,40 +86,44 @@ async fn an_edit_updates_the_posting_in_place_and_keeps_every_row_that_refers_to
     let saved = save_posting(&app.pool, &admin, Some(id), edited, Intent::Save, today()).await.expect("the edit saves");
     assert_eq!((saved.id, saved.status, saved.created), (id, JobStatus::Published, false));
 
-    let followers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM test_followers WHERE posting_id = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
+    let followers: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM test_followers WHERE posting_id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await)
         .expect("count");
     assert_eq!(followers, 1, "the row that refers to the posting survives the edit");
     let (created_at, updated_at) = timestamps(&app, id).await;
-    assert_eq!(created_at, "2020-01-02T03:04:05Z", "created_at stays");
-    assert_ne!(updated_at, "2020-01-02T03:04:05Z", "updated_at moves");
+    let aged: chrono::DateTime<chrono::Utc> = "2020-01-02T03:04:05Z".parse().expect("time");
+    assert_eq!(created_at, aged, "created_at stays");
+    assert_ne!(updated_at, aged, "updated_at moves");
     let stored = db::posting_for_edit(&app.pool, id).await.expect("stored posting");
     assert_eq!(stored.title, "Backend Software Engineer Graduate (Queues)");
     assert_eq!(stored.legal_notices, vec!["US-CA-LOS-ANGELES-COUNTY".to_owned()], "the notice stays attached");
-    let found: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE postings_fts MATCH 'queues' AND rowid = ?")
-            .bind(id)
-            .fetch_one(&app.pool)
-            .await
-            .expect("search");
-    assert_eq!(found, 1, "the full-text row follows the edit");
-    let fts_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE rowid = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .expect("count");
+    let queues = db::fts_query("queues").expect("a word");
+    let found = db::OpenPostings::keyword_matches(&app.pool, &queues).await.expect("search");
+    assert!(found.contains(&id), "the full-text row follows the edit");
+    let fts_rows: i64 = match &app.pool {
+        db::Pool::Sqlite(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE rowid = $1").bind(id).fetch_one(p).await
+        }
+        db::Pool::Postgres(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE posting_id = $1").bind(id).fetch_one(p).await
+        }
+    }
+    .expect("count");
     assert_eq!(fts_rows, 1, "one full-text row, not two");
-    let pay_location: Option<i64> = sqlx::query_scalar("SELECT location_id FROM posting_pay WHERE posting_id = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
+    let pay_location: Option<i64> =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT location_id FROM posting_pay WHERE posting_id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await)
         .expect("pay");
-    let location_posting: i64 = sqlx::query_scalar("SELECT posting_id FROM posting_locations WHERE id = ?")
-        .bind(pay_location.expect("the pay names its city"))
-        .fetch_one(&app.pool)
-        .await
+    let location_posting: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT posting_id FROM posting_locations WHERE id = $1")
+            .bind(pay_location.expect("the pay names its city"))
+            .fetch_one(p)
+            .await)
         .expect("the pay's location exists");
     assert_eq!(location_posting, id);
 }
@@ -141,11 +148,11 @@ async fn concurrent_saves_of_new_postings_all_succeed_with_distinct_ids_from_the
     ids.dedup();
     assert_eq!(ids.len(), 8, "distinct ids: {ids:?}");
     for id in ids {
-        let title: String = sqlx::query_scalar("SELECT title FROM postings WHERE id = ?")
+        let title: String = crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT title FROM postings WHERE id = $1")
             .bind(id)
-            .fetch_one(&app.pool)
-            .await
-            .expect("title");
+            .fetch_one(p)
+            .await)
+        .expect("title");
         assert!(title.starts_with("Queue Engineer "), "{id}: {title}");
     }
 }
@@ -186,22 +193,33 @@ async fn the_service_refuses_with_the_error_beside_its_field_and_stores_nothing(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_to_a_busy_database_answers_503_with_retry_after() {
     let app = TestApp::with_brief().await;
-    // Another writer holds the database's write lock past the busy timeout.
-    let mut holder = app.pool.acquire().await.expect("connection");
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut *holder).await.expect("lock");
+    // Another writer holds the lock the write needs past the engine's wait (SQLite's busy timeout: the
+    // database's write lock; PostgreSQL's lock timeout: the table's).
+    let holder: Box<dyn std::any::Any + Send> = match &app.pool {
+        db::Pool::Sqlite(pool) => Box::new(pool.begin_with("BEGIN IMMEDIATE").await.expect("lock")),
+        db::Pool::Postgres(pool) => {
+            let mut tx = pool.begin().await.expect("transaction");
+            sqlx::query("LOCK TABLE career_alert_subscriptions IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .expect("lock");
+            Box::new(tx)
+        }
+    };
     let answer = app
         .post_form("/careers/backend-software-engineering/alerts", "email=ana%40example.com&step=devops-engineer")
         .await;
-    sqlx::query("ROLLBACK").execute(&mut *holder).await.expect("unlock");
+    drop(holder);
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.body);
     assert_eq!(answer.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("2"));
     assert!(
         answer.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().starts_with("text/html")
     );
     assert!(answer.body.contains("busy"), "{}", answer.body);
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM career_alert_subscriptions")
-        .fetch_one(&app.pool)
-        .await
+    let stored: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM career_alert_subscriptions")
+            .fetch_one(p)
+            .await)
         .expect("count");
     assert_eq!(stored, 0);
 }
@@ -241,15 +259,18 @@ async fn a_constraint_the_checks_did_not_foresee_comes_back_beside_its_field() {
     let app = TestApp::with_brief().await;
     let admin = admin(&app).await;
     // A rule of the schema that the form does not know (an operator's unique index on titles).
-    sqlx::query("CREATE UNIQUE INDEX test_one_posting_a_title ON postings (title)")
-        .execute(&app.pool)
+    crate::on_db!(app.pool, |p| sqlx::query("CREATE UNIQUE INDEX test_one_posting_a_title ON postings (title)")
+        .execute(p)
         .await
-        .expect("index");
+        .map(|done| done.rows_affected()))
+    .expect("index");
     let before = db::count_postings(&app.pool).await.expect("count");
-    let taken_title: String = sqlx::query_scalar("SELECT title FROM postings WHERE id = ?")
-        .bind(app.brief_id().await)
-        .fetch_one(&app.pool)
-        .await
+    let brief = app.brief_id().await;
+    let taken_title: String =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT title FROM postings WHERE id = $1")
+            .bind(brief)
+            .fetch_one(p)
+            .await)
         .expect("title");
     let mut taken = form("placeholder");
     taken.title = taken_title.clone();

@@ -1,11 +1,12 @@
 //! Postings as cards: the columns, rows and locations every list of postings reads.
 
 use chrono::NaiveDate;
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder};
+
+use super::Db;
 use std::collections::HashMap;
 
-use super::Error;
-use super::Pool;
+use super::{Error, Pool};
 use crate::domain::job::CompanyRef;
 use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobCard, Location, Pay, PayUnit, WorkMode};
 
@@ -45,10 +46,7 @@ pub(super) struct LocationRow {
     pub(super) applicant_location_requirement: Option<String>,
 }
 
-/// Maps a stored code that the schema's CHECK constraints guarantee; a mismatch is a corrupt row.
-pub(super) fn decode<T, E: std::fmt::Display>(column: &str, parsed: Result<T, E>) -> Result<T, Error> {
-    parsed.map_err(|error| Error::corrupt(column, error))
-}
+pub(super) use crate::db::error::decode;
 
 impl LocationRow {
     pub(super) fn into_location(self) -> Result<Location, Error> {
@@ -90,12 +88,11 @@ impl CardRow {
     }
 }
 
-/// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
 pub async fn load_cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    let mut query = QueryBuilder::<Db>::new("SELECT ");
     query.push(CARD_COLUMNS).push(
         " FROM postings p JOIN companies c ON c.id = p.company_id \
          LEFT JOIN posting_pay pay ON pay.posting_id = p.id WHERE p.id IN (",
@@ -126,7 +123,7 @@ pub(super) async fn locations_of(
     if ids.is_empty() {
         return Ok(by_posting);
     }
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = QueryBuilder::<Db>::new(
         "SELECT id, posting_id, city, region, country, work_mode, applicant_location_requirement \
          FROM posting_locations WHERE posting_id IN (",
     );

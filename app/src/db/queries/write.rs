@@ -1,11 +1,14 @@
 //! Writing companies, career paths, legal notices and postings. Postings are inserted in batches of
 //! multi-row statements so that 100,000 load in seconds.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
+
+use super::Db;
 use std::collections::HashMap;
 
-use super::Connection;
-use super::Error;
+use super::dialect;
+use super::{Connection, Error, Pool};
+use crate::db::slugs::url_slug;
 use crate::domain::legal_notices::{self, NOTICE_JURISDICTIONS};
 use crate::domain::text::slugify;
 use crate::domain::{Benefit, CareerPath, Location, NewCompany, NewJob, NewSection, Pay, PostingParts};
@@ -17,22 +20,9 @@ const POSTINGS_PER_STATEMENT: usize = 200;
 /// Child rows (locations, sections, benefits, links) per multi-row statement.
 const ROWS_PER_STATEMENT: usize = 1000;
 
-/// The URL slug of a title or name: [`slugify`]'s, else that of its transliteration into ASCII
-/// ("株式会社エンジニア" -> "zhu-shi-hui-she-enzinia", "Инженер" -> "inzhener"), else `fallback` (a
-/// title of punctuation alone). Never empty, so the schema's CHECK on slugs always holds.
-pub fn url_slug(text: &str, fallback: &str) -> String {
-    let slug = slugify(text);
-    if !slug.is_empty() {
-        return slug;
-    }
-    let transliterated = slugify(&deunicode::deunicode(text));
-    if transliterated.is_empty() { fallback.to_owned() } else { transliterated }
-}
-
-/// Inserts a company or updates the one with the same slug; returns its id.
 pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Result<i64, Error> {
     sqlx::query_scalar(
-        "INSERT INTO companies (name, slug, about, website, application_limit) VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO companies (name, slug, about, website, application_limit) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, about = excluded.about, \
          website = excluded.website, application_limit = excluded.application_limit RETURNING id",
     )
@@ -46,7 +36,6 @@ pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Resu
     .map_err(Error::from)
 }
 
-/// Inserts or replaces a legal notice keyed by its jurisdiction; returns its id.
 pub async fn upsert_legal_notice(
     conn: &mut Connection,
     jurisdiction: &str,
@@ -55,7 +44,7 @@ pub async fn upsert_legal_notice(
     body_markdown: &str,
 ) -> Result<i64, Error> {
     sqlx::query_scalar(
-        "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown, body_html) VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown, body_html) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (jurisdiction) DO UPDATE SET region = excluded.region, title = excluded.title, \
          body_markdown = excluded.body_markdown, body_html = excluded.body_html RETURNING id",
     )
@@ -69,13 +58,10 @@ pub async fn upsert_legal_notice(
     .map_err(Error::from)
 }
 
-/// Stores the text of every notice in the legal-notice table that the database does not hold yet (a text
-/// already there, such as the brief's, is kept). Run by [`migrate`](super::migrate): the table is
-/// reference data the writes rely on.
-pub async fn insert_missing_legal_notices(pool: &super::Pool) -> Result<(), Error> {
+pub async fn insert_missing_legal_notices(pool: &Pool) -> Result<(), Error> {
     for notice in NOTICE_JURISDICTIONS {
         sqlx::query(
-            "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown, body_html) VALUES (?, ?, ?, ?, ?) \
+            "INSERT INTO legal_notices (jurisdiction, region, title, body_markdown, body_html) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (jurisdiction) DO NOTHING",
         )
         .bind(notice.key)
@@ -89,10 +75,9 @@ pub async fn insert_missing_legal_notices(pool: &super::Pool) -> Result<(), Erro
     Ok(())
 }
 
-/// Inserts a career path with its steps and their next-step moves; returns the path's id.
 pub async fn insert_career_path(conn: &mut Connection, path: &CareerPath) -> Result<i64, Error> {
     let path_id: i64 = sqlx::query_scalar(
-        "INSERT INTO career_paths (slug, job_family, name, description) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO career_paths (slug, job_family, name, description) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(&path.slug)
     .bind(&path.job_family)
@@ -105,7 +90,7 @@ pub async fn insert_career_path(conn: &mut Connection, path: &CareerPath) -> Res
         let step_id: i64 = sqlx::query_scalar(
             "INSERT INTO career_steps (career_path_id, position, slug, title, experience_level, ladder_rank, \
              estimate_min, estimate_max, estimate_currency, estimate_location_slug) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(path_id)
         .bind(i64::try_from(position + 1).unwrap_or(i64::MAX))
@@ -129,7 +114,7 @@ pub async fn insert_career_path(conn: &mut Connection, path: &CareerPath) -> Res
                     path.slug, step.slug
                 )));
             };
-            sqlx::query("INSERT INTO career_step_moves (from_step_id, to_step_id) VALUES (?, ?)")
+            sqlx::query("INSERT INTO career_step_moves (from_step_id, to_step_id) VALUES ($1, $2)")
                 .bind(from)
                 .bind(to)
                 .execute(&mut *conn)
@@ -163,10 +148,11 @@ async fn load_references(conn: &mut Connection, jobs: &[NewJob]) -> Result<Refer
     }
     let new_skills: Vec<(String, &str)> = new_skills.into_iter().filter(|(slug, _)| !slug.is_empty()).collect();
     for chunk in new_skills.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO skills (slug, name) ");
+        let mut insert = QueryBuilder::<Db>::new("INSERT INTO skills (slug, name) ");
         insert.push_values(chunk, |mut row, (slug, name)| {
             row.push_bind(slug.clone()).push_bind(name.trim().to_owned());
         });
+        insert.push(" ON CONFLICT DO NOTHING");
         insert.build().execute(&mut *conn).await?;
     }
     let skills = sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM skills")
@@ -258,8 +244,6 @@ fn resolve<'a>(refs: &'a References, job: &'a NewJob) -> Result<Resolved<'a>, Er
     })
 }
 
-/// Inserts validated postings with all their parts and full-text rows; returns the ids the database
-/// gave them, in order. Run it inside a transaction (`&mut *tx`) so that a failure stores none of them.
 pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i64>, Error> {
     let refs = load_references(conn, jobs).await?;
     let mut ids = Vec::with_capacity(jobs.len());
@@ -275,13 +259,13 @@ pub async fn insert_jobs(conn: &mut Connection, jobs: &[NewJob]) -> Result<Vec<i
 
 /// What an edit deletes before writing a posting's parts again: its parts, never what refers to it.
 const REPLACED_PARTS: [&str; 7] = [
-    "DELETE FROM posting_pay WHERE posting_id = ?",
-    "DELETE FROM posting_locations WHERE posting_id = ?",
-    "DELETE FROM posting_sections WHERE posting_id = ?",
-    "DELETE FROM posting_benefits WHERE posting_id = ?",
-    "DELETE FROM posting_skills WHERE posting_id = ?",
-    "DELETE FROM posting_legal_notices WHERE posting_id = ?",
-    "DELETE FROM postings_fts WHERE rowid = ?",
+    "DELETE FROM posting_pay WHERE posting_id = $1",
+    "DELETE FROM posting_locations WHERE posting_id = $1",
+    "DELETE FROM posting_sections WHERE posting_id = $1",
+    "DELETE FROM posting_benefits WHERE posting_id = $1",
+    "DELETE FROM posting_skills WHERE posting_id = $1",
+    "DELETE FROM posting_legal_notices WHERE posting_id = $1",
+    dialect::DELETE_FULL_TEXT,
 ];
 
 /// Replaces the content of posting `id` in place: the posting row is updated (its id and `created_at`
@@ -293,11 +277,12 @@ pub async fn replace_job(conn: &mut Connection, id: i64, job: &NewJob) -> Result
     let mut resolved = [resolve(&refs, job)?];
     resolved[0].id = id;
     let job = job.parts();
-    let updated = sqlx::query(
-        "UPDATE postings SET company_id = ?, title = ?, slug = ?, employment_type = ?, experience_level = ?, \
-         status = ?, posted_at = ?, valid_through = ?, apply_url = ?, apply_email = ?, career_step_id = ?, \
-         updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
-    )
+    let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE postings SET company_id = $1, title = $2, slug = $3, employment_type = $4, experience_level = $5, \
+         status = $6, posted_at = $7, valid_through = $8, apply_url = $9, apply_email = $10, career_step_id = $11, \
+         updated_at = {} WHERE id = $12",
+        dialect::NOW
+    )))
     .bind(resolved[0].company_id)
     .bind(job.title.trim())
     .bind(url_slug(&job.title, "job"))
@@ -333,7 +318,7 @@ async fn insert_parts(conn: &mut Connection, resolved: &mut [Resolved<'_>]) -> R
 
 /// Inserts the posting rows of a chunk in one statement and records the id the database gave each.
 async fn insert_postings(conn: &mut Connection, postings: &mut [Resolved<'_>]) -> Result<(), Error> {
-    let mut insert = QueryBuilder::<Sqlite>::new(
+    let mut insert = QueryBuilder::<Db>::new(
         "INSERT INTO postings (company_id, title, slug, employment_type, experience_level, status, \
          posted_at, valid_through, apply_url, apply_email, career_step_id) ",
     );
@@ -377,7 +362,7 @@ async fn insert_locations(conn: &mut Connection, postings: &mut [Resolved<'_>]) 
         .collect();
     let mut ids: HashMap<(i64, i64), i64> = HashMap::with_capacity(rows.len());
     for part in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
+        let mut insert = QueryBuilder::<Db>::new(
             "INSERT INTO posting_locations (posting_id, position, city, region, country, location_slug, \
              work_mode, applicant_location_requirement) ",
         );
@@ -413,7 +398,7 @@ async fn insert_pay(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<
     if paid.is_empty() {
         return Ok(());
     }
-    let mut insert = QueryBuilder::<Sqlite>::new(
+    let mut insert = QueryBuilder::<Db>::new(
         "INSERT INTO posting_pay (posting_id, min_amount, max_amount, currency, unit, location_id, \
          annual_min, annual_max) ",
     );
@@ -442,7 +427,7 @@ async fn insert_sections(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
         rendered.entry(section.body_markdown.as_str()).or_insert_with(|| to_safe_html(&section.body_markdown));
     }
     for part in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
+        let mut insert = QueryBuilder::<Db>::new(
             "INSERT INTO posting_sections (posting_id, position, heading, body_markdown, body_html) ",
         );
         insert.push_values(part, |mut row, (posting, position, section)| {
@@ -463,7 +448,7 @@ async fn insert_benefits(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
         .flat_map(|p| p.job.benefits.iter().enumerate().map(move |(position, b)| (p.id, position as i64, b)))
         .collect();
     for part in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
+        let mut insert = QueryBuilder::<Db>::new(
             "INSERT INTO posting_benefits (posting_id, position, benefit_group, kind, days, note) ",
         );
         insert.push_values(part, |mut row, (posting, position, benefit)| {
@@ -483,7 +468,7 @@ async fn insert_benefits(conn: &mut Connection, postings: &[Resolved<'_>]) -> Re
 async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), Error> {
     let skills: Vec<(i64, i64)> = postings.iter().flat_map(|p| p.skill_ids.iter().map(move |s| (p.id, *s))).collect();
     for part in skills.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO posting_skills (posting_id, skill_id) ");
+        let mut insert = QueryBuilder::<Db>::new("INSERT INTO posting_skills (posting_id, skill_id) ");
         insert.push_values(part, |mut row, (posting, skill)| {
             row.push_bind(*posting).push_bind(*skill);
         });
@@ -493,7 +478,7 @@ async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Resul
         postings.iter().flat_map(|p| p.notice_ids.iter().map(move |(n, by)| (p.id, *n, *by))).collect();
     for part in notices.chunks(ROWS_PER_STATEMENT) {
         let mut insert =
-            QueryBuilder::<Sqlite>::new("INSERT INTO posting_legal_notices (posting_id, notice_id, attached_by) ");
+            QueryBuilder::<Db>::new("INSERT INTO posting_legal_notices (posting_id, notice_id, attached_by) ");
         insert.push_values(part, |mut row, (posting, notice, by)| {
             row.push_bind(*posting).push_bind(*notice).push_bind(*by);
         });
@@ -504,7 +489,7 @@ async fn insert_links(conn: &mut Connection, postings: &[Resolved<'_>]) -> Resul
 
 /// The full-text row: title, company, skills and the sections' text.
 async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> Result<(), Error> {
-    let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO postings_fts (rowid, title, company, skills, body) ");
+    let mut insert = QueryBuilder::<Db>::new(dialect::INSERT_FULL_TEXT);
     insert.push_values(postings, |mut row, posting| {
         let job = posting.job;
         let body: String =
@@ -519,14 +504,12 @@ async fn insert_full_text(conn: &mut Connection, postings: &[Resolved<'_>]) -> R
     Ok(())
 }
 
-/// Renders the sanitised HTML of every section and legal notice stored without it (rows written before
-/// HTML was stored), in batches; returns how many rows it rendered. Run at start-up, after migrating.
-pub async fn render_missing_html(pool: &super::Pool) -> Result<u64, Error> {
+pub async fn render_missing_html(pool: &Pool) -> Result<u64, Error> {
     const BATCH: i64 = 2_000;
     let mut rendered = 0;
     loop {
         let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, body_markdown FROM posting_sections WHERE body_html IS NULL LIMIT ?")
+            sqlx::query_as("SELECT id, body_markdown FROM posting_sections WHERE body_html IS NULL LIMIT $1")
                 .bind(BATCH)
                 .fetch_all(pool)
                 .await?;
@@ -535,7 +518,7 @@ pub async fn render_missing_html(pool: &super::Pool) -> Result<u64, Error> {
         }
         let mut tx = pool.begin().await?;
         for (id, markdown) in &rows {
-            sqlx::query("UPDATE posting_sections SET body_html = ? WHERE id = ?")
+            sqlx::query("UPDATE posting_sections SET body_html = $1 WHERE id = $2")
                 .bind(to_safe_html(markdown))
                 .bind(id)
                 .execute(&mut *tx)
@@ -547,25 +530,11 @@ pub async fn render_missing_html(pool: &super::Pool) -> Result<u64, Error> {
     let notices: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, body_markdown FROM legal_notices WHERE body_html IS NULL").fetch_all(pool).await?;
     for (id, markdown) in &notices {
-        sqlx::query("UPDATE legal_notices SET body_html = ? WHERE id = ?")
+        sqlx::query("UPDATE legal_notices SET body_html = $1 WHERE id = $2")
             .bind(to_safe_html(markdown))
             .bind(id)
             .execute(pool)
             .await?;
     }
     Ok(rendered + notices.len() as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::url_slug;
-
-    #[test]
-    fn a_title_without_ascii_letters_still_gets_a_slug() {
-        assert_eq!(url_slug("Backend Engineer", "job"), "backend-engineer");
-        assert_eq!(url_slug("Инженер", "job"), "inzhener");
-        assert!(!url_slug("株式会社エンジニア", "job").is_empty());
-        assert_eq!(url_slug("!!!", "job"), "job");
-        assert_eq!(url_slug("", "company"), "company");
-    }
 }

@@ -4,37 +4,21 @@
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
-use super::Error;
 use super::cards::{decode, locations_of};
+use super::dialect;
 use super::postings::{posting_benefits, posting_sections, posting_skills};
 use super::write::{insert_jobs, replace_job};
-use super::{Connection, Pool};
+use super::{Connection, Error, Pool};
+use crate::db::records::{Actor, AdminAccount};
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};
 use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, Pay, PayUnit, PostingParts};
 
-/// An admin account as stored: the password only as its argon2id PHC string.
-#[derive(Debug, Clone, FromRow)]
-pub struct AdminAccount {
-    pub id: i64,
-    pub email: String,
-    pub password_hash: String,
-}
-
-/// Who made a change, for the audit trail.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub admin_id: i64,
-    pub email: &'a str,
-}
-
-/// How many admin accounts exist.
 pub async fn count_admins(pool: &Pool) -> Result<i64, Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(pool).await.map_err(Error::from)
 }
 
-/// Stores a new admin; a taken e-mail address is [`Error::Conflict`] on `email`.
 pub async fn insert_admin(pool: &Pool, email: &str, password_hash: &str) -> Result<i64, Error> {
-    sqlx::query_scalar("INSERT INTO admins (email, password_hash) VALUES (?, ?) RETURNING id")
+    sqlx::query_scalar("INSERT INTO admins (email, password_hash) VALUES ($1, $2) RETURNING id")
         .bind(email)
         .bind(password_hash)
         .fetch_one(pool)
@@ -42,20 +26,16 @@ pub async fn insert_admin(pool: &Pool, email: &str, password_hash: &str) -> Resu
         .map_err(Error::from)
 }
 
-/// The admin with this e-mail address (case-insensitive), if any.
 pub async fn find_admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, Error> {
-    sqlx::query_as("SELECT id, email, password_hash FROM admins WHERE email = ?")
+    sqlx::query_as("SELECT id, email, password_hash FROM admins WHERE lower(email) = lower($1)")
         .bind(email)
         .fetch_optional(pool)
         .await
         .map_err(Error::from)
 }
 
-/// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).
-/// An UPDATE, never an insert: a request still in flight when its session was deleted (signed out,
-/// expired) cannot bring the session back. False when there was no such session.
 pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error> {
-    let done = sqlx::query("UPDATE sessions SET data = ?, expires_at = ? WHERE id = ?")
+    let done = sqlx::query("UPDATE sessions SET data = $1, expires_at = $2 WHERE id = $3")
         .bind(data)
         .bind(expires_at)
         .bind(id)
@@ -64,9 +44,8 @@ pub async fn save_session(pool: &Pool, id: &str, data: &str, expires_at: i64) ->
     Ok(done.rows_affected() == 1)
 }
 
-/// Stores a session record only when its id is new; false when the id is taken.
 pub async fn create_session(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error> {
-    let done = sqlx::query("INSERT OR IGNORE INTO sessions (id, data, expires_at) VALUES (?, ?, ?)")
+    let done = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(id)
         .bind(data)
         .bind(expires_at)
@@ -75,9 +54,8 @@ pub async fn create_session(pool: &Pool, id: &str, data: &str, expires_at: i64) 
     Ok(done.rows_affected() == 1)
 }
 
-/// The data and expiry of a session that has not expired by `now` (unix seconds).
 pub async fn load_session(pool: &Pool, id: &str, now: i64) -> Result<Option<(String, i64)>, Error> {
-    sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = ? AND expires_at > ?")
+    sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
         .bind(id)
         .bind(now)
         .fetch_optional(pool)
@@ -85,15 +63,13 @@ pub async fn load_session(pool: &Pool, id: &str, now: i64) -> Result<Option<(Str
         .map_err(Error::from)
 }
 
-/// Ends a session.
 pub async fn delete_session(pool: &Pool, id: &str) -> Result<(), Error> {
-    sqlx::query("DELETE FROM sessions WHERE id = ?").bind(id).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(pool).await?;
     Ok(())
 }
 
-/// Removes sessions that expired before `now`; returns how many.
 pub async fn delete_expired_sessions(pool: &Pool, now: i64) -> Result<u64, Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now).execute(pool).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected())
 }
 
 #[derive(FromRow)]
@@ -107,7 +83,6 @@ struct AdminPostingDbRow {
     valid_through: NaiveDate,
 }
 
-/// Postings in every status, newest first; `search` matches title or company (case-insensitive).
 pub async fn admin_postings(
     pool: &Pool,
     search: &str,
@@ -115,12 +90,13 @@ pub async fn admin_postings(
     limit: i64,
 ) -> Result<Vec<AdminPostingRow>, Error> {
     let pattern = format!("%{}%", search.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let rows: Vec<AdminPostingDbRow> = sqlx::query_as(
+    let like = dialect::LIKE_ANY_CASE;
+    let rows: Vec<AdminPostingDbRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT p.id, p.slug, p.title, c.name AS company_name, p.status, p.posted_at, p.valid_through \
          FROM postings p JOIN companies c ON c.id = p.company_id \
-         WHERE p.title LIKE ? ESCAPE '\\' OR c.name LIKE ? ESCAPE '\\' \
-         ORDER BY p.updated_at DESC, p.id DESC LIMIT ?",
-    )
+         WHERE p.title {like} $1 ESCAPE '\\' OR c.name {like} $2 ESCAPE '\\' \
+         ORDER BY p.updated_at DESC, p.id DESC LIMIT $3",
+    )))
     .bind(&pattern)
     .bind(&pattern)
     .bind(limit)
@@ -143,9 +119,8 @@ pub async fn admin_postings(
         .collect()
 }
 
-/// The stored status of a posting; `Error::NotFound` when there is none.
 pub async fn posting_status(pool: &Pool, id: i64) -> Result<JobStatus, Error> {
-    let code: String = sqlx::query_scalar("SELECT status FROM postings WHERE id = ?").bind(id).fetch_one(pool).await?;
+    let code: String = sqlx::query_scalar("SELECT status FROM postings WHERE id = $1").bind(id).fetch_one(pool).await?;
     decode("status", JobStatus::parse(&code))
 }
 
@@ -169,7 +144,6 @@ struct EditRow {
     pay_location_id: Option<i64>,
 }
 
-/// A posting in any status, as the editor needs it (Markdown, not HTML); `Error::NotFound` when unknown.
 pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Error> {
     let row: EditRow = sqlx::query_as(
         "SELECT p.title, c.slug AS company_slug, p.employment_type, p.experience_level, p.status, p.posted_at, \
@@ -178,7 +152,7 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Erro
          FROM postings p JOIN companies c ON c.id = p.company_id \
          LEFT JOIN career_steps cs ON cs.id = p.career_step_id \
          LEFT JOIN career_paths cp ON cp.id = cs.career_path_id \
-         LEFT JOIN posting_pay pay ON pay.posting_id = p.id WHERE p.id = ?",
+         LEFT JOIN posting_pay pay ON pay.posting_id = p.id WHERE p.id = $1",
     )
     .bind(id)
     .fetch_one(pool)
@@ -202,7 +176,7 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Erro
     let skills = posting_skills(pool, id).await?;
     let legal_notices: Vec<String> = sqlx::query_scalar(
         "SELECT n.jurisdiction FROM posting_legal_notices pn JOIN legal_notices n ON n.id = pn.notice_id \
-         WHERE pn.posting_id = ? AND pn.attached_by = 'employer' ORDER BY n.jurisdiction",
+         WHERE pn.posting_id = $1 AND pn.attached_by = 'employer' ORDER BY n.jurisdiction",
     )
     .bind(id)
     .fetch_all(pool)
@@ -228,14 +202,12 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Erro
     })
 }
 
-/// Companies the form can pick, by name.
 pub async fn company_options(pool: &Pool) -> Result<Vec<CompanyOption>, Error> {
     let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT slug, name FROM companies ORDER BY name COLLATE NOCASE").fetch_all(pool).await?;
+        sqlx::query_as("SELECT slug, name FROM companies ORDER BY lower(name), name").fetch_all(pool).await?;
     Ok(rows.into_iter().map(|(slug, name)| CompanyOption { slug, name }).collect())
 }
 
-/// Career steps the form can pick, by path then position.
 pub async fn career_step_options(pool: &Pool) -> Result<Vec<CareerStepOption>, Error> {
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT cp.slug, cs.slug, cp.name, cs.title FROM career_steps cs \
@@ -252,20 +224,18 @@ pub async fn career_step_options(pool: &Pool) -> Result<Vec<CareerStepOption>, E
         .collect())
 }
 
-/// True when a company with this slug exists.
 pub async fn company_exists(pool: &Pool, slug: &str) -> Result<bool, Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM companies WHERE slug = ?)")
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM companies WHERE slug = $1)")
         .bind(slug)
         .fetch_one(pool)
         .await
         .map_err(Error::from)
 }
 
-/// True when the career step `path/step` exists.
 pub async fn career_step_exists(pool: &Pool, path: &str, step: &str) -> Result<bool, Error> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM career_steps cs JOIN career_paths cp ON cp.id = cs.career_path_id \
-         WHERE cp.slug = ? AND cs.slug = ?)",
+         WHERE cp.slug = $1 AND cs.slug = $2)",
     )
     .bind(path)
     .bind(step)
@@ -276,7 +246,7 @@ pub async fn career_step_exists(pool: &Pool, path: &str, step: &str) -> Result<b
 
 #[derive(FromRow)]
 struct AuditRow {
-    at: String,
+    at: chrono::DateTime<chrono::Utc>,
     admin_email: String,
     posting_id: Option<i64>,
     action: String,
@@ -286,7 +256,7 @@ struct AuditRow {
 impl From<AuditRow> for AuditEntry {
     fn from(row: AuditRow) -> Self {
         Self {
-            at: row.at,
+            at: row.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             admin_email: row.admin_email,
             posting_id: row.posting_id,
             action: row.action,
@@ -295,10 +265,9 @@ impl From<AuditRow> for AuditEntry {
     }
 }
 
-/// A posting's audit trail, newest first.
 pub async fn posting_history(pool: &Pool, posting_id: i64) -> Result<Vec<AuditEntry>, Error> {
     let rows: Vec<AuditRow> = sqlx::query_as(
-        "SELECT at, admin_email, posting_id, action, detail FROM audit_log WHERE posting_id = ? ORDER BY id DESC",
+        "SELECT at, admin_email, posting_id, action, detail FROM audit_log WHERE posting_id = $1 ORDER BY id DESC",
     )
     .bind(posting_id)
     .fetch_all(pool)
@@ -306,10 +275,9 @@ pub async fn posting_history(pool: &Pool, posting_id: i64) -> Result<Vec<AuditEn
     Ok(rows.into_iter().map(AuditEntry::from).collect())
 }
 
-/// The latest audit entries across all postings, newest first.
 pub async fn recent_audit(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Error> {
     let rows: Vec<AuditRow> =
-        sqlx::query_as("SELECT at, admin_email, posting_id, action, detail FROM audit_log ORDER BY id DESC LIMIT ?")
+        sqlx::query_as("SELECT at, admin_email, posting_id, action, detail FROM audit_log ORDER BY id DESC LIMIT $1")
             .bind(limit)
             .fetch_all(pool)
             .await?;
@@ -323,26 +291,23 @@ async fn audit(
     action: &str,
     detail: &str,
 ) -> Result<(), Error> {
-    sqlx::query("INSERT INTO audit_log (admin_id, admin_email, posting_id, action, detail) VALUES (?, ?, ?, ?, ?)")
-        .bind(actor.admin_id)
-        .bind(actor.email)
-        .bind(posting_id)
-        .bind(action)
-        .bind(detail)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (admin_id, admin_email, posting_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(actor.admin_id)
+    .bind(actor.email)
+    .bind(posting_id)
+    .bind(action)
+    .bind(detail)
+    .execute(conn)
+    .await?;
     Ok(())
-}
-
-/// The slug a new company named `name` gets.
-pub fn company_slug(name: &str) -> String {
-    super::write::url_slug(name, "company")
 }
 
 /// The slug of the company named `name`, created (with no profile text) when no company has that slug.
 async fn ensure_company(conn: &mut Connection, name: &str) -> Result<String, Error> {
-    let slug = company_slug(name);
-    sqlx::query("INSERT INTO companies (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")
+    let slug = crate::db::slugs::company_slug(name);
+    sqlx::query("INSERT INTO companies (name, slug) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
         .bind(name.trim())
         .bind(&slug)
         .execute(conn)
@@ -350,15 +315,13 @@ async fn ensure_company(conn: &mut Connection, name: &str) -> Result<String, Err
     Ok(slug)
 }
 
-/// Stores a new posting (creating the company `new_company` first when given) with its audit row;
-/// returns its id.
 pub async fn create_posting(
     pool: &Pool,
     mut job: NewJob,
     new_company: Option<&str>,
     actor: Actor<'_>,
 ) -> Result<i64, Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
     if let Some(name) = new_company {
         job = job.for_company(ensure_company(&mut tx, name).await?);
     }
@@ -369,7 +332,6 @@ pub async fn create_posting(
     Ok(id)
 }
 
-/// Replaces a posting's content in place (see [`replace_job`]), with its audit row; `NotFound` when unknown.
 pub async fn update_posting(
     pool: &Pool,
     id: i64,
@@ -377,9 +339,14 @@ pub async fn update_posting(
     new_company: Option<&str>,
     actor: Actor<'_>,
 ) -> Result<(), Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before: Option<String> =
-        sqlx::query_scalar("SELECT status FROM postings WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+    let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
+    let before: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT status FROM postings WHERE id = $1{}",
+        dialect::FOR_UPDATE
+    )))
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(before) = before else {
         return Err(Error::NotFound);
     };
@@ -398,7 +365,6 @@ pub async fn update_posting(
     Ok(())
 }
 
-/// Sets a posting's status, with its audit row (`action` is the audit code: publish, close, reopen).
 pub async fn set_posting_status(
     pool: &Pool,
     id: i64,
@@ -406,13 +372,15 @@ pub async fn set_posting_status(
     action: &str,
     actor: Actor<'_>,
 ) -> Result<(), Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let changed =
-        sqlx::query("UPDATE postings SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?")
-            .bind(status.code())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+    let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
+    let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE postings SET status = $1, updated_at = {} WHERE id = $2",
+        dialect::NOW
+    )))
+    .bind(status.code())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     if changed.rows_affected() == 0 {
         return Err(Error::NotFound);
     }

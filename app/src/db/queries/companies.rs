@@ -1,10 +1,13 @@
 //! A company's page: its profile and the benefits its postings offer.
 
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder};
+
+use super::Db;
 
 use super::Error;
 use super::Pool;
 use super::postings::BenefitRow;
+use crate::db::records::COMPANY_BENEFIT_POSTINGS;
 use crate::domain::CompanyProfile;
 
 #[derive(FromRow)]
@@ -17,14 +20,9 @@ pub(super) struct CompanyRow {
     application_limit: Option<i64>,
 }
 
-/// How many of a company's newest open postings its page reads the benefits of.
-pub const COMPANY_BENEFIT_POSTINGS: usize = 200;
-
-/// A company with the benefits named by `posting_ids` (its newest open postings, at most
-/// [`COMPANY_BENEFIT_POSTINGS`] of them are read); `Error::NotFound` for an unknown slug.
 pub async fn get_company_profile(pool: &Pool, slug: &str, posting_ids: &[i64]) -> Result<CompanyProfile, Error> {
     let company: CompanyRow =
-        sqlx::query_as("SELECT id, name, slug, about, website, application_limit FROM companies WHERE slug = ?")
+        sqlx::query_as("SELECT id, name, slug, about, website, application_limit FROM companies WHERE slug = $1")
             .bind(slug)
             .fetch_one(pool)
             .await?;
@@ -32,7 +30,7 @@ pub async fn get_company_profile(pool: &Pool, slug: &str, posting_ids: &[i64]) -
     let benefits: Vec<BenefitRow> = if posting_ids.is_empty() {
         Vec::new()
     } else {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::<Db>::new(
             "SELECT b.benefit_group, b.kind, MAX(b.days) AS days, NULL AS note FROM posting_benefits b \
              JOIN postings p ON p.id = b.posting_id WHERE p.company_id = ",
         );

@@ -3,34 +3,29 @@
 //! fallbacks, and what the keyword search asks the full-text index.
 
 use chrono::NaiveDate;
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder};
 
-use super::Error;
-use super::Pool;
 use super::cards::load_cards;
-use crate::domain::filter::{FacetCount, Facets, PayHistogram, Sort};
+use super::dialect;
+use super::{Db, Error, Pool};
+use crate::db::paging::{
+    Cursor, LOCATION_FACET_LIMIT, ListPage, RankedMatch, counts, fts_query, labelled, listing_sort,
+};
+use crate::domain::filter::{Facets, PayHistogram, Sort};
 use crate::domain::job::job_path;
 use crate::domain::{EmploymentType, ExperienceLevel, JobCard, JobFilter, WorkMode};
 
-/// The FTS5 query for a person's keywords: each word quoted (so nothing typed acts as FTS syntax), all
-/// required. `None` when no word is left.
-pub fn fts_query(keywords: &str) -> Option<String> {
-    let words: Vec<String> =
-        crate::domain::filter::search_words(keywords).into_iter().map(|word| format!("\"{word}\"")).collect();
-    (!words.is_empty()).then(|| words.join(" "))
-}
-
-/// The relevance of a full-text match (lower is better): bm25 with the title counting most, then company
-/// and skills. Valid only in a query built by [`select_matching`] with keywords.
-pub(super) const RANK: &str = "bm25(postings_fts, 10.0, 4.0, 3.0, 1.0)";
+/// The relevance of a full-text match (lower is better), the title counting most, then company and
+/// skills. Valid only in a query built by [`select_matching`] with keywords.
+pub(super) const RANK: &str = dialect::RANK;
 
 /// `SELECT {select} FROM … WHERE …` over the open postings matching `filter`, ready for more conditions,
 /// GROUP BY or ORDER BY. With keywords, the full-text matches drive the query: each match is looked up
-/// in `postings` by primary key (CROSS JOIN keeps that order in SQLite), rather than every open posting
-/// being probed against the index, which is very slow in FTS5. [`RANK`] may then be selected; it is
+/// in `postings` by primary key, rather than every open posting being probed against the index (very
+/// slow in FTS5). [`RANK`] may then be selected; it is
 /// computed only for the rows that pass the other filters. The pay columns (`pay.…`) are there when
 /// `select` names them or the filter is on pay; conditions pushed afterwards may use them only then.
-pub(super) fn select_matching(select: &str, filter: &JobFilter, today: NaiveDate) -> QueryBuilder<Sqlite> {
+pub(super) fn select_matching(select: &str, filter: &JobFilter, today: NaiveDate) -> QueryBuilder<Db> {
     select_matching_joined(select, filter, today, "")
 }
 
@@ -40,15 +35,16 @@ pub(super) fn select_matching_joined(
     filter: &JobFilter,
     today: NaiveDate,
     join: &'static str,
-) -> QueryBuilder<Sqlite> {
+) -> QueryBuilder<Db> {
     let keywords = filter.q.as_deref().and_then(fts_query);
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    let mut query = QueryBuilder::<Db>::new("SELECT ");
     query.push(select);
-    query.push(if keywords.is_some() {
-        " FROM postings_fts CROSS JOIN postings p ON p.id = postings_fts.rowid"
-    } else {
-        " FROM postings p"
-    });
+    match &keywords {
+        Some(keywords) => dialect::push_keyword_source(&mut query, keywords),
+        None => {
+            query.push(" FROM postings p");
+        }
+    }
     // Pay is joined only when the selection or the filter reads it: counts and facets without a pay filter
     // then run on the postings' own indexes (the unfiltered count: 258 ms -> 10 ms in the sqlite3 shell).
     if select.contains("pay.") || filter.filters_pay() {
@@ -57,15 +53,15 @@ pub(super) fn select_matching_joined(
     query.push(join);
     push_where(&mut query, filter, today);
     if let Some(keywords) = keywords {
-        query.push(" AND postings_fts MATCH ").push_bind(keywords);
+        dialect::push_keyword_condition(&mut query, &keywords);
     }
     query
 }
 
 /// The WHERE clause of [`select_matching`].
-pub(super) fn push_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, today: NaiveDate) {
+pub(super) fn push_where(query: &mut QueryBuilder<Db>, filter: &JobFilter, today: NaiveDate) {
     query.push(" WHERE p.status = 'published' AND p.valid_through >= ").push_bind(today);
-    let location_condition = |query: &mut QueryBuilder<Sqlite>, column: &str, values: Vec<String>| {
+    let location_condition = |query: &mut QueryBuilder<Db>, column: &str, values: Vec<String>| {
         if values.is_empty() {
             return;
         }
@@ -90,7 +86,7 @@ pub(super) fn push_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, t
     if filter.filters_pay() {
         query.push(" AND pay.currency = 'USD'");
     }
-    let code_list = |query: &mut QueryBuilder<Sqlite>, column: &str, codes: Vec<&'static str>| {
+    let code_list = |query: &mut QueryBuilder<Db>, column: &str, codes: Vec<&'static str>| {
         if codes.is_empty() {
             return;
         }
@@ -111,10 +107,6 @@ pub(super) fn push_where(query: &mut QueryBuilder<Sqlite>, filter: &JobFilter, t
     }
 }
 
-/// The most locations the location facet lists.
-pub(super) const LOCATION_FACET_LIMIT: i64 = 60;
-
-/// Counts for each choice of each filter, each computed with the other filters kept.
 pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, Error> {
     let base = filter.matching_part();
 
@@ -159,68 +151,12 @@ pub async fn facets(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result
     Ok(Facets { location, region, remote, employment_type, level })
 }
 
-pub(super) fn counts(rows: Vec<(String, String, i64)>) -> Vec<FacetCount> {
-    rows.into_iter().map(|(value, label, count)| FacetCount { value, label, count }).collect()
-}
-
-pub(super) fn labelled(
-    rows: Vec<(String, String, i64)>,
-    label: impl Fn(&str) -> Option<&'static str>,
-) -> Vec<FacetCount> {
-    rows.into_iter()
-        .map(|(value, _, count)| FacetCount { label: label(&value).unwrap_or("Other").to_owned(), value, count })
-        .collect()
-}
-
-/// The pay spread of the postings matching `filter` (those that post pay, in USD): the definition the
-/// in-memory summary is held to.
 pub async fn pay_histogram(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, Error> {
     let base = filter.matching_part();
     let mut query = select_matching("(pay.annual_min + pay.annual_max) / 2", &base, today);
     query.push(" AND pay.currency = 'USD'");
     let mut midpoints: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
     Ok(PayHistogram::from_midpoints(&mut midpoints))
-}
-
-/// A position in a sorted listing: the sort key of the last card shown and its id.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Cursor {
-    Newest { posted_at: NaiveDate, id: i64 },
-    Pay { annual_max: i64, id: i64 },
-    Relevance { rank: f64, id: i64 },
-}
-
-impl Cursor {
-    pub(super) fn encode(self) -> String {
-        match self {
-            Self::Newest { posted_at, id } => format!("n.{posted_at}.{id}"),
-            Self::Pay { annual_max, id } => format!("p.{annual_max}.{id}"),
-            Self::Relevance { rank, id } => format!("r.{:x}.{id}", rank.to_bits()),
-        }
-    }
-
-    /// Reads a cursor made for `sort`; anything else (forged, or from another sort) is `None`.
-    pub(super) fn decode(text: &str, sort: Sort) -> Option<Self> {
-        let mut parts = text.splitn(3, '.');
-        let (kind, key, id) = (parts.next()?, parts.next()?, parts.next()?.parse::<i64>().ok()?);
-        match (kind, sort) {
-            ("n", Sort::Newest) => Some(Self::Newest { posted_at: key.parse().ok()?, id }),
-            ("p", Sort::Pay) => Some(Self::Pay { annual_max: key.parse().ok()?, id }),
-            ("r", Sort::Relevance) => {
-                Some(Self::Relevance { rank: f64::from_bits(u64::from_str_radix(key, 16).ok()?), id })
-            }
-            _ => None,
-        }
-    }
-}
-
-/// One page of a listing.
-pub struct ListPage {
-    pub jobs: Vec<JobCard>,
-    /// How many open postings match in all.
-    pub total: i64,
-    /// The cursor of the next page, when there is one.
-    pub next_cursor: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -231,20 +167,16 @@ pub(super) struct KeyRow {
     rank: f64,
 }
 
-/// Open postings matching `filter` in its order, `limit` a page from its cursor (keyset paging: a deep
-/// page costs about what the first does), with the total number of matches.
 pub async fn list_open_jobs(pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64) -> Result<ListPage, Error> {
     let total = count_open_jobs(pool, filter, today).await?;
     let (jobs, next_cursor) = open_jobs_page(pool, filter, today, limit).await?;
     Ok(ListPage { jobs, total, next_cursor })
 }
 
-/// How many open postings match `filter`.
 pub async fn count_open_jobs(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<i64, Error> {
     select_matching("COUNT(*)", filter, today).build_query_scalar().fetch_one(pool).await.map_err(Error::from)
 }
 
-/// One page of the open postings matching `filter`, in its order from its cursor, and the next cursor.
 pub async fn open_jobs_page(
     pool: &Pool,
     filter: &JobFilter,
@@ -252,14 +184,14 @@ pub async fn open_jobs_page(
     limit: i64,
 ) -> Result<(Vec<JobCard>, Option<String>), Error> {
     let sort = listing_sort(filter);
-    let rank = if sort == Sort::Relevance { RANK } else { "0.0" };
+    let rank = if sort == Sort::Relevance { RANK } else { "CAST(0.0 AS DOUBLE PRECISION)" };
     let mut page = select_matching(
         &format!("p.id, p.posted_at, COALESCE(pay.annual_max, -1) AS pay_key, {rank} AS rank"),
         filter,
         today,
     );
     match filter.after.as_deref().and_then(|text| Cursor::decode(text, sort)) {
-        // Row values, so that SQLite seeks the (status, posted_at, id) index straight to the cursor.
+        // Row values, so that the database seeks the (status, posted_at, id) index straight to the cursor.
         Some(Cursor::Newest { posted_at, id }) => {
             page.push(" AND (p.posted_at, p.id) < (").push_bind(posted_at).push(", ").push_bind(id).push(")");
         }
@@ -294,29 +226,7 @@ pub async fn open_jobs_page(
     Ok((jobs, next_cursor))
 }
 
-/// The order a listing is in: the filter's sort, with relevance falling back to newest when there are no
-/// keywords to rank by.
-pub(super) fn listing_sort(filter: &JobFilter) -> Sort {
-    match filter.effective_sort() {
-        Sort::Relevance if filter.q.as_deref().and_then(fts_query).is_none() => Sort::Newest,
-        sort => sort,
-    }
-}
-
-/// One match of a keyword search: its relevance (lower is better) and its posting's id.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RankedMatch {
-    pub rank: f64,
-    pub id: i64,
-}
-
-/// Every open posting matching `filter` (which has keywords), best first: the order and the cursors of
-/// [`open_jobs_page`] by relevance, for all pages at once.
-pub(super) async fn ranked_matches(
-    pool: &Pool,
-    filter: &JobFilter,
-    today: NaiveDate,
-) -> Result<Vec<RankedMatch>, Error> {
+pub async fn ranked_matches(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Vec<RankedMatch>, Error> {
     let base = filter.matching_part();
     let mut query = select_matching(&format!("{RANK} AS rank, p.id"), &base, today);
     query.push(" ORDER BY rank ASC, p.id ASC");
@@ -324,9 +234,7 @@ pub(super) async fn ranked_matches(
     Ok(rows.into_iter().map(|(rank, id)| RankedMatch { rank, id }).collect())
 }
 
-/// The page of `ranked` after `filter`'s cursor (a relevance cursor; any other starts at the top), as
-/// [`open_jobs_page`] would give it.
-pub(super) async fn ranked_page(
+pub async fn ranked_page(
     pool: &Pool,
     ranked: &[RankedMatch],
     filter: &JobFilter,
@@ -347,8 +255,6 @@ pub(super) async fn ranked_page(
     Ok((load_cards(pool, &ids).await?, next_cursor))
 }
 
-/// Paths and posted dates of the postings open on `today` with ids from `first` to `last`, by id, for
-/// the sitemap.
 pub async fn open_posting_paths(
     pool: &Pool,
     first: i64,
@@ -356,8 +262,8 @@ pub async fn open_posting_paths(
     today: NaiveDate,
 ) -> Result<Vec<(String, NaiveDate)>, Error> {
     let rows: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
-        "SELECT id, slug, posted_at FROM postings WHERE id BETWEEN ? AND ? \
-         AND status = 'published' AND valid_through >= ? ORDER BY id",
+        "SELECT id, slug, posted_at FROM postings WHERE id BETWEEN $1 AND $2 \
+         AND status = 'published' AND valid_through >= $3 ORDER BY id",
     )
     .bind(first)
     .bind(last)
@@ -365,43 +271,4 @@ pub async fn open_posting_paths(
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|(id, slug, posted)| (job_path(id, &slug), posted)).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(3_000))]
-
-        #[test]
-        fn a_cursor_decodes_to_what_was_encoded(days in 0_i64..100_000, id in any::<i64>(), max in any::<i64>(), rank in any::<f64>()) {
-            let posted_at = NaiveDate::MIN + chrono::Days::new(days as u64);
-            prop_assert_eq!(Cursor::decode(&Cursor::Newest { posted_at, id }.encode(), Sort::Newest), Some(Cursor::Newest { posted_at, id }));
-            prop_assert_eq!(Cursor::decode(&Cursor::Pay { annual_max: max, id }.encode(), Sort::Pay), Some(Cursor::Pay { annual_max: max, id }));
-            let decoded = Cursor::decode(&Cursor::Relevance { rank, id }.encode(), Sort::Relevance);
-            let round_trips = matches!(decoded, Some(Cursor::Relevance { rank: back, id: same }) if back.to_bits() == rank.to_bits() && same == id);
-            prop_assert!(round_trips, "rank {} id {}", rank, id);
-            // A cursor of one sort means nothing to another.
-            prop_assert_eq!(Cursor::decode(&Cursor::Pay { annual_max: max, id }.encode(), Sort::Newest), None);
-        }
-
-        #[test]
-        fn any_text_decodes_without_panic(text in ".{0,120}") {
-            for sort in [Sort::Newest, Sort::Pay, Sort::Relevance] {
-                let _ = Cursor::decode(&text, sort);
-            }
-        }
-
-        #[test]
-        fn a_full_text_query_is_only_quoted_words(keywords in ".{0,300}") {
-            if let Some(query) = fts_query(&keywords) {
-                for word in query.split(' ') {
-                    prop_assert!(word.len() >= 3 && word.starts_with('"') && word.ends_with('"'), "{}", word);
-                    prop_assert!(word[1..word.len() - 1].chars().all(char::is_alphanumeric), "{}", word);
-                }
-            }
-        }
-    }
 }

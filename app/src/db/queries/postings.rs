@@ -1,7 +1,9 @@
 //! One posting with everything its page shows, and the parts the editor reads back.
 
 use chrono::NaiveDate;
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder};
+
+use super::Db;
 
 use super::Error;
 use super::Pool;
@@ -9,7 +11,6 @@ use super::cards::{CARD_COLUMNS, CardRow, decode, locations_of};
 use crate::domain::{Benefit, BenefitGroup, JobDetail, JobStatus, LegalNotice, MarketEstimate, Section};
 use crate::markdown::to_safe_html;
 
-/// How many postings exist, in any status.
 pub async fn count_postings(pool: &Pool) -> Result<i64, Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM postings").fetch_one(pool).await.map_err(Error::from)
 }
@@ -73,7 +74,7 @@ impl BenefitRow {
 /// A posting's sections as written (Markdown), in order.
 pub(super) async fn posting_sections(pool: &Pool, id: i64) -> Result<Vec<crate::domain::NewSection>, Error> {
     let rows: Vec<SectionRow> =
-        sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = ? ORDER BY position")
+        sqlx::query_as("SELECT heading, body_markdown FROM posting_sections WHERE posting_id = $1 ORDER BY position")
             .bind(id)
             .fetch_all(pool)
             .await?;
@@ -86,7 +87,7 @@ pub(super) async fn posting_sections(pool: &Pool, id: i64) -> Result<Vec<crate::
 /// A posting's benefits, in order.
 pub(super) async fn posting_benefits(pool: &Pool, id: i64) -> Result<Vec<Benefit>, Error> {
     let rows: Vec<BenefitRow> = sqlx::query_as(
-        "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = ? ORDER BY position, id",
+        "SELECT benefit_group, kind, days, note FROM posting_benefits WHERE posting_id = $1 ORDER BY position, id",
     )
     .bind(id)
     .fetch_all(pool)
@@ -97,16 +98,15 @@ pub(super) async fn posting_benefits(pool: &Pool, id: i64) -> Result<Vec<Benefit
 /// A posting's skills, by name.
 pub(super) async fn posting_skills(pool: &Pool, id: i64) -> Result<Vec<String>, Error> {
     sqlx::query_scalar(
-        "SELECT s.name FROM posting_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.posting_id = ? ORDER BY s.name",
+        "SELECT s.name FROM posting_skills ps JOIN skills s ON s.id = ps.skill_id WHERE ps.posting_id = $1 ORDER BY s.name",
     )
     .bind(id)
     .fetch_all(pool)
     .await.map_err(Error::from)
 }
 
-/// One posting with everything its page shows; `Error::NotFound` when the id does not exist or is a draft.
 pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, Error> {
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    let mut query = QueryBuilder::<Db>::new("SELECT ");
     query.push(CARD_COLUMNS).push(
         ", p.apply_email, c.about AS company_about, c.website AS company_website, c.application_limit, \
          cp.id AS career_path_id, cp.slug AS career_path_slug, cs.title AS career_step_title, \
@@ -122,7 +122,7 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
     let row = detail.card;
 
     let sections: Vec<RenderedRow> = sqlx::query_as(
-        "SELECT heading, body_markdown, body_html FROM posting_sections WHERE posting_id = ? ORDER BY position",
+        "SELECT heading, body_markdown, body_html FROM posting_sections WHERE posting_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(pool)
@@ -131,7 +131,7 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
     let skills = posting_skills(pool, id).await?;
     let notices: Vec<(String, RenderedRow)> = sqlx::query_as::<_, (String, String, String, Option<String>)>(
         "SELECT n.jurisdiction, n.title, n.body_markdown, n.body_html FROM posting_legal_notices pn \
-         JOIN legal_notices n ON n.id = pn.notice_id WHERE pn.posting_id = ? ORDER BY n.jurisdiction",
+         JOIN legal_notices n ON n.id = pn.notice_id WHERE pn.posting_id = $1 ORDER BY n.jurisdiction",
     )
     .bind(id)
     .fetch_all(pool)

@@ -1,23 +1,20 @@
 //! Related postings of a detail page: "More from this company" and "Similar jobs near here".
 
 use chrono::NaiveDate;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
-use super::Error;
-use super::Pool;
+use super::Db;
+
 use super::cards::load_cards;
-use super::open_postings::{OpenPostings, SimilarTo, title_words};
+use super::dialect;
+use super::{Error, Pool};
+use crate::db::open_postings::{OpenPostings, SimilarTo, title_words};
+use crate::db::records::RELATED_JOBS;
 use crate::domain::{JobCard, JobDetail};
-
-/// How many cards "More from this company" and "Similar jobs near here" show.
-pub(super) const RELATED_LIMIT: i64 = 4;
 
 /// How many of the closest titles a similar-jobs search considers.
 pub(super) const SIMILAR_CANDIDATES: i64 = 500;
 
-/// Open postings of other companies with a similar title, in the same region or remote; the same metro
-/// ranks first, then the same career path, then full-text relevance of the title. The definition (in SQL,
-/// over the 500 closest titles) that [`OpenPostings::similar`] is held to by the tests; pages use that.
 pub async fn similar_jobs_in_sql(
     pool: &Pool,
     to: &SimilarTo<'_>,
@@ -28,14 +25,10 @@ pub async fn similar_jobs_in_sql(
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    // Each word is quoted, so nothing in a title can act as FTS5 syntax.
-    let fts_query = words.iter().map(|w| format!("title:\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" OR ");
     // The closest titles are found first, in the full-text index alone; only they are then checked
     // for place and ranked, so the cost does not grow with the number of postings that share a word.
-    let mut query = QueryBuilder::<Sqlite>::new(
-        "WITH hits AS MATERIALIZED (SELECT rowid AS id, rank FROM postings_fts WHERE postings_fts MATCH ",
-    );
-    query.push_bind(fts_query).push(" ORDER BY rank LIMIT ").push_bind(SIMILAR_CANDIDATES).push(") ");
+    let mut query = QueryBuilder::<Db>::new("");
+    dialect::push_title_hits(&mut query, &words, SIMILAR_CANDIDATES);
     query.push("SELECT p.id FROM hits h JOIN postings p ON p.id = h.id WHERE p.id <> ").push_bind(to.id);
     query
         .push(" AND p.company_id <> (SELECT id FROM companies WHERE slug = ")
@@ -68,11 +61,6 @@ pub async fn similar_jobs_in_sql(
     Ok(cards)
 }
 
-/// How many cards "More from this company" and "Similar jobs near here" show.
-pub const RELATED_JOBS: usize = RELATED_LIMIT as usize;
-
-/// Fills in `detail`'s related postings from `snapshot`: the company's newest other open postings, and
-/// similar postings nearby (see [`OpenPostings::similar`]). Only their cards are read from the database.
 pub async fn add_related_jobs(pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail) -> Result<(), Error> {
     let card = &detail.card;
     let (company_ids, _) = snapshot.company_postings(&card.company.slug, Some(card.id), RELATED_JOBS);

@@ -4,9 +4,11 @@ use chrono::NaiveDate;
 use sqlx::FromRow;
 use std::collections::HashMap;
 
-use super::Error;
-use super::Pool;
-use super::open_postings::{OpenPostings, StepObservation};
+use sqlx::QueryBuilder;
+
+use super::dialect;
+use super::{Connection, Db, Error, Pool};
+use crate::db::open_postings::{OpenPostings, StepObservation};
 use crate::domain::job::job_path;
 use crate::domain::{AlertRequest, CareerPath, CareerStep, ExperienceLevel, ObservedPay};
 
@@ -32,24 +34,22 @@ struct StepRow {
     estimate_location_slug: Option<String>,
 }
 
-/// A career path with its steps (in the source's order) and their next-step moves; `Error::NotFound` for
-/// an unknown slug.
 pub async fn get_career_path(pool: &Pool, slug: &str) -> Result<CareerPath, Error> {
     let path: PathRow =
-        sqlx::query_as("SELECT id, slug, job_family, name, description FROM career_paths WHERE slug = ?")
+        sqlx::query_as("SELECT id, slug, job_family, name, description FROM career_paths WHERE slug = $1")
             .bind(slug)
             .fetch_one(pool)
             .await?;
     let steps: Vec<StepRow> = sqlx::query_as(
         "SELECT id, slug, title, experience_level, ladder_rank, estimate_min, estimate_max, estimate_currency, \
-         estimate_location_slug FROM career_steps WHERE career_path_id = ? ORDER BY position",
+         estimate_location_slug FROM career_steps WHERE career_path_id = $1 ORDER BY position",
     )
     .bind(path.id)
     .fetch_all(pool)
     .await?;
     let moves: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT m.from_step_id, m.to_step_id FROM career_step_moves m \
-         JOIN career_steps s ON s.id = m.from_step_id WHERE s.career_path_id = ?",
+         JOIN career_steps s ON s.id = m.from_step_id WHERE s.career_path_id = $1",
     )
     .bind(path.id)
     .fetch_all(pool)
@@ -98,8 +98,6 @@ struct ObservedRow {
 /// How many examples each step lists.
 const EXAMPLES_PER_STEP: usize = 3;
 
-/// For each step of the path with open postings: their annualised pay range and counts, and a few of them.
-/// The definition in SQL that [`observed_pay_from`] (what the page uses) is held to by the tests.
 pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Result<Vec<ObservedPay>, Error> {
     let rows: Vec<ObservedRow> = sqlx::query_as(
         "SELECT s.slug AS step_slug, MIN(pay.annual_min) AS min, MAX(pay.annual_max) AS max, \
@@ -107,7 +105,7 @@ pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Res
          FROM postings p JOIN career_steps s ON s.id = p.career_step_id \
          JOIN career_paths cp ON cp.id = s.career_path_id \
          LEFT JOIN posting_pay pay ON pay.posting_id = p.id \
-         WHERE cp.slug = ? AND p.status = 'published' AND p.valid_through >= ? GROUP BY s.id",
+         WHERE cp.slug = $1 AND p.status = 'published' AND p.valid_through >= $2 GROUP BY s.id",
     )
     .bind(path_slug)
     .bind(today)
@@ -116,7 +114,7 @@ pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Res
     let examples: Vec<(String, i64, String, String)> = sqlx::query_as(
         "SELECT s.slug, p.id, p.slug, p.title FROM postings p JOIN career_steps s ON s.id = p.career_step_id \
          JOIN career_paths cp ON cp.id = s.career_path_id \
-         WHERE cp.slug = ? AND p.status = 'published' AND p.valid_through >= ? \
+         WHERE cp.slug = $1 AND p.status = 'published' AND p.valid_through >= $2 \
          ORDER BY p.posted_at DESC, p.id DESC",
     )
     .bind(path_slug)
@@ -143,8 +141,6 @@ pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Res
         .collect())
 }
 
-/// [`observed_pay`] from the snapshot of the open postings: the steps' aggregates are kept there, so the
-/// cost is the path's steps and their examples' titles, whatever the number of postings.
 pub async fn observed_pay_from(
     pool: &Pool,
     snapshot: &OpenPostings,
@@ -152,7 +148,7 @@ pub async fn observed_pay_from(
 ) -> Result<Vec<ObservedPay>, Error> {
     let steps: Vec<(i64, String)> = sqlx::query_as(
         "SELECT s.id, s.slug FROM career_steps s JOIN career_paths cp ON cp.id = s.career_path_id \
-         WHERE cp.slug = ? ORDER BY s.position",
+         WHERE cp.slug = $1 ORDER BY s.position",
     )
     .bind(path_slug)
     .fetch_all(pool)
@@ -165,7 +161,7 @@ pub async fn observed_pay_from(
     let titles: HashMap<i64, (String, String)> = if example_ids.is_empty() {
         HashMap::new()
     } else {
-        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT id, slug, title FROM postings WHERE id IN (");
+        let mut query = QueryBuilder::<Db>::new("SELECT id, slug, title FROM postings WHERE id IN (");
         let mut ids = query.separated(", ");
         for id in &example_ids {
             ids.push_bind(*id);
@@ -187,26 +183,25 @@ pub async fn observed_pay_from(
         .collect())
 }
 
-/// Stores an alert subscription: one per address and path, its steps replaced by the new choice.
-/// Returns the subscription's id.
 pub async fn save_alert(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, Error> {
     let mut tx = pool.begin().await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "INSERT INTO career_alert_subscriptions (email, career_path_id) \
-         SELECT ?, id FROM career_paths WHERE slug = ? \
-         ON CONFLICT (email, career_path_id) DO UPDATE SET updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') \
+         SELECT $1, id FROM career_paths WHERE slug = $2 \
+         ON CONFLICT (email, career_path_id) DO UPDATE SET updated_at = {} \
          RETURNING id",
-    )
+        dialect::NOW
+    )))
     .bind(request.email.as_str())
     .bind(path_slug)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM career_alert_steps WHERE subscription_id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM career_alert_steps WHERE subscription_id = $1").bind(id).execute(&mut *tx).await?;
     for step in &request.step_slugs {
         sqlx::query(
             "INSERT INTO career_alert_steps (subscription_id, step_id) \
-             SELECT ?, s.id FROM career_steps s JOIN career_paths cp ON cp.id = s.career_path_id \
-             WHERE cp.slug = ? AND s.slug = ?",
+             SELECT $1, s.id FROM career_steps s JOIN career_paths cp ON cp.id = s.career_path_id \
+             WHERE cp.slug = $2 AND s.slug = $3",
         )
         .bind(id)
         .bind(path_slug)
@@ -218,9 +213,8 @@ pub async fn save_alert(pool: &Pool, path_slug: &str, request: &AlertRequest) ->
     Ok(id)
 }
 
-/// True when a career path with this slug exists.
-pub async fn career_path_exists(conn: &mut super::Connection, slug: &str) -> Result<bool, Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM career_paths WHERE slug = ?)")
+pub async fn career_path_exists(conn: &mut Connection, slug: &str) -> Result<bool, Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM career_paths WHERE slug = $1)")
         .bind(slug)
         .fetch_one(conn)
         .await

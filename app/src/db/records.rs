@@ -1,0 +1,34 @@
+//! Records the storage layer hands out that are not domain types: what both engines return alike.
+
+use sqlx::FromRow;
+
+/// An admin account as stored: the password only as its argon2id PHC string.
+#[derive(Debug, Clone, FromRow)]
+pub struct AdminAccount {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+}
+
+/// Who made a change, for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub admin_id: i64,
+    pub email: &'a str,
+}
+
+/// How many of a company's newest open postings its page reads the benefits of.
+pub const COMPANY_BENEFIT_POSTINGS: usize = 200;
+
+/// How many cards "More from this company" and "Similar jobs near here" show.
+pub const RELATED_JOBS: usize = 4;
+
+/// What one snapshot is loaded from, read in one transaction that sees one state of the database.
+pub struct SnapshotSource {
+    /// The listing version the rest was read at.
+    pub version: i64,
+    /// Every posting open on the day, as a JSON array of arrays (see `open_postings::PostingJson`).
+    pub postings: Option<String>,
+    /// Every company's id by slug.
+    pub companies: Vec<(String, i64)>,
+}

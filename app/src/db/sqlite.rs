@@ -1,0 +1,136 @@
+//! SQLite, the embedded default: one file, nothing to install. The queries in `queries/` are compiled
+//! here against [`Db`] = `sqlx::Sqlite`; [`dialect`] holds what SQLite says differently.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub(super) use super::error::Error;
+use super::pool::DbError;
+
+/// The engine the shared queries are compiled against here.
+pub(super) type Db = sqlx::Sqlite;
+/// A pool of this engine's connections.
+pub(super) type Pool = sqlx::SqlitePool;
+/// One of this engine's connections, usually a transaction's.
+pub(super) type Connection = sqlx::SqliteConnection;
+
+/// How SQLite says what PostgreSQL says otherwise.
+pub(super) mod dialect {
+    use super::Db;
+    use sqlx::QueryBuilder;
+
+    /// The current time, as the schema stores it (ISO-8601 UTC text).
+    pub const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+    /// Begins a transaction that writes: it takes the write lock at once, so that it never fails half-way
+    /// on a lock another writer took after its first read.
+    pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+    /// Begins a read transaction that sees one state of the database throughout (WAL gives each read
+    /// transaction its own snapshot).
+    pub const BEGIN_SNAPSHOT: &str = "BEGIN";
+    /// What a read that a write will follow adds to lock its rows: nothing, the write lock is held.
+    pub const FOR_UPDATE: &str = "";
+    /// LIKE ignores the case of ASCII letters in SQLite.
+    pub const LIKE_ANY_CASE: &str = "LIKE";
+    /// FTS5's bm25 (lower is better), title 10, company 4, skills 3, body 1.
+    pub const RANK: &str = "bm25(postings_fts, 10.0, 4.0, 3.0, 1.0)";
+    /// The head of a multi-row insert of full-text rows (rowid = the posting's id).
+    pub const INSERT_FULL_TEXT: &str = "INSERT INTO postings_fts (rowid, title, company, skills, body) ";
+    /// Deletes a posting's full-text row.
+    pub const DELETE_FULL_TEXT: &str = "DELETE FROM postings_fts WHERE rowid = $1";
+
+    /// The FROM clause of a listing query with keywords (an FTS5 query from `fts_query`): the matches
+    /// drive the query, each looked up in `postings` by primary key (CROSS JOIN keeps that order).
+    pub fn push_keyword_source(query: &mut QueryBuilder<Db>, _keywords: &str) {
+        query.push(" FROM postings_fts CROSS JOIN postings p ON p.id = postings_fts.rowid");
+    }
+
+    /// The condition, after the WHERE clause, that keeps the keywords' matches.
+    pub fn push_keyword_condition(query: &mut QueryBuilder<Db>, keywords: &str) {
+        query.push(" AND postings_fts MATCH ").push_bind(keywords.to_owned());
+    }
+
+    /// A query of one JSON array: the ids of every posting whose text matches `keywords`.
+    pub fn push_keyword_ids(query: &mut QueryBuilder<Db>, keywords: &str) {
+        query.push("SELECT json_group_array(rowid) FROM postings_fts WHERE postings_fts MATCH ");
+        query.push_bind(keywords.to_owned());
+    }
+
+    /// `WITH hits AS (…)`: the `limit` postings whose titles best match any of `words` (lower-case
+    /// alphanumeric words), as `id` and `rank` (lower is better).
+    pub fn push_title_hits(query: &mut QueryBuilder<Db>, words: &[String], limit: i64) {
+        // Each word is quoted, so nothing in a title can act as FTS5 syntax.
+        let any_word =
+            words.iter().map(|w| format!("title:\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" OR ");
+        query.push("WITH hits AS MATERIALIZED (SELECT rowid AS id, rank FROM postings_fts WHERE postings_fts MATCH ");
+        query.push_bind(any_word).push(" ORDER BY rank LIMIT ").push_bind(limit).push(") ");
+    }
+
+    /// A JSON array with one array of `items` per row of the query it aggregates (`[]` for none).
+    pub fn json_list(items: &str) -> String {
+        format!("json_group_array(json_array({items}))")
+    }
+
+    /// A JSON value as text.
+    pub fn json_text(expr: &str) -> String {
+        expr.to_owned()
+    }
+}
+
+// The shared queries, compiled for this engine (each file is compiled once per engine).
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/admin.rs"]
+pub(super) mod admin;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/cards.rs"]
+pub(super) mod cards;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/career.rs"]
+pub(super) mod career;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/companies.rs"]
+pub(super) mod companies;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/listing.rs"]
+pub(super) mod listing;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/postings.rs"]
+pub(super) mod postings;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/related.rs"]
+pub(super) mod related;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/snapshot.rs"]
+pub(super) mod snapshot;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/write.rs"]
+pub(super) mod write;
+
+/// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.
+pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|error| DbError::BadUrl { url: url.to_owned(), reason: error.to_string() })?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("cache_size", "-32000")
+        .pragma("temp_store", "memory");
+    let file = options.get_filename();
+    if let Some(folder) = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|source| DbError::CreateFolder { folder: folder.display().to_string(), source })?;
+    }
+    SqlitePoolOptions::new()
+        .max_connections(max_connections.max(1))
+        .connect_with(options)
+        .await
+        .map_err(|error| DbError::Open { url: url.to_owned(), reason: error.to_string() })
+}
+
+/// This engine's migrations (`migrations/sqlite`).
+pub(super) fn migrator() -> sqlx::migrate::Migrator {
+    sqlx::migrate!("../migrations/sqlite")
+}

@@ -1,0 +1,183 @@
+//! Several server processes on one database, as a board behind a proxy runs: what one instance writes
+//! (postings, sessions) the others see, and instances starting together migrate once.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::admin::{csrf_token, posting_form};
+use crate::helpers::{TestApp, TestDatabase, postgres_server};
+
+/// A `jobboard serve` process on a loopback port; killed when dropped.
+struct Instance {
+    process: Child,
+    addr: std::net::SocketAddr,
+}
+
+/// An answer read whole: status, headers (lower-case names) and body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Instance {
+    /// Starts the server binary on `database_url` and waits until it answers.
+    async fn start(database_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+        let process = Command::new(env!("CARGO_BIN_EXE_jobboard"))
+            .args(["serve", "--addr", &addr.to_string(), "--public-url", &format!("http://{addr}")])
+            .env("DATABASE_URL", database_url)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let instance = Self { process, addr };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if TcpStream::connect(addr).await.is_ok() && instance.get("/health", &[]).await.status == 200 {
+                return instance;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the instance on {addr} did not answer within 60 s");
+    }
+
+    fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send("GET", path, None, headers).await
+    }
+
+    async fn post(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
+        let origin = self.origin();
+        let mut all = vec![("origin", origin.as_str())];
+        all.extend_from_slice(headers);
+        self.send("POST", path, Some(form), &all).await
+    }
+
+    /// One HTTP/1.1 request on its own connection.
+    async fn send(&self, method: &str, path: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Reply {
+        let mut stream = TcpStream::connect(self.addr).await.expect("connect");
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if let Some(form) = form {
+            request.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                form.len()
+            ));
+        }
+        request.push_str("\r\n");
+        request.push_str(form.unwrap_or_default());
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Reply { status, headers, body: body.to_owned() }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// The `name=value` of the session cookie a reply sets.
+fn session_cookie(reply: &Reply) -> String {
+    reply
+        .headers
+        .iter()
+        .filter(|(name, _)| name == "set-cookie")
+        .find_map(|(_, value)| value.strip_prefix("jobboard_session=").map(|rest| rest.split(';').next().unwrap_or("")))
+        .map(|value| format!("jobboard_session={value}"))
+        .expect("a session cookie")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_database_share_postings_and_sessions() {
+    let app = TestApp::with_brief().await;
+    let (email, password) = ("two@jobs.example", "violet kettle orbit 1931");
+    app.create_admin(email, password).await;
+    let (a, b) = (Instance::start(&app.database_url).await, Instance::start(&app.database_url).await);
+
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("email", email)
+        .append_pair("password", password)
+        .finish();
+    let signed_in = a.post("/admin/sign-in", &form, &[]).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let cookie = session_cookie(&signed_in);
+    assert_eq!(b.get("/admin/jobs", &[("cookie", &cookie)]).await.status, 200, "B honours A's session");
+
+    // A posting published on A is listed by B within 2 s.
+    let token = csrf_token(&a.get("/admin/jobs/new", &[("cookie", &cookie)]).await.body);
+    let title = "Cross Instance Queue Engineer";
+    let saved = a
+        .post("/admin/jobs/new", &posting_form(&token, title, "publish", ("150000", "190000")), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let published = Instant::now();
+    let listed = loop {
+        let page = b.get("/jobs?q=cross+instance", &[]).await;
+        if page.body.contains(title) {
+            break published.elapsed();
+        }
+        assert!(published.elapsed() < Duration::from_secs(2), "B did not list A's posting within 2 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    eprintln!("B listed A's posting after {listed:?}");
+
+    // Signing out on B ends the session on A too.
+    let token = csrf_token(&b.get("/admin/jobs", &[("cookie", &cookie)]).await.body);
+    let out = b.post("/admin/sign-out", &format!("csrf={token}"), &[("cookie", &cookie)]).await;
+    assert_eq!(out.status, 303, "{}", out.body);
+    let after = a.get("/admin/jobs", &[("cookie", &cookie)]).await;
+    assert_eq!(after.status, 303, "A no longer honours the session");
+    assert!(after.header("location").unwrap_or_default().starts_with("/admin/sign-in"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_only_instances_starting_together_on_an_empty_database_migrate_once() {
+    assert!(
+        postgres_server().is_some(),
+        "this test runs on PostgreSQL: the test command starts one and sets JOBBOARD_TEST_POSTGRES"
+    );
+    let (_place, url) = TestDatabase::new().await;
+    let (a, b) = tokio::join!(Instance::start(&url), Instance::start(&url));
+    assert_eq!(a.get("/health", &[]).await.status, 200);
+    assert_eq!(b.get("/health", &[]).await.status, 200);
+    let pool = app::db::connect(&url, 1).await.expect("connect");
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres"))
+        .expect("migrations folder")
+        .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql")))
+        .count();
+    let applied: i64 =
+        crate::on_db!(pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(p)
+            .await)
+        .expect("applied migrations");
+    assert_eq!(applied, migrations as i64, "each migration applied once");
+    let postings = app::db::count_postings(&pool).await.expect("count");
+    assert_eq!(postings, 0, "an empty PostgreSQL database is not seeded by the instances");
+}
