@@ -214,7 +214,7 @@ CREATE INDEX audit_log_posting ON audit_log (posting_id, id);
 
 -- The listing's version (see the SQLite migration 0004): moved forward in the same transaction as every
 -- change to what the listing shows, by statement triggers, which also notify the channel
--- `listing_version` so that other instances can reload before their next poll.
+-- `listing_version` (with the schema's name) so that other instances can reload before their next poll.
 CREATE TABLE listing_version (
     id      BIGINT PRIMARY KEY CHECK (id = 1),
     version BIGINT NOT NULL
@@ -224,7 +224,7 @@ INSERT INTO listing_version (id, version) VALUES (1, 1);
 CREATE FUNCTION bump_listing_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE listing_version SET version = version + 1 WHERE id = 1;
-    PERFORM pg_notify('listing_version', '');
+    PERFORM pg_notify('listing_version', current_schema());
     RETURN NULL;
 END;
 $$;

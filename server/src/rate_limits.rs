@@ -1,7 +1,9 @@
 //! Rate limits on public writes and on the listing's expensive work, per client address (the TCP peer)
 //! and, for the alert form, per e-mail address. Each limit is a setting (`jobboard serve --help`), so that
 //! the end-to-end tests can raise them. Counted per instance, in memory (governor's keyed limiters; idle
-//! keys are forgotten by the periodic sweep).
+//! keys are forgotten by the periodic sweep). Behind a proxy that spreads clients over several instances,
+//! each instance is told how many there are (`--instances`) and enforces its share of every limit, so
+//! that the board as a whole allows what one instance would.
 
 use axum::extract::ConnectInfo;
 use axum::http::header::RETRY_AFTER;
@@ -26,11 +28,27 @@ pub struct RateLimitSettings {
     /// (a new keyword search or filter): generous for a person, tight for a script.
     #[arg(long, env = "JOBBOARD_LISTING_MISSES_PER_MINUTE", default_value_t = 120)]
     pub listing_misses_per_minute: u32,
+    /// How many instances serve the board behind one proxy: each enforces its share of every limit
+    /// (rounded up), sign-in attempts included.
+    #[arg(long, env = "JOBBOARD_INSTANCES", default_value_t = 1)]
+    pub instances: u32,
 }
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        Self { alerts_per_address_per_hour: 20, alerts_per_email_per_day: 5, listing_misses_per_minute: 120 }
+        Self {
+            alerts_per_address_per_hour: 20,
+            alerts_per_email_per_day: 5,
+            listing_misses_per_minute: 120,
+            instances: 1,
+        }
+    }
+}
+
+impl RateLimitSettings {
+    /// This instance's share of `count` (rounded up, at least one).
+    pub fn share(&self, count: u32) -> u32 {
+        count.div_ceil(self.instances.max(1)).max(1)
     }
 }
 
@@ -76,11 +94,17 @@ impl RateLimits {
     pub fn new(settings: RateLimitSettings) -> Self {
         Self {
             alerts_per_address: RateLimiter::keyed(quota(
-                settings.alerts_per_address_per_hour,
+                settings.share(settings.alerts_per_address_per_hour),
                 Duration::from_secs(3_600),
             )),
-            alerts_per_email: RateLimiter::keyed(quota(settings.alerts_per_email_per_day, Duration::from_secs(86_400))),
-            listing_misses: RateLimiter::keyed(quota(settings.listing_misses_per_minute, Duration::from_secs(60))),
+            alerts_per_email: RateLimiter::keyed(quota(
+                settings.share(settings.alerts_per_email_per_day),
+                Duration::from_secs(86_400),
+            )),
+            listing_misses: RateLimiter::keyed(quota(
+                settings.share(settings.listing_misses_per_minute),
+                Duration::from_secs(60),
+            )),
         }
     }
 
@@ -129,16 +153,39 @@ pub type SignInLimiter = DefaultKeyedRateLimiter<IpAddr>;
 /// Sign-in attempts per account, by lower-cased e-mail address.
 pub type AccountLimiter = DefaultKeyedRateLimiter<String>;
 
-/// A limiter of [`ATTEMPTS_PER_MINUTE`] per address (a burst of that many, then one every 60/N s).
-pub fn sign_in_limiter() -> SignInLimiter {
-    let per_minute = NonZeroU32::new(ATTEMPTS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+/// A limiter of this instance's share of [`ATTEMPTS_PER_MINUTE`] per address (a burst of that many,
+/// then one every 60/N s).
+pub fn sign_in_limiter(settings: &RateLimitSettings) -> SignInLimiter {
+    let per_minute = NonZeroU32::new(settings.share(ATTEMPTS_PER_MINUTE)).unwrap_or(NonZeroU32::MIN);
     RateLimiter::keyed(Quota::per_minute(per_minute))
 }
 
-/// A limiter of [`ACCOUNT_BURST`] attempts per account, then one every [`ACCOUNT_REFILL`].
-pub fn account_limiter() -> AccountLimiter {
-    let quota = Quota::with_period(ACCOUNT_REFILL)
+/// A limiter of this instance's share of [`ACCOUNT_BURST`] attempts per account, then one every
+/// [`ACCOUNT_REFILL`] times the number of instances.
+pub fn account_limiter(settings: &RateLimitSettings) -> AccountLimiter {
+    let quota = Quota::with_period(ACCOUNT_REFILL * settings.instances.max(1))
         .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::new(ACCOUNT_BURST).unwrap_or(NonZeroU32::MIN));
+        .allow_burst(NonZeroU32::new(settings.share(ACCOUNT_BURST)).unwrap_or(NonZeroU32::MIN));
     RateLimiter::keyed(quota)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_of_several_instances_enforces_its_share_of_a_limit() {
+        let two = RateLimitSettings { instances: 2, listing_misses_per_minute: 5, ..RateLimitSettings::default() };
+        assert_eq!(two.share(5), 3);
+        assert_eq!(RateLimitSettings { instances: 0, ..two }.share(5), 5, "zero instances counts as one");
+        assert_eq!(RateLimitSettings { instances: 100, ..two }.share(5), 1, "never below one");
+        let limits = RateLimits::new(two);
+        let address = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let allowed = (0..10).filter(|_| limits.listing_miss(address).is_ok()).count();
+        assert_eq!(allowed, 3, "an instance of two allows its share of the burst");
+        let sign_in = sign_in_limiter(&two);
+        assert_eq!((0..10).filter(|_| sign_in.check_key(&address).is_ok()).count(), 3);
+        let accounts = account_limiter(&two);
+        assert_eq!((0..20).filter(|_| accounts.check_key(&"a@b.c".to_owned()).is_ok()).count(), 5);
+    }
 }

@@ -45,16 +45,18 @@ impl AppState {
             pool,
             leptos_options,
             public_url,
-            sign_in_limiter: Arc::new(sign_in_limiter()),
-            account_limiter: Arc::new(account_limiter()),
+            sign_in_limiter: Arc::new(sign_in_limiter(&RateLimitSettings::default())),
+            account_limiter: Arc::new(account_limiter(&RateLimitSettings::default())),
             listing_cache,
             sitemaps: SitemapCache::default(),
             rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
         }
     }
 
-    /// The same state with these rate limits.
+    /// The same state with these rate limits (sign-in's included: its share of them).
     pub fn with_rate_limits(mut self, settings: RateLimitSettings) -> Self {
+        self.sign_in_limiter = Arc::new(sign_in_limiter(&settings));
+        self.account_limiter = Arc::new(account_limiter(&settings));
         self.rate_limits = Arc::new(RateLimits::new(settings));
         self
     }

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use super::open_postings::OpenPostings;
 use super::paging::{RankedMatch, fts_query, listing_sort};
-use super::{Error, Pool, listing_version, load_cards, ranked_matches, ranked_page};
+use super::{Error, ListingChanges, Pool, listing_version, load_cards, ranked_matches, ranked_page};
 use crate::domain::filter::{ListingSummary, Sort};
 use crate::domain::{JobCard, JobFilter};
 
@@ -244,12 +244,35 @@ impl ListingCache {
     }
 
     /// Starts the one task that keeps the snapshot current: it reads the listing version every
-    /// [`REFRESH_INTERVAL`], or at once when woken by [`ListingCache::changed`], and loads a new snapshot
-    /// when it moved. It stops when the pool is closed. Does nothing outside a tokio runtime.
+    /// [`REFRESH_INTERVAL`], or at once when woken by [`ListingCache::changed`] or (on PostgreSQL) by a
+    /// change another instance made, and loads a new snapshot when it moved. It stops when the pool is
+    /// closed. Does nothing outside a tokio runtime.
     pub fn spawn_refresher(&self, pool: Pool) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        let cache = self.clone();
+        let listening = pool.clone();
+        runtime.spawn(async move {
+            let mut changes = match ListingChanges::listen(&listening).await {
+                Ok(Some(changes)) => changes,
+                Ok(None) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "listening for listing changes failed: the version is polled only");
+                    return;
+                }
+            };
+            while !listening.is_closed() {
+                match changes.next().await {
+                    Ok(()) => cache.inner.wake.notify_one(),
+                    Err(_) if listening.is_closed() => break,
+                    Err(error) => {
+                        tracing::warn!(%error, "listening for listing changes failed; retrying");
+                        tokio::time::sleep(REFRESH_INTERVAL).await;
+                    }
+                }
+            }
+        });
         let cache = self.clone();
         runtime.spawn(async move {
             while !pool.is_closed() {

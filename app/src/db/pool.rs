@@ -144,3 +144,35 @@ impl Transaction {
         Ok(())
     }
 }
+
+/// The notifications a PostgreSQL database sends when the listing changes (the `listing_version`
+/// triggers notify the channel of that name), so that every instance reloads at once rather than at its
+/// next poll. SQLite runs on one machine and has none: there the version is only polled.
+pub struct ListingChanges {
+    listener: sqlx::postgres::PgListener,
+    /// The schema the board's tables are in: the notifications name it.
+    schema: String,
+}
+
+impl ListingChanges {
+    /// Listens on its own connection; `None` on SQLite.
+    pub async fn listen(pool: &Pool) -> Result<Option<Self>, super::Error> {
+        let Pool::Postgres(pool) = pool else {
+            return Ok(None);
+        };
+        let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(pool).await?;
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen("listing_version").await?;
+        Ok(Some(Self { listener, schema }))
+    }
+
+    /// Waits for the next change to this board's listing (another schema's are skipped; a lost
+    /// connection is opened again first).
+    pub async fn next(&mut self) -> Result<(), super::Error> {
+        loop {
+            if self.listener.recv().await?.payload() == self.schema {
+                return Ok(());
+            }
+        }
+    }
+}

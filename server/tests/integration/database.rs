@@ -354,3 +354,26 @@ async fn a_database_url_of_an_unknown_engine_is_refused_with_a_clear_message_and
     assert!(!std::path::Path::new("postgresql:").exists() && !std::path::Path::new("mysql:").exists());
     assert!(!std::path::Path::new("data/jobboard.db").exists(), "a bare path is not taken as a file either");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_only_a_change_to_the_listing_is_notified_to_every_listener_at_once() {
+    assert!(
+        crate::helpers::postgres_server().is_some(),
+        "this test runs on PostgreSQL: the test command starts one and sets JOBBOARD_TEST_POSTGRES"
+    );
+    let app = TestApp::with_brief().await;
+    let mut changes = app::db::ListingChanges::listen(&app.pool).await.expect("listen").expect("PostgreSQL notifies");
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(300), changes.next()).await;
+    assert!(quiet.is_err(), "no notification before a change");
+    let brief = app.brief_id().await;
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE postings SET status = 'closed' WHERE id = $1")
+        .bind(brief)
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+    .expect("close");
+    tokio::time::timeout(std::time::Duration::from_secs(2), changes.next())
+        .await
+        .expect("notified within 2 s")
+        .expect("a notification");
+}
