@@ -31,7 +31,8 @@ impl Cli {
 /// Settings shared by every command.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
-    /// The SQLite database; the file and its folder are created when missing.
+    /// The database: a SQLite file (`sqlite://path`, created with its folder when missing) or a PostgreSQL
+    /// database (`postgres://user@host:port/name`).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/jobboard.db", global = true)]
     pub database_url: String,
     /// Log filter, e.g. `info` or `jobboard=debug,tower_http=info`.
@@ -48,6 +49,20 @@ pub enum Command {
     Seed(SeedArgs),
     /// Manage admin accounts.
     Admin(AdminArgs),
+    /// Copy a board from a SQLite database into an empty PostgreSQL one: every table, ids kept, row
+    /// counts checked. The target is migrated first; the source is only read.
+    MigrateToPostgres(MigrateArgs),
+}
+
+/// Flags of `migrate-to-postgres`.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateArgs {
+    /// The SQLite database to copy, e.g. sqlite://data/jobboard.db.
+    #[arg(long)]
+    pub from: String,
+    /// The PostgreSQL database to copy into, e.g. postgres://jobboard@localhost/jobboard.
+    #[arg(long)]
+    pub to: String,
 }
 
 /// `jobboard admin ...`.

@@ -35,6 +35,10 @@ pub enum StartupError {
     AdminExists(String),
     #[error("could not store the admin: {0}")]
     StoreAdmin(String),
+    #[error("{0} must be a {1} database URL")]
+    WrongEngine(String, &'static str),
+    #[error("copying the board failed (the target is unchanged): {0}")]
+    Copy(db::Error),
 }
 
 /// The environment variable `jobboard admin create` reads the password from.
@@ -144,6 +148,39 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
         println!("generated {} postings in {:.1} s", args.generate, started.elapsed().as_secs_f64());
     }
     pool.close().await;
+    Ok(())
+}
+
+/// `jobboard migrate-to-postgres --from sqlite://… --to postgres://…`: migrates the target, copies the
+/// board into it with a progress bar, and prints each table's row count.
+pub async fn migrate_to_postgres(args: &crate::cli::MigrateArgs) -> Result<(), StartupError> {
+    if db::Engine::of_url(&args.from) != Some(db::Engine::Sqlite) {
+        return Err(StartupError::WrongEngine(args.from.clone(), "SQLite"));
+    }
+    if db::Engine::of_url(&args.to) != Some(db::Engine::Postgres) {
+        return Err(StartupError::WrongEngine(args.to.clone(), "PostgreSQL"));
+    }
+    let from = db::connect(&args.from, 2).await?;
+    let to = open_database(&args.to).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:28} [{bar:40}] {pos}/{len} rows ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let copied = db::copy_board(&from, &to, |progress| {
+        bar.set_length(progress.total);
+        bar.set_position(progress.copied);
+        bar.set_message(progress.table.to_owned());
+    })
+    .await;
+    bar.finish_and_clear();
+    let report = copied.map_err(StartupError::Copy)?;
+    for (table, rows) in &report.tables {
+        println!("{table:28} {rows:>9} rows");
+    }
+    println!("copied {} tables; every row count matches the source", report.tables.len());
+    from.close().await;
+    to.close().await;
     Ok(())
 }
 

@@ -138,7 +138,7 @@ struct Inner {
     /// Held while a snapshot loads, so that one load serves everybody.
     loading: tokio::sync::Mutex<()>,
     /// Wakes the refresher early (after a write made through this server).
-    wake: tokio::sync::Notify,
+    wake: Arc<tokio::sync::Notify>,
     /// The listing version of the current snapshot, for those waiting to see their write.
     published: tokio::sync::watch::Sender<i64>,
     serials: AtomicU64,
@@ -160,7 +160,7 @@ impl Default for ListingCache {
             inner: Arc::new(Inner {
                 current: RwLock::new(None),
                 loading: tokio::sync::Mutex::new(()),
-                wake: tokio::sync::Notify::new(),
+                wake: Arc::new(tokio::sync::Notify::new()),
                 published: tokio::sync::watch::Sender::new(0),
                 serials: AtomicU64::new(0),
                 loads: AtomicU64::new(0),
@@ -251,7 +251,11 @@ impl ListingCache {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let cache = self.clone();
+        // The tasks hold the cache weakly: once every other handle is dropped, they end (and the
+        // listener's connection goes back to the pool).
+        let cache = Arc::downgrade(&self.inner);
+        // Ends (with an error) when the cache is dropped, and moves on every new snapshot.
+        let mut published = self.inner.published.subscribe();
         let listening = pool.clone();
         runtime.spawn(async move {
             let mut changes = match ListingChanges::listen(&listening).await {
@@ -263,8 +267,18 @@ impl ListingCache {
                 }
             };
             while !listening.is_closed() {
-                match changes.next().await {
-                    Ok(()) => cache.inner.wake.notify_one(),
+                let heard = tokio::select! {
+                    heard = changes.next() => heard,
+                    dropped = published.changed() => match dropped {
+                        Ok(()) => continue,
+                        Err(_) => break,
+                    },
+                };
+                let Some(inner) = cache.upgrade() else {
+                    break;
+                };
+                match heard {
+                    Ok(()) => inner.wake.notify_one(),
                     Err(_) if listening.is_closed() => break,
                     Err(error) => {
                         tracing::warn!(%error, "listening for listing changes failed; retrying");
@@ -273,15 +287,20 @@ impl ListingCache {
                 }
             }
         });
-        let cache = self.clone();
+        let cache = Arc::downgrade(&self.inner);
+        let wake = Arc::clone(&self.inner.wake);
         runtime.spawn(async move {
             while !pool.is_closed() {
-                match cache.refresh(&pool).await {
+                let Some(inner) = cache.upgrade() else {
+                    break;
+                };
+                match (Self { inner }).refresh(&pool).await {
                     Ok(_) => {}
                     Err(_) if pool.is_closed() => break,
                     Err(error) => tracing::warn!(%error, "refreshing the listing snapshot failed"),
                 }
-                let _ = tokio::time::timeout(REFRESH_INTERVAL, cache.inner.wake.notified()).await;
+                // Waiting holds no handle on the cache, so that dropping it ends this task.
+                let _ = tokio::time::timeout(REFRESH_INTERVAL, wake.notified()).await;
             }
         });
     }

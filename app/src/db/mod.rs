@@ -10,6 +10,7 @@
 //! engine of the pool or transaction it is given. Records and helpers both engines share (cursors,
 //! pages, slugs, the snapshot, the caches) are compiled once.
 
+mod copy;
 mod error;
 mod listing_cache;
 mod open_postings;
@@ -22,6 +23,7 @@ mod sqlite;
 
 use chrono::NaiveDate;
 
+pub use copy::{CopyProgress, CopyReport, copy_board};
 pub use error::Error;
 pub use listing_cache::{Listing, ListingCache};
 pub use open_postings::{OpenPostings, SimilarTo};

@@ -155,13 +155,17 @@ pub struct ListingChanges {
 }
 
 impl ListingChanges {
-    /// Listens on its own connection; `None` on SQLite.
+    /// Listens on a connection of its own, outside the pool (which it leaves whole for requests); `None`
+    /// on SQLite.
     pub async fn listen(pool: &Pool) -> Result<Option<Self>, super::Error> {
         let Pool::Postgres(pool) = pool else {
             return Ok(None);
         };
         let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(pool).await?;
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        let own = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(pool.connect_options().as_ref().clone());
+        let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
         listener.listen("listing_version").await?;
         Ok(Some(Self { listener, schema }))
     }

@@ -377,3 +377,70 @@ async fn postgres_only_a_change_to_the_listing_is_notified_to_every_listener_at_
         .expect("notified within 2 s")
         .expect("a notification");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_only_migrate_to_postgres_copies_a_board_with_its_ids_and_the_target_keeps_working() {
+    use crate::helpers::{TestDatabase, postgres_server};
+    assert!(postgres_server().is_some(), "this test runs on PostgreSQL: the test command starts one");
+    let folder = tempfile::tempdir().expect("folder");
+    let source_url = format!("sqlite://{}", folder.path().join("board.db").display());
+    let source = server::startup::open_database(&source_url).await.expect("source");
+    seed::load_demo(&source, 120).await.expect("demo");
+    db::insert_admin(&source, "copy@jobs.example", "$argon2id$copied").await.expect("admin");
+    db::create_session(&source, "session-id", "{}", i64::MAX).await.expect("session");
+    let (_place, target_url) = TestDatabase::new().await;
+
+    let copied = std::process::Command::new(env!("CARGO_BIN_EXE_jobboard"))
+        .args(["migrate-to-postgres", "--from", &source_url, "--to", &target_url])
+        .output()
+        .expect("the command runs");
+    let printed = String::from_utf8_lossy(&copied.stdout);
+    assert!(copied.status.success(), "{printed}{}", String::from_utf8_lossy(&copied.stderr));
+    assert!(printed.contains("every row count matches the source"), "{printed}");
+
+    let target = server::startup::open_database(&target_url).await.expect("target");
+    assert_eq!(target.engine(), db::Engine::Postgres);
+    assert_eq!(db::count_postings(&target).await.expect("count"), db::count_postings(&source).await.expect("count"));
+    let today = Utc::now().date_naive();
+    let brief = crate::on_db!(source, |p| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM postings WHERE title LIKE 'Backend Software Engineer Graduate (TikTok%'"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("brief");
+    let (before, after) = (
+        db::get_job_detail(&source, brief, today).await.expect("source detail"),
+        db::get_job_detail(&target, brief, today).await.expect("target detail"),
+    );
+    assert_eq!(format!("{before:?}"), format!("{after:?}"), "the brief's page reads the same from the copy");
+    let engineer = db::fts_query("engineer").expect("a word");
+    assert_eq!(
+        db::OpenPostings::keyword_matches(&source, &engineer).await.expect("source search"),
+        db::OpenPostings::keyword_matches(&target, &engineer).await.expect("target search"),
+        "the full-text index of the copy finds the same postings"
+    );
+    assert!(db::find_admin(&target, "COPY@jobs.example").await.expect("admin").is_some());
+    assert!(db::load_session(&target, "session-id", 0).await.expect("session").is_some());
+    // The sequences moved past the copied ids: a new company gets the next one.
+    let mut tx = db::Transaction::begin(&target).await.expect("tx");
+    let company = app::domain::NewCompany {
+        name: "After Copy".into(),
+        slug: "after-copy".into(),
+        about: String::new(),
+        website: None,
+        application_limit: None,
+    };
+    let id = db::upsert_company(&mut tx, &company).await.expect("a new company");
+    tx.commit().await.expect("commit");
+    let max_before: i64 =
+        crate::on_db!(source, |p| sqlx::query_scalar("SELECT MAX(id) FROM companies").fetch_one(p).await).expect("max");
+    assert_eq!(id, max_before + 1);
+
+    // A second copy into the same (now used) database is refused and changes nothing.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_jobboard"))
+        .args(["migrate-to-postgres", "--from", &source_url, "--to", &target_url])
+        .output()
+        .expect("the command runs");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds postings"));
+}
