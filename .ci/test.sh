@@ -43,7 +43,11 @@ cargo test -p server --test integration
 step "building the site for the end-to-end tests (cargo leptos build)"
 cargo leptos build
 
-step "end-to-end tests in chromium, JavaScript on and off"
+step "end-to-end tests in chromium, JavaScript on and off (SQLite)"
 (cd end2end && npx playwright test)
+
+step "end-to-end tests of the board and the admin on PostgreSQL"
+psql "$JOBBOARD_TEST_POSTGRES" -q -c "CREATE DATABASE e2e"
+(cd end2end && E2E_DATABASE_URL="${JOBBOARD_TEST_POSTGRES%/*}/e2e" npx playwright test tests/board.spec.ts tests/admin.spec.ts)
 
 step "all tests passed in $((SECONDS - started)) s"

@@ -11,7 +11,10 @@
 #   5. detail pages under load, and a mixed load of 64 connections over every kind of page beside the same
 #      load over listing URLs alone (timeouts and 5xx counted);
 #   6. hostile traffic (bench/pages.py hostile) while ordinary visitors load /jobs: their p99 and the
-#      server's RSS, beside the same step without it.
+#      server's RSS, beside the same step without it;
+#   7. the same board on PostgreSQL (a throwaway local cluster, .ci/postgres.sh, copied with
+#      `jobboard migrate-to-postgres`): the query times, and the listing and detail pages under load beside
+#      SQLite's, with one instance and with two instances sharing the load.
 # Settings: BENCH_POSTINGS (100000), BENCH_SECONDS (10 per load run), BENCH_CONNECTIONS (16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -225,6 +228,63 @@ hostile_p99=$(cat /tmp/oha.p99)
 rss_after=$(rss)
 cat /tmp/hostile.txt
 python3 -c "print(f'p99 with / without hostile traffic: {$hostile_p99} / {$calm_p99} ms = {$hostile_p99 / max($calm_p99, 0.01):.2f} (goal <= 2); RSS {$rss_before} kB before, {$rss_after} kB after: {$rss_after / $rss_before:.2f} (goal <= 1.2)')"
+
+step "7. PostgreSQL: the same $POSTINGS postings, side by side with SQLite"
+kill "${pids[@]}" 2>/dev/null || true
+wait 2>/dev/null || true
+pids=()
+eval "$(.ci/postgres.sh start)"
+trap 'cleanup; .ci/postgres.sh stop "$JOBBOARD_TEST_POSTGRES_DIR"' EXIT
+psql "$JOBBOARD_TEST_POSTGRES" -q -c "CREATE DATABASE bench"
+PG_URL="${JOBBOARD_TEST_POSTGRES%/*}/bench"
+copy_started=$SECONDS
+target/release/jobboard --log warn migrate-to-postgres --from "sqlite://$DB" --to "$PG_URL" | tail -1
+echo "copied in $((SECONDS - copy_started)) s"
+psql "$PG_URL" -q -c "VACUUM ANALYZE"
+echo "query times on PostgreSQL (release build, the functions the server calls):"
+target/release/jobboard-bench queries --database-url "$PG_URL" --runs 200 --summary-runs 5
+SQLITE_PORT=3913
+PG_PORT=3914
+PG_PORT_2=3915
+LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard --database-url "sqlite://$DB" serve --addr "127.0.0.1:$SQLITE_PORT" &
+pids+=($!)
+LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard --database-url "$PG_URL" serve --addr "127.0.0.1:$PG_PORT" &
+pids+=($!)
+wait_for "http://127.0.0.1:$SQLITE_PORT/health"
+wait_for "http://127.0.0.1:$PG_PORT/health"
+echo "| target | req/s | p50 ms | p99 ms | 2xx | other | 5xx | errors (timeouts, resets) |"
+echo "|---|---|---|---|---|---|---|---|"
+for engine in "SQLite:$SQLITE_PORT" "PostgreSQL:$PG_PORT"; do
+  name=${engine%%:*}; port=${engine#*:}
+  for warm in "/jobs" "/jobs?$QUERY" "/jobs?$KEYWORDS"; do curl -fs -o /dev/null "http://127.0.0.1:$port$warm"; done
+  load "$name /jobs" "http://127.0.0.1:$port/jobs"
+  load "$name /jobs?$QUERY" "http://127.0.0.1:$port/jobs?$QUERY"
+  load "$name /jobs?$KEYWORDS" "http://127.0.0.1:$port/jobs?$KEYWORDS"
+  load "$name detail pages, random ids" "http://127.0.0.1:$port/jobs/[1-9][0-9]{0,4}-x" --rand-regex-url
+done
+load "PostgreSQL /jobs, one instance" "http://127.0.0.1:$PG_PORT/jobs"
+one_instance=$(cat /tmp/oha.rate)
+kill "${pids[0]}" 2>/dev/null || true
+LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard --database-url "$PG_URL" serve --addr "127.0.0.1:$PG_PORT_2" --instances 2 &
+pids+=($!)
+wait_for "http://127.0.0.1:$PG_PORT_2/health"
+curl -fs -o /dev/null "http://127.0.0.1:$PG_PORT_2/jobs"
+# Two instances behind the load tool: half the connections on each, at the same time.
+half_connections=$((CONNECTIONS / 2))
+oha --no-tui --disable-compression --output-format json -t 15s -z "${SECONDS_PER_RUN}s" -c "$half_connections" \
+  "http://127.0.0.1:$PG_PORT/jobs" > /tmp/oha-a.json &
+oha_a=$!
+oha --no-tui --disable-compression --output-format json -t 15s -z "${SECONDS_PER_RUN}s" -c "$half_connections" \
+  "http://127.0.0.1:$PG_PORT_2/jobs" > /tmp/oha-b.json
+wait "$oha_a"
+python3 - "$one_instance" <<'PY'
+import json, sys
+runs = [json.load(open(f"/tmp/oha-{x}.json")) for x in "ab"]
+rate = sum(run["summary"]["requestsPerSec"] for run in runs)
+fivexx = sum(v for run in runs for k, v in run.get("statusCodeDistribution", {}).items() if k.startswith("5"))
+print(f"PostgreSQL /jobs: one instance {float(sys.argv[1]):.0f} req/s; two instances (one database, the same "
+      f"machine's {__import__('os').cpu_count()} cores) {rate:.0f} req/s together, 5xx {fivexx}")
+PY
 
 echo
 echo "done: numbers above are from one run on $(nproc) cores; machines are shared and noisy."

@@ -15,6 +15,11 @@ if (!process.env.E2E_DATA_DIR) {
 }
 const dataDir = process.env.E2E_DATA_DIR;
 const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug/jobboard');
+// SQLite in the temporary folder unless E2E_DATABASE_URL names another (an empty PostgreSQL database:
+// the test command runs the board and admin specs on one too). The server seeds an empty SQLite database
+// itself; a PostgreSQL one is seeded first with the same data.
+const databaseURL = process.env.E2E_DATABASE_URL ?? `sqlite://${path.join(dataDir, 'e2e.db')}`;
+const seedFirst = databaseURL.startsWith('postgres') ? `${serverBinary} seed --generate 300 && ` : '';
 // Shared with tests/admin.spec.ts through the environment.
 const adminEmail = 'e2e-admin@jobs.example';
 const adminPassword = 'tangerine lantern voyage 4821';
@@ -52,7 +57,7 @@ export default defineConfig({
   ],
   webServer: {
     // An admin account for the admin tests, then the site.
-    command: `${serverBinary} admin create --email ${adminEmail} && ${serverBinary} serve --demo-postings 300`,
+    command: `${seedFirst}${serverBinary} admin create --email ${adminEmail} && ${serverBinary} serve --demo-postings 300`,
     cwd: root,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
@@ -60,7 +65,7 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     env: {
-      DATABASE_URL: `sqlite://${path.join(dataDir, 'e2e.db')}`,
+      DATABASE_URL: databaseURL,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
       RUST_LOG: 'warn',
