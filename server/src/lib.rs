@@ -10,6 +10,7 @@ pub mod asset_tags;
 pub mod assets;
 pub mod cli;
 pub mod listing_page;
+pub mod page_cache;
 pub mod rate_limits;
 pub mod router;
 pub mod security;

@@ -26,7 +26,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::admin::session_store::SqliteSessionStore;
+use crate::admin::session_store::DatabaseSessionStore;
 use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
 use crate::asset_tags::{AssetTags, tag_assets};
 use crate::security::{HeaderSettings, is_https_url, public_origin_of, same_origin_only, security_headers};
@@ -138,7 +138,9 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/jobs/{id}/status", post(admin::postings::change_status))
         .nest_service("/pkg", static_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell));
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        // Inside compression: the page is tagged and hashed as written.
+        .layer(from_fn(crate::page_cache::public_page_cache));
     with_site_middleware(router, state.pool.clone(), &state.public_url).with_state(state)
 }
 
@@ -152,7 +154,7 @@ where
     S: Clone + Send + Sync + 'static,
 {
     let https = is_https_url(public_url);
-    let sessions = SessionManagerLayer::new(SqliteSessionStore::new(pool))
+    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(pool))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

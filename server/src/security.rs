@@ -15,8 +15,19 @@ use std::sync::Arc;
 /// The policy of rendered pages: the site's own scripts and styles, plus the inline hydration scripts that
 /// carry this response's nonce, and WebAssembly compilation for hydration.
 pub fn page_policy(nonce: &str) -> String {
+    page_policy_allowing(&format!("'nonce-{nonce}'"))
+}
+
+/// The policy of a public page that proxies may cache: its inline scripts are allowed by their hashes
+/// (`'sha256-…'` sources) rather than a nonce, so that the page is the same for everyone.
+pub fn page_policy_with_hashes(hashes: &[String]) -> String {
+    page_policy_allowing(&hashes.join(" "))
+}
+
+/// The page policy with `inline_scripts` as the script sources beside the site's own files.
+fn page_policy_allowing(inline_scripts: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+        "default-src 'self'; script-src 'self' {inline_scripts} 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
          frame-ancestors 'none'; form-action 'self'"
     )

@@ -1,4 +1,4 @@
-//! A tower-sessions store over the app's SQLite pool. (`tower-sessions-sqlx-store` targets sqlx 0.8; this
+//! A tower-sessions store over the app's database, either engine. (`tower-sessions-sqlx-store` targets sqlx 0.8; this
 //! project uses sqlx 0.9, and two sqlx versions cannot both link SQLite.) Records are JSON with an expiry.
 
 use async_trait::async_trait;
@@ -9,11 +9,11 @@ use app::db::{self, Pool};
 
 /// Sessions in the `sessions` table.
 #[derive(Debug, Clone)]
-pub struct SqliteSessionStore {
+pub struct DatabaseSessionStore {
     pool: Pool,
 }
 
-impl SqliteSessionStore {
+impl DatabaseSessionStore {
     /// A store over `pool`.
     pub fn new(pool: Pool) -> Self {
         Self { pool }
@@ -33,7 +33,7 @@ fn now() -> i64 {
 }
 
 #[async_trait]
-impl SessionStore for SqliteSessionStore {
+impl SessionStore for DatabaseSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let data = encode(record)?;
         // A 128-bit random id practically never collides; if it does, draw another.
@@ -71,7 +71,7 @@ impl SessionStore for SqliteSessionStore {
 }
 
 #[async_trait]
-impl ExpiredDeletion for SqliteSessionStore {
+impl ExpiredDeletion for DatabaseSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         db::delete_expired_sessions(&self.pool, now()).await.map(|_| ()).map_err(backend)
     }

@@ -274,12 +274,17 @@ async fn security_headers_are_on_pages_errors_and_refusals() {
         assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin", "{what}");
         assert!(header("strict-transport-security").starts_with("max-age="), "{what}: HSTS over https");
     }
-    // A page's policy allows exactly its own inline scripts, by nonce.
+    // A public page's policy allows its inline scripts by their hashes (see the page-cache test); a
+    // private page's, by this response's nonce.
     let csp = ok.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(csp.contains("'sha256-") && !csp.contains("'nonce-"), "{csp}");
+    assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{csp}");
+    let sign_in = app.get("/admin/sign-in").await;
+    let csp = sign_in.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let nonce =
         csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the page policy");
     assert!(nonce.len() >= 16);
-    assert!(ok.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    assert!(sign_in.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
     assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{csp}");
 }
 
@@ -486,7 +491,7 @@ async fn requests_that_do_not_read_the_session_write_nothing_and_an_active_one_w
 async fn a_save_after_sign_out_does_not_bring_the_session_back() {
     use tower_sessions::SessionStore;
     let (app, cookie) = signed_in_app().await;
-    let store = server::admin::session_store::SqliteSessionStore::new(app.pool.clone());
+    let store = server::admin::session_store::DatabaseSessionStore::new(app.pool.clone());
     let id: String =
         crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM sessions").fetch_one(p).await).expect("id");
     let id: tower_sessions::session::Id = id.parse().expect("session id");
