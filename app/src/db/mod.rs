@@ -43,7 +43,10 @@ use crate::domain::{
 /// transaction's) engine module.
 macro_rules! on_its_engine {
     () => {};
-    ($(#[$attr:meta])* $vis:vis async fn $name:ident in $module:ident(pool: &Pool $(, $arg:ident: $ty:ty)*) -> $ret:ty; $($rest:tt)*) => {
+    (
+        $(#[$attr:meta])* $vis:vis async fn $name:ident in $module:ident(pool: &Pool $(, $arg:ident: $ty:ty)* $(,)?)
+            -> $ret:ty; $($rest:tt)*
+    ) => {
         $(#[$attr])*
         $vis async fn $name(pool: &Pool $(, $arg: $ty)*) -> $ret {
             match pool {
@@ -53,7 +56,11 @@ macro_rules! on_its_engine {
         }
         on_its_engine!($($rest)*);
     };
-    ($(#[$attr:meta])* $vis:vis async fn $name:ident in $module:ident(tx: &mut Transaction $(, $arg:ident: $ty:ty)*) -> $ret:ty; $($rest:tt)*) => {
+    (
+        $(#[$attr:meta])* $vis:vis async fn $name:ident in $module:ident(
+            tx: &mut Transaction $(, $arg:ident: $ty:ty)* $(,)?
+        ) -> $ret:ty; $($rest:tt)*
+    ) => {
         $(#[$attr])*
         $vis async fn $name(tx: &mut Transaction $(, $arg: $ty)*) -> $ret {
             match tx {
@@ -85,7 +92,9 @@ on_its_engine! {
     /// Removes sessions that expired before `now`; returns how many.
     pub async fn delete_expired_sessions in admin(pool: &Pool, now: i64) -> Result<u64, Error>;
     /// Postings in every status, newest first; `search` matches title or company (case-insensitive).
-    pub async fn admin_postings in admin(pool: &Pool, search: &str, today: NaiveDate, limit: i64) -> Result<Vec<AdminPostingRow>, Error>;
+    pub async fn admin_postings in admin(
+        pool: &Pool, search: &str, today: NaiveDate, limit: i64,
+    ) -> Result<Vec<AdminPostingRow>, Error>;
     /// The stored status of a posting; `Error::NotFound` when there is none.
     pub async fn posting_status in admin(pool: &Pool, id: i64) -> Result<JobStatus, Error>;
     /// A posting in any status, as the editor needs it (Markdown, not HTML); `Error::NotFound` when unknown.
@@ -104,11 +113,17 @@ on_its_engine! {
     pub async fn recent_audit in admin(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Error>;
     /// Stores a new posting (creating the company `new_company` first when given) with its audit row;
     /// returns its id.
-    pub async fn create_posting in admin(pool: &Pool, job: NewJob, new_company: Option<&str>, actor: Actor<'_>) -> Result<i64, Error>;
+    pub async fn create_posting in admin(
+        pool: &Pool, job: NewJob, new_company: Option<&str>, actor: Actor<'_>,
+    ) -> Result<i64, Error>;
     /// Replaces a posting's content in place (see [`replace_job`]), with its audit row; `NotFound` when unknown.
-    pub async fn update_posting in admin(pool: &Pool, id: i64, job: NewJob, new_company: Option<&str>, actor: Actor<'_>) -> Result<(), Error>;
+    pub async fn update_posting in admin(
+        pool: &Pool, id: i64, job: NewJob, new_company: Option<&str>, actor: Actor<'_>,
+    ) -> Result<(), Error>;
     /// Sets a posting's status, with its audit row (`action` is the audit code: publish, close, reopen).
-    pub async fn set_posting_status in admin(pool: &Pool, id: i64, status: JobStatus, action: &str, actor: Actor<'_>) -> Result<(), Error>;
+    pub async fn set_posting_status in admin(
+        pool: &Pool, id: i64, status: JobStatus, action: &str, actor: Actor<'_>,
+    ) -> Result<(), Error>;
     /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
     pub async fn load_cards in cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, Error>;
     /// A career path with its steps (in the source's order) and their next-step moves; `Error::NotFound` for
@@ -116,10 +131,14 @@ on_its_engine! {
     pub async fn get_career_path in career(pool: &Pool, slug: &str) -> Result<CareerPath, Error>;
     /// For each step of the path with open postings: their annualised pay range and counts, and a few of them.
     /// The definition in SQL that [`observed_pay_from`] (what the page uses) is held to by the tests.
-    pub async fn observed_pay in career(pool: &Pool, path_slug: &str, today: NaiveDate) -> Result<Vec<ObservedPay>, Error>;
+    pub async fn observed_pay in career(
+        pool: &Pool, path_slug: &str, today: NaiveDate,
+    ) -> Result<Vec<ObservedPay>, Error>;
     /// [`observed_pay`] from the snapshot of the open postings: the steps' aggregates are kept there, so the
     /// cost is the path's steps and their examples' titles, whatever the number of postings.
-    pub async fn observed_pay_from in career(pool: &Pool, snapshot: &OpenPostings, path_slug: &str) -> Result<Vec<ObservedPay>, Error>;
+    pub async fn observed_pay_from in career(
+        pool: &Pool, snapshot: &OpenPostings, path_slug: &str,
+    ) -> Result<Vec<ObservedPay>, Error>;
     /// Stores an alert subscription: one per address and path, its steps replaced by the new choice.
     /// Returns the subscription's id.
     pub async fn save_alert in career(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, Error>;
@@ -127,28 +146,42 @@ on_its_engine! {
     pub async fn career_path_exists in career(tx: &mut Transaction, slug: &str) -> Result<bool, Error>;
     /// A company with the benefits named by `posting_ids` (its newest open postings, at most
     /// [`COMPANY_BENEFIT_POSTINGS`] of them are read); `Error::NotFound` for an unknown slug.
-    pub async fn get_company_profile in companies(pool: &Pool, slug: &str, posting_ids: &[i64]) -> Result<CompanyProfile, Error>;
+    pub async fn get_company_profile in companies(
+        pool: &Pool, slug: &str, posting_ids: &[i64],
+    ) -> Result<CompanyProfile, Error>;
     /// Counts for each choice of each filter, each computed with the other filters kept.
     pub async fn facets in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Facets, Error>;
     /// The pay spread of the postings matching `filter` (those that post pay, in USD): the definition the
     /// in-memory summary is held to.
-    pub async fn pay_histogram in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<PayHistogram, Error>;
+    pub async fn pay_histogram in listing(
+        pool: &Pool, filter: &JobFilter, today: NaiveDate,
+    ) -> Result<PayHistogram, Error>;
     /// Open postings matching `filter` in its order, `limit` a page from its cursor (keyset paging: a deep
     /// page costs about what the first does), with the total number of matches.
-    pub async fn list_open_jobs in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64) -> Result<ListPage, Error>;
+    pub async fn list_open_jobs in listing(
+        pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64,
+    ) -> Result<ListPage, Error>;
     /// How many open postings match `filter`.
     pub async fn count_open_jobs in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<i64, Error>;
     /// One page of the open postings matching `filter`, in its order from its cursor, and the next cursor.
-    pub async fn open_jobs_page in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64) -> Result<(Vec<JobCard>, Option<String>), Error>;
+    pub async fn open_jobs_page in listing(
+        pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64,
+    ) -> Result<(Vec<JobCard>, Option<String>), Error>;
     /// Every open posting matching `filter` (which has keywords), best first: the order and the cursors of
     /// [`open_jobs_page`] by relevance, for all pages at once.
-    pub(crate) async fn ranked_matches in listing(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Vec<RankedMatch>, Error>;
+    pub(crate) async fn ranked_matches in listing(
+        pool: &Pool, filter: &JobFilter, today: NaiveDate,
+    ) -> Result<Vec<RankedMatch>, Error>;
     /// The page of `ranked` after `filter`'s cursor (a relevance cursor; any other starts at the top), as
     /// [`open_jobs_page`] would give it.
-    pub(crate) async fn ranked_page in listing(pool: &Pool, ranked: &[RankedMatch], filter: &JobFilter, limit: i64) -> Result<(Vec<JobCard>, Option<String>), Error>;
+    pub(crate) async fn ranked_page in listing(
+        pool: &Pool, ranked: &[RankedMatch], filter: &JobFilter, limit: i64,
+    ) -> Result<(Vec<JobCard>, Option<String>), Error>;
     /// Paths and posted dates of the postings open on `today` with ids from `first` to `last`, by id, for
     /// the sitemap.
-    pub async fn open_posting_paths in listing(pool: &Pool, first: i64, last: i64, today: NaiveDate) -> Result<Vec<(String, NaiveDate)>, Error>;
+    pub async fn open_posting_paths in listing(
+        pool: &Pool, first: i64, last: i64, today: NaiveDate,
+    ) -> Result<Vec<(String, NaiveDate)>, Error>;
     /// How many postings exist, in any status.
     pub async fn count_postings in postings(pool: &Pool) -> Result<i64, Error>;
     /// One posting with everything its page shows; `Error::NotFound` when the id does not exist or is a draft.
@@ -156,10 +189,14 @@ on_its_engine! {
     /// Open postings of other companies with a similar title, in the same region or remote; the same metro
     /// ranks first, then the same career path, then full-text relevance of the title. The definition (in SQL,
     /// over the 500 closest titles) that [`OpenPostings::similar`] is held to by the tests; pages use that.
-    pub async fn similar_jobs_in_sql in related(pool: &Pool, to: &SimilarTo<'_>, today: NaiveDate, limit: i64) -> Result<Vec<JobCard>, Error>;
+    pub async fn similar_jobs_in_sql in related(
+        pool: &Pool, to: &SimilarTo<'_>, today: NaiveDate, limit: i64,
+    ) -> Result<Vec<JobCard>, Error>;
     /// Fills in `detail`'s related postings from `snapshot`: the company's newest other open postings, and
     /// similar postings nearby (see [`OpenPostings::similar`]). Only their cards are read from the database.
-    pub async fn add_related_jobs in related(pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail) -> Result<(), Error>;
+    pub async fn add_related_jobs in related(
+        pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail,
+    ) -> Result<(), Error>;
     /// The listing's version: every change to what the listing shows moves it forward (triggers bump it).
     pub async fn listing_version in snapshot(pool: &Pool) -> Result<i64, Error>;
     /// Reads every posting open on `day` (published, not past its apply-before date), with the listing
@@ -171,7 +208,9 @@ on_its_engine! {
     /// Inserts a company or updates the one with the same slug; returns its id.
     pub async fn upsert_company in write(tx: &mut Transaction, company: &NewCompany) -> Result<i64, Error>;
     /// Inserts or replaces a legal notice keyed by its jurisdiction; returns its id.
-    pub async fn upsert_legal_notice in write(tx: &mut Transaction, jurisdiction: &str, region: Option<&str>, title: &str, body_markdown: &str) -> Result<i64, Error>;
+    pub async fn upsert_legal_notice in write(
+        tx: &mut Transaction, jurisdiction: &str, region: Option<&str>, title: &str, body_markdown: &str,
+    ) -> Result<i64, Error>;
     /// Stores the text of every notice in the legal-notice table that the database does not hold yet (a text
     /// already there, such as the brief's, is kept). Run by [`migrate`](super::migrate): the table is
     /// reference data the writes rely on.
