@@ -536,6 +536,8 @@ async fn new_searches_beyond_the_per_address_limit_get_429_while_cached_ones_are
         server::AppState::new(app.pool.clone(), server::startup::leptos_options(), "https://jobs.example".into())
             .with_rate_limits(limits);
     let cache = state.listing_cache.clone();
+    // The snapshot is loaded before the first request, as it is long before a server's first visitor.
+    cache.refresh(&app.pool).await.expect("snapshot");
     let router = server::build_app(state);
     let get = |uri: String| {
         let router = router.clone();
