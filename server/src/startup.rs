@@ -155,10 +155,10 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
 /// board into it with a progress bar, and prints each table's row count.
 pub async fn migrate_to_postgres(args: &crate::cli::MigrateArgs) -> Result<(), StartupError> {
     if db::Engine::of_url(&args.from) != Some(db::Engine::Sqlite) {
-        return Err(StartupError::WrongEngine(args.from.clone(), "SQLite"));
+        return Err(StartupError::WrongEngine(db::without_password(&args.from), "SQLite"));
     }
     if db::Engine::of_url(&args.to) != Some(db::Engine::Postgres) {
-        return Err(StartupError::WrongEngine(args.to.clone(), "PostgreSQL"));
+        return Err(StartupError::WrongEngine(db::without_password(&args.to), "PostgreSQL"));
     }
     let from = db::connect(&args.from, 2).await?;
     let to = open_database(&args.to).await?;

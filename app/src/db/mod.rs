@@ -28,7 +28,7 @@ pub use error::Error;
 pub use listing_cache::{Listing, ListingCache};
 pub use open_postings::{OpenPostings, SimilarTo};
 pub use paging::{ListPage, RankedMatch, fts_query};
-pub use pool::{DbError, Engine, ListingChanges, Pool, Transaction, connect, migrate, ping};
+pub use pool::{DbError, Engine, ListingChanges, Pool, Transaction, connect, migrate, ping, without_password};
 pub use records::{Actor, AdminAccount, COMPANY_BENEFIT_POSTINGS, RELATED_JOBS, SnapshotSource};
 pub use slugs::{company_slug, url_slug};
 

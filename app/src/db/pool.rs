@@ -25,6 +25,22 @@ pub enum DbError {
     Prepare(String),
 }
 
+/// `url` with its password, if it has one, replaced by `***`: what error messages and logs show.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((user_info, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match user_info.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+        None => url.to_owned(),
+    }
+}
+
 /// Which engine a database runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -93,7 +109,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
     match Engine::of_url(url) {
         Some(Engine::Sqlite) => Ok(Pool::Sqlite(sqlite::connect(url, max_connections).await?)),
         Some(Engine::Postgres) => Ok(Pool::Postgres(postgres::connect(url, max_connections).await?)),
-        None => Err(DbError::UnknownEngine { url: url.to_owned() }),
+        None => Err(DbError::UnknownEngine { url: without_password(url) }),
     }
 }
 
@@ -177,6 +193,32 @@ impl ListingChanges {
             if self.listener.recv().await?.payload() == self.schema {
                 return Ok(());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(without_password("postgres://board:s3cret@db:5432/jobs"), "postgres://board:***@db:5432/jobs");
+        assert_eq!(
+            without_password("postgres://board:p@ss@db/jobs?sslmode=require"),
+            "postgres://board:***@db/jobs?sslmode=require"
+        );
+        assert_eq!(without_password("postgres://board@db/jobs"), "postgres://board@db/jobs");
+        assert_eq!(without_password("sqlite://data/jobboard.db"), "sqlite://data/jobboard.db");
+        assert_eq!(without_password("data/jobboard.db"), "data/jobboard.db");
+    }
+
+    proptest! {
+        #[test]
+        fn whatever_the_password_it_is_not_shown(password in "[^/?#]{1,40}", host in "[a-z]{1,10}") {
+            let shown = without_password(&format!("postgres://board:{password}@{host}/jobs"));
+            prop_assert_eq!(shown, format!("postgres://board:***@{host}/jobs"));
         }
     }
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub(super) use super::error::Error;
-use super::pool::DbError;
+use super::pool::{DbError, without_password};
 
 /// The engine the shared queries are compiled against here.
 pub(super) type Db = sqlx::Postgres;
@@ -148,7 +148,7 @@ pub(super) mod write;
 /// its statements' time.
 pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
     let options = PgConnectOptions::from_str(url)
-        .map_err(|error| DbError::BadUrl { url: url.to_owned(), reason: error.to_string() })?
+        .map_err(|error| DbError::BadUrl { url: without_password(url), reason: error.to_string() })?
         .application_name("jobboard")
         .options([("statement_timeout", STATEMENT_TIMEOUT), ("lock_timeout", LOCK_TIMEOUT)]);
     PgPoolOptions::new()
@@ -156,7 +156,7 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbE
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
-        .map_err(|error| DbError::Open { url: url.to_owned(), reason: error.to_string() })
+        .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })
 }
 
 /// This engine's migrations (`migrations/postgres`).

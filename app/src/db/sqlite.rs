@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub(super) use super::error::Error;
-use super::pool::DbError;
+use super::pool::{DbError, without_password};
 
 /// The engine the shared queries are compiled against here.
 pub(super) type Db = sqlx::Sqlite;
@@ -110,7 +110,7 @@ pub(super) mod write;
 /// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.
 pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|error| DbError::BadUrl { url: url.to_owned(), reason: error.to_string() })?
+        .map_err(|error| DbError::BadUrl { url: without_password(url), reason: error.to_string() })?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
@@ -127,7 +127,7 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbE
         .max_connections(max_connections.max(1))
         .connect_with(options)
         .await
-        .map_err(|error| DbError::Open { url: url.to_owned(), reason: error.to_string() })
+        .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })
 }
 
 /// This engine's migrations (`migrations/sqlite`).
