@@ -53,6 +53,19 @@ else
 fi
 
 if $want_browser; then
+  step "Python packages of the test servers (aiosmtpd, a real SMTP server on loopback) in .ci/.venv"
+  if [[ -x .ci/.venv/bin/python3 ]] && .ci/.venv/bin/python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "already installed"
+  else
+    if ! python3 -m venv .ci/.venv; then
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -q
+      apt-get install -y -q python3-venv
+      python3 -m venv .ci/.venv
+    fi
+    .ci/.venv/bin/python3 -m pip install --quiet --disable-pip-version-check -r .ci/requirements.txt
+  fi
+
   step "Debian's chromium (for the end-to-end tests)"
   if [[ -x /usr/bin/chromium ]]; then
     echo "already installed: $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"

@@ -25,6 +25,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use components::layout::{HydrationMark, SiteFooter, SiteHeader};
+use pages::account::applications::{ApplyPageView, MyApplicationsView, PlannerView, SavedJobsView};
+use pages::account::forms::{
+    CandidateSignInPage, ConfirmAddressPage, ForgotPasswordPage, ResetPasswordPage, SignUpPage,
+};
+use pages::account::home::AccountPage;
+use pages::admin::applications::{CompanyLimitsView, OutboxView, PostingApplicationsView};
 use pages::admin::editor::{EditPostingPage, NewPostingPage};
 use pages::admin::jobs::AdminJobsPage;
 use pages::admin::sign_in::AdminSignInPage;
@@ -141,6 +147,71 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("jobs"), ParamSegment("id"), StaticSegment("edit"))
                         view=EditPostingPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("jobs"), ParamSegment("id"), StaticSegment("apply"))
+                        view=ApplyPageView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("account")
+                        view=AccountPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("sign-in"))
+                        view=CandidateSignInPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("sign-up"))
+                        view=SignUpPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("forgot"))
+                        view=ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("reset"))
+                        view=ResetPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("confirm"))
+                        view=ConfirmAddressPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("applications"))
+                        view=MyApplicationsView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("saved"))
+                        view=SavedJobsView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("planner"))
+                        view=PlannerView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("jobs"), ParamSegment("id"), StaticSegment("applications"))
+                        view=PostingApplicationsView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("companies"))
+                        view=CompanyLimitsView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("outbox"))
+                        view=OutboxView
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -98,6 +98,8 @@ pub struct ServeArgs {
     pub demo_postings: usize,
     #[command(flatten)]
     pub limits: crate::rate_limits::RateLimitSettings,
+    #[command(flatten)]
+    pub mail: crate::mail::MailSettings,
 }
 
 /// Flags of `seed`.

@@ -28,6 +28,17 @@ pub struct RateLimitSettings {
     /// (a new keyword search or filter): generous for a person, tight for a script.
     #[arg(long, env = "JOBBOARD_LISTING_MISSES_PER_MINUTE", default_value_t = 120)]
     pub listing_misses_per_minute: u32,
+    /// Account e-mails a client address may ask for per hour: sign-ups, password resets, new
+    /// confirmation links.
+    #[arg(long, env = "JOBBOARD_ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR", default_value_t = 10)]
+    pub account_mails_per_address_per_hour: u32,
+    /// Account e-mails one e-mail address may receive per day.
+    #[arg(long, env = "JOBBOARD_ACCOUNT_MAILS_PER_EMAIL_PER_DAY", default_value_t = 5)]
+    pub account_mails_per_email_per_day: u32,
+    /// Writes a signed-in candidate may make per minute: applying, withdrawing, saving, planning, the
+    /// profile.
+    #[arg(long, env = "JOBBOARD_CANDIDATE_WRITES_PER_MINUTE", default_value_t = 30)]
+    pub candidate_writes_per_minute: u32,
     /// How many instances serve the board behind one proxy: each enforces its share of every limit
     /// (rounded up), sign-in attempts included.
     #[arg(long, env = "JOBBOARD_INSTANCES", default_value_t = 1)]
@@ -40,6 +51,9 @@ impl Default for RateLimitSettings {
             alerts_per_address_per_hour: 20,
             alerts_per_email_per_day: 5,
             listing_misses_per_minute: 120,
+            account_mails_per_address_per_hour: 10,
+            account_mails_per_email_per_day: 5,
+            candidate_writes_per_minute: 30,
             instances: 1,
         }
     }
@@ -57,6 +71,9 @@ pub struct RateLimits {
     alerts_per_address: DefaultKeyedRateLimiter<IpAddr>,
     alerts_per_email: DefaultKeyedRateLimiter<String>,
     listing_misses: DefaultKeyedRateLimiter<IpAddr>,
+    account_mails_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    account_mails_per_email: DefaultKeyedRateLimiter<String>,
+    candidate_writes: DefaultKeyedRateLimiter<i64>,
 }
 
 /// `count` a `period`, as a burst of `count` refilled evenly (at least one).
@@ -105,7 +122,31 @@ impl RateLimits {
                 settings.share(settings.listing_misses_per_minute),
                 Duration::from_secs(60),
             )),
+            account_mails_per_address: RateLimiter::keyed(quota(
+                settings.share(settings.account_mails_per_address_per_hour),
+                Duration::from_secs(3_600),
+            )),
+            account_mails_per_email: RateLimiter::keyed(quota(
+                settings.share(settings.account_mails_per_email_per_day),
+                Duration::from_secs(86_400),
+            )),
+            candidate_writes: RateLimiter::keyed(quota(
+                settings.share(settings.candidate_writes_per_minute),
+                Duration::from_secs(60),
+            )),
         }
+    }
+
+    /// One account e-mail (sign-up, reset, new confirmation link) asked for from `address` to `email`.
+    pub fn account_mail(&self, address: IpAddr, email: &str) -> Result<(), Limited> {
+        check(&self.account_mails_per_address, &address)?;
+        let email: String = email.trim().to_lowercase().chars().take(254).collect();
+        check(&self.account_mails_per_email, &email)
+    }
+
+    /// One write by the signed-in candidate `candidate_id`.
+    pub fn candidate_write(&self, candidate_id: i64) -> Result<(), Limited> {
+        check(&self.candidate_writes, &candidate_id)
     }
 
     /// One alert sign-up from `address` for `email` (compared in lower case).
@@ -125,6 +166,9 @@ impl RateLimits {
         self.alerts_per_address.retain_recent();
         self.alerts_per_email.retain_recent();
         self.listing_misses.retain_recent();
+        self.account_mails_per_address.retain_recent();
+        self.account_mails_per_email.retain_recent();
+        self.candidate_writes.retain_recent();
     }
 }
 

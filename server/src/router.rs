@@ -29,6 +29,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::admin::session_store::DatabaseSessionStore;
 use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
 use crate::asset_tags::{AssetTags, tag_assets};
+use crate::candidates;
 use crate::security::{HeaderSettings, is_https_url, public_origin_of, same_origin_only, security_headers};
 use crate::state::{AppState, BODY_LIMIT_BYTES, page_context};
 
@@ -136,6 +137,22 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/jobs/new", post(admin::postings::create))
         .route("/admin/jobs/{id}/edit", post(admin::postings::edit))
         .route("/admin/jobs/{id}/status", post(admin::postings::change_status))
+        .route("/admin/applications/{id}/status", post(admin::applications::change_status))
+        .route("/admin/companies/{slug}/limit", post(admin::applications::set_limit))
+        .route("/account/sign-up", post(candidates::accounts::sign_up))
+        .route(candidates::SIGN_IN_PATH, post(candidates::accounts::sign_in))
+        .route("/account/sign-out", post(candidates::accounts::sign_out))
+        .route("/account/confirm", post(candidates::accounts::confirm))
+        .route("/account/confirm/resend", post(candidates::accounts::resend_confirmation))
+        .route("/account/forgot", post(candidates::accounts::forgot))
+        .route("/account/reset", post(candidates::accounts::reset))
+        .route("/account/password", post(candidates::accounts::change_password))
+        .route("/account/profile", post(candidates::accounts::save_profile))
+        .route("/account/delete", post(candidates::accounts::delete_account))
+        .route("/account/applications/{id}/withdraw", post(candidates::applications::withdraw))
+        .route("/account/saved", post(candidates::applications::saved))
+        .route("/account/planner", post(candidates::applications::planner))
+        .route("/jobs/{id}/apply", post(candidates::applications::apply))
         .nest_service("/pkg", static_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
@@ -170,6 +187,7 @@ where
     router
         .layer(map_response(server_fn_error_status))
         .layer(from_fn(admin::admin_gate))
+        .layer(from_fn(candidates::candidate_gate))
         .layer(sessions)
         .layer(from_fn_with_state(origin, same_origin_only))
         .layer(CompressionLayer::new())

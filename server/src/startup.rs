@@ -39,6 +39,8 @@ pub enum StartupError {
     WrongEngine(String, &'static str),
     #[error("copying the board failed (the target is unchanged): {0}")]
     Copy(db::Error),
+    #[error("e-mail: {0}")]
+    Mail(#[from] crate::mail::MailError),
 }
 
 /// The environment variable `jobboard admin create` reads the password from.
@@ -112,6 +114,13 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     });
     let state = AppState::new(pool.clone(), leptos_options, public_url).with_rate_limits(args.limits);
     tokio::spawn(sweep(state.clone()));
+    match crate::mail::Mailer::new(&args.mail)? {
+        Some(mailer) => {
+            tracing::info!("e-mail is sent over SMTP");
+            tokio::spawn(crate::mail::run_sender(pool.clone(), mailer, state.mail_wake.clone()));
+        }
+        None => tracing::info!("no SMTP server is configured: e-mail stays in the outbox (/admin/outbox)"),
+    }
     if db::count_admins(&pool).await.map_err(SeedError::from)? == 0 {
         let binary = std::env::args().next().unwrap_or_else(|| "jobboard".to_owned());
         tracing::warn!(

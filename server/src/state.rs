@@ -33,6 +33,8 @@ pub struct AppState {
     pub sitemaps: SitemapCache,
     /// Limits on public writes and on the listing's cache misses.
     pub rate_limits: Arc<RateLimits>,
+    /// Wakes the outbox's sender (when one runs) after a write put an e-mail in the outbox.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             listing_cache,
             sitemaps: SitemapCache::default(),
             rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -99,4 +102,27 @@ impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
     }
+}
+
+/// Renders the page at the request's address (as for a GET of it) with `value` in its context, answered
+/// with `status`: a refused form post shows its page again with what was typed and what is wrong.
+pub async fn render_page_with<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    mut parts: axum::http::request::Parts,
+    value: T,
+    status: axum::http::StatusCode,
+) -> axum::response::Response {
+    parts.method = axum::http::Method::GET;
+    let context = page_context(state);
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            context();
+            provide_context(value.clone());
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut response = render(axum::extract::Request::from_parts(parts, axum::body::Body::empty())).await;
+    *response.status_mut() = status;
+    response
 }

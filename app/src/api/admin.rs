@@ -18,7 +18,9 @@ pub async fn admin_postings(#[server(default)] q: String) -> Result<AdminList, A
     let q: String = q.chars().take(200).collect();
     let rows = crate::db::admin_postings(&pool, &q, super::today(), ADMIN_LIST_LIMIT).await?;
     let recent = crate::db::recent_audit(&pool, 10).await?;
-    Ok(AdminList { rows, recent, csrf_token: admin.csrf_token, admin_email: admin.email })
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let applications = crate::db::application_counts(&pool, &ids).await?;
+    Ok(AdminList { rows, applications, recent, csrf_token: admin.csrf_token, admin_email: admin.email })
 }
 
 /// The posting editor for a new posting (`id` = None) or an existing one; 404 for an unknown id.

@@ -2,6 +2,7 @@
 //! into domain types, call `db`, return domain types. They are served under `/fn/`; an error answers
 //! with the status of its `AppError` (see `server::router`).
 
+pub mod account;
 pub mod admin;
 pub mod careers;
 pub mod companies;

@@ -16,6 +16,7 @@ pub fn SiteHeader() -> impl IntoView {
                     <a href="/jobs" class="hover:text-indigo-700">"Browse jobs"</a>
                     // A full page load, so the server's sign-in gate answers for the admin pages.
                     <a href="/admin/jobs/new" rel="external" class="hover:text-indigo-700">"Post a job"</a>
+                    <a href="/account" rel="external" class="account-link hover:text-indigo-700">"Your account"</a>
                 </div>
             </nav>
         </header>

@@ -15,6 +15,7 @@ enum Kind {
     Text,
     Date,
     Time,
+    Bool,
 }
 
 /// One table to copy: its name, the columns (name on the target, the source's expression for it, kind),
@@ -25,11 +26,16 @@ struct Table {
     identity: bool,
 }
 
-use Kind::{Date, Int, Text, Time};
+use Kind::{Bool, Date, Int, Text, Time};
 
 /// Every table of the board, parents before the tables that refer to them. The listing version and
 /// the migrations' own table are the target's.
 const TABLES: &[Table] = &[
+    Table {
+        name: "company_groups",
+        columns: &[("id", "id", Int), ("name", "name", Text), ("application_limit", "application_limit", Int)],
+        identity: true,
+    },
     Table {
         name: "companies",
         columns: &[
@@ -39,6 +45,7 @@ const TABLES: &[Table] = &[
             ("about", "about", Text),
             ("website", "website", Text),
             ("application_limit", "application_limit", Int),
+            ("group_id", "group_id", Int),
             ("created_at", "created_at", Time),
         ],
         identity: true,
@@ -91,6 +98,7 @@ const TABLES: &[Table] = &[
             ("apply_url", "apply_url", Text),
             ("apply_email", "apply_email", Text),
             ("career_step_id", "career_step_id", Int),
+            ("applies_on_site", "applies_on_site", Bool),
             ("created_at", "created_at", Time),
             ("updated_at", "updated_at", Time),
         ],
@@ -237,6 +245,81 @@ const TABLES: &[Table] = &[
         ],
         identity: true,
     },
+    Table {
+        name: "candidates",
+        columns: &[
+            ("id", "id", Int),
+            ("email", "email", Text),
+            ("password_hash", "password_hash", Text),
+            ("name", "name", Text),
+            ("contact_email", "contact_email", Text),
+            ("cv_url", "cv_url", Text),
+            ("cv_text", "cv_text", Text),
+            ("note_template", "note_template", Text),
+            ("confirmed_at", "confirmed_at", Time),
+            ("created_at", "created_at", Time),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "candidate_tokens",
+        columns: &[
+            ("token_hash", "token_hash", Text),
+            ("candidate_id", "candidate_id", Int),
+            ("purpose", "purpose", Text),
+            ("expires_at", "expires_at", Int),
+            ("used_at", "used_at", Int),
+        ],
+        identity: false,
+    },
+    Table {
+        name: "applications",
+        columns: &[
+            ("id", "id", Int),
+            ("posting_id", "posting_id", Int),
+            ("candidate_id", "candidate_id", Int),
+            ("company_id", "company_id", Int),
+            ("position", "position", Int),
+            ("name", "name", Text),
+            ("email", "email", Text),
+            ("cv_url", "cv_url", Text),
+            ("cv_text", "cv_text", Text),
+            ("note", "note", Text),
+            ("status", "status", Text),
+            ("created_at", "created_at", Time),
+            ("updated_at", "updated_at", Time),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "saved_jobs",
+        columns: &[
+            ("candidate_id", "candidate_id", Int),
+            ("posting_id", "posting_id", Int),
+            ("saved_at", "saved_at", Time),
+        ],
+        identity: false,
+    },
+    Table {
+        name: "planned_applications",
+        columns: &[("candidate_id", "candidate_id", Int), ("posting_id", "posting_id", Int), ("rank", "rank", Int)],
+        identity: false,
+    },
+    Table {
+        name: "outbox",
+        columns: &[
+            ("id", "id", Int),
+            ("to_address", "to_address", Text),
+            ("subject", "subject", Text),
+            ("body", "body", Text),
+            ("created_at", "created_at", Time),
+            ("next_attempt_at", "next_attempt_at", Int),
+            ("attempts", "attempts", Int),
+            ("last_error", "last_error", Text),
+            ("sent_at", "sent_at", Time),
+        ],
+        identity: true,
+    },
 ];
 
 /// Rows per multi-row insert on the target (well under PostgreSQL's 65,535 bound parameters).
@@ -248,6 +331,7 @@ enum Value {
     Text(Option<String>),
     Date(Option<NaiveDate>),
     Time(Option<DateTime<Utc>>),
+    Bool(Option<bool>),
 }
 
 /// Where a copy stands, for a progress bar.
@@ -319,6 +403,7 @@ pub async fn copy_board(
                         Text => Value::Text(row.try_get(index)?),
                         Date => Value::Date(row.try_get(index)?),
                         Time => Value::Time(row.try_get(index)?),
+                        Bool => Value::Bool(row.try_get(index)?),
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -373,6 +458,7 @@ async fn insert(
                 Value::Text(value) => row.push_bind(value),
                 Value::Date(value) => row.push_bind(value),
                 Value::Time(value) => row.push_bind(value),
+                Value::Bool(value) => row.push_bind(value),
             };
         }
     });

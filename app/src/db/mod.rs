@@ -29,11 +29,19 @@ pub use listing_cache::{Listing, ListingCache};
 pub use open_postings::{OpenPostings, SimilarTo};
 pub use paging::{ListPage, RankedMatch, fts_query};
 pub use pool::{DbError, Engine, ListingChanges, Pool, Transaction, connect, migrate, ping, without_password};
-pub use records::{Actor, AdminAccount, COMPANY_BENEFIT_POSTINGS, RELATED_JOBS, SnapshotSource};
+pub use records::{
+    Actor, AdminAccount, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, RELATED_JOBS, SnapshotSource,
+    StatusChange,
+};
 pub use slugs::{company_slug, url_slug};
 
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption};
+use crate::domain::candidate::{
+    ApplicationStatus, ApplyRefusal, CandidateProfile, CompanyLimit, MyApplication, PlannedPosting,
+    ReceivedApplication, SavedJob, SlotUsage, ValidApplication,
+};
 use crate::domain::filter::{Facets, PayHistogram};
+use crate::domain::mail::{OutboxEntry, OutgoingMail};
 use crate::domain::{
     AlertRequest, CareerPath, CompanyProfile, JobCard, JobDetail, JobFilter, JobStatus, NewCompany, NewJob,
     ObservedPay, PostingParts,
@@ -73,6 +81,154 @@ macro_rules! on_its_engine {
 }
 
 on_its_engine! {
+    /// A candidate's active applications to a company (or its group), with the limit that counts them.
+    pub async fn slot_usage in applications(pool: &Pool, candidate_id: i64, company_id: i64) -> Result<SlotUsage, Error>;
+    /// Applies to an open posting that takes applications on the site, under the company's (or its
+    /// group's) limit, in one transaction: the limit is checked and the slot taken together, and the
+    /// receipt `receipt` writes is put in the outbox. A refusal changes nothing.
+    pub async fn apply in applications(
+        pool: &Pool,
+        candidate_id: i64,
+        posting_id: i64,
+        application: &ValidApplication,
+        today: NaiveDate,
+        receipt: &(dyn Fn(&Applied) -> OutgoingMail + Sync),
+    ) -> Result<Result<Applied, ApplyRefusal>, Error>;
+    /// Withdraws the candidate's application while it is only received; false when the employer has
+    /// reviewed it. Another candidate's application is [`Error::NotFound`].
+    pub async fn withdraw_application in applications(
+        pool: &Pool,
+        candidate_id: i64,
+        application_id: i64,
+    ) -> Result<bool, Error>;
+    /// The candidate's applications, newest first.
+    pub async fn my_applications in applications(pool: &Pool, candidate_id: i64) -> Result<Vec<MyApplication>, Error>;
+    /// A posting's applications in the order received.
+    pub async fn posting_applications in applications(
+        pool: &Pool,
+        posting_id: i64,
+    ) -> Result<Vec<ReceivedApplication>, Error>;
+    /// How many applications each of these postings has, per status: `(posting, status, count)`.
+    pub async fn application_counts in applications(
+        pool: &Pool,
+        posting_ids: &[i64],
+    ) -> Result<Vec<(i64, String, i64)>, Error>;
+    /// Sets an application's status (audited), and puts the candidate's notice in the outbox; `None`
+    /// when nothing changed (the same status, or a withdrawn application).
+    pub async fn set_application_status in applications(
+        pool: &Pool,
+        application_id: i64,
+        status: ApplicationStatus,
+        actor: Actor<'_>,
+        notice: &(dyn Fn(&StatusChange) -> OutgoingMail + Sync),
+    ) -> Result<Option<StatusChange>, Error>;
+    /// A public posting's title, slug, company id and name, and whether it takes applications on the site
+    /// on `today`; an unknown or draft one is [`Error::NotFound`].
+    pub async fn posting_summary in applications(
+        pool: &Pool,
+        posting_id: i64,
+        today: NaiveDate,
+    ) -> Result<(String, String, i64, String, bool), Error>;
+    /// Every company's application limit and group.
+    pub async fn company_limits in applications(pool: &Pool) -> Result<Vec<CompanyLimit>, Error>;
+    /// Sets a company's limit and group (created, or its limit updated, by name), audited.
+    pub async fn set_company_limit in applications(
+        pool: &Pool,
+        slug: &str,
+        limit: Option<i64>,
+        group: Option<&str>,
+        group_limit: Option<i64>,
+        actor: Actor<'_>,
+    ) -> Result<(), Error>;
+    /// Stores a new, unconfirmed candidate with its confirmation token (its hash) and e-mail; a taken
+    /// address is [`Error::Conflict`] on `email`.
+    pub async fn create_candidate in candidates(
+        pool: &Pool,
+        email: &str,
+        password_hash: &str,
+        name: &str,
+        token_hash: &str,
+        expires_at: i64,
+        mail: &OutgoingMail,
+    ) -> Result<i64, Error>;
+    /// The candidate with this e-mail address (case-insensitive), if any.
+    pub async fn find_candidate in candidates(pool: &Pool, email: &str) -> Result<Option<CandidateAccount>, Error>;
+    /// The candidate with this id, if any.
+    pub async fn candidate_by_id in candidates(pool: &Pool, id: i64) -> Result<Option<CandidateAccount>, Error>;
+    /// Stores a single-use token (its hash) of `purpose` (`confirm`, `reset`) and the e-mail carrying it.
+    pub async fn send_token in candidates(
+        pool: &Pool,
+        candidate_id: i64,
+        purpose: &str,
+        token_hash: &str,
+        expires_at: i64,
+        mail: &OutgoingMail,
+    ) -> Result<(), Error>;
+    /// Spends a confirmation token and confirms its account; `None` for an unknown, used or expired one.
+    pub async fn confirm_candidate in candidates(pool: &Pool, token_hash: &str, now: i64) -> Result<Option<i64>, Error>;
+    /// Spends a reset token (and every other of the account) and sets the password; `None` for an
+    /// unknown, used or expired one.
+    pub async fn reset_candidate_password in candidates(
+        pool: &Pool,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<i64>, Error>;
+    /// Sets a candidate's password.
+    pub async fn set_candidate_password in candidates(pool: &Pool, id: i64, password_hash: &str) -> Result<(), Error>;
+    /// A candidate's profile.
+    pub async fn candidate_profile in candidates(pool: &Pool, id: i64) -> Result<CandidateProfile, Error>;
+    /// Saves a candidate's (checked) profile.
+    pub async fn save_candidate_profile in candidates(
+        pool: &Pool,
+        id: i64,
+        profile: &CandidateProfile,
+    ) -> Result<(), Error>;
+    /// Deletes an account: its applications are withdrawn and emptied of the person's data first (the
+    /// employer keeps that they existed). Returns how many applications it had.
+    pub async fn delete_candidate in candidates(pool: &Pool, id: i64) -> Result<u64, Error>;
+    /// Saves a public posting for the candidate (again is a no-op); an unknown or draft one is
+    /// [`Error::NotFound`].
+    pub async fn save_job in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    /// Unsaves a posting.
+    pub async fn unsave_job in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    /// The candidate's saved jobs, newest first, each marked open or closed on `today`.
+    pub async fn saved_jobs in candidates(
+        pool: &Pool,
+        candidate_id: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<SavedJob>, Error>;
+    /// Puts a public posting last on the candidate's planner shortlist (again is a no-op).
+    pub async fn plan_posting in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    /// Takes a posting off the planner shortlist.
+    pub async fn unplan_posting in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    /// Moves a shortlisted posting one place up or down.
+    pub async fn move_planned_posting in candidates(
+        pool: &Pool,
+        candidate_id: i64,
+        posting_id: i64,
+        up: bool,
+    ) -> Result<(), Error>;
+    /// The planner shortlist in rank order, each with its company's id.
+    pub async fn planned_postings in candidates(
+        pool: &Pool,
+        candidate_id: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, PlannedPosting)>, Error>;
+    /// The outbox's newest messages.
+    pub async fn outbox in candidates(pool: &Pool, limit: i64) -> Result<Vec<OutboxEntry>, Error>;
+    /// Claims up to `limit` messages due at `now` (unix seconds) for sending, moving their next attempt
+    /// to `retry_at`, oldest first.
+    pub async fn claim_outbox in candidates(
+        pool: &Pool,
+        now: i64,
+        retry_at: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, OutgoingMail)>, Error>;
+    /// Records that a message was handed to the SMTP server.
+    pub async fn mark_sent in candidates(pool: &Pool, id: i64) -> Result<(), Error>;
+    /// Records why a message could not be sent (it is tried again at its next attempt).
+    pub async fn mark_failed in candidates(pool: &Pool, id: i64, error: &str) -> Result<(), Error>;
     /// How many admin accounts exist.
     pub async fn count_admins in admin(pool: &Pool) -> Result<i64, Error>;
     /// Stores a new admin; a taken e-mail address is [`Error::Conflict`] on `email`.
@@ -207,6 +363,13 @@ on_its_engine! {
     pub(crate) async fn keyword_match_ids in snapshot(pool: &Pool, keywords: &str) -> Result<Option<String>, Error>;
     /// Inserts a company or updates the one with the same slug; returns its id.
     pub async fn upsert_company in write(tx: &mut Transaction, company: &NewCompany) -> Result<i64, Error>;
+    /// Puts a company into the group of that name (created when missing), which has `limit`.
+    pub async fn join_company_group in write(
+        tx: &mut Transaction,
+        slug: &str,
+        group: &str,
+        limit: Option<i64>,
+    ) -> Result<(), Error>;
     /// Inserts or replaces a legal notice keyed by its jurisdiction; returns its id.
     pub async fn upsert_legal_notice in write(
         tx: &mut Transaction, jurisdiction: &str, region: Option<&str>, title: &str, body_markdown: &str,

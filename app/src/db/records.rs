@@ -32,3 +32,38 @@ pub struct SnapshotSource {
     /// Every company's id by slug.
     pub companies: Vec<(String, i64)>,
 }
+
+/// A candidate account as stored: the password only as its argon2id PHC string.
+#[derive(Debug, Clone, FromRow)]
+pub struct CandidateAccount {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    /// True once the link of the confirmation e-mail was followed.
+    pub confirmed: bool,
+}
+
+/// An application just taken.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub id: i64,
+    pub posting_id: i64,
+    /// Its place among the candidate's applications to the company (or its group).
+    pub position: i64,
+    pub title: String,
+    pub company_name: String,
+    /// The address the candidate gave.
+    pub email: String,
+}
+
+/// An application whose status the employer changed.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub application_id: i64,
+    pub posting_id: i64,
+    pub status: crate::domain::candidate::ApplicationStatus,
+    pub title: String,
+    pub company_name: String,
+    /// The address the candidate gave (blank when the account was deleted).
+    pub email: String,
+}

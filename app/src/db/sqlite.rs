@@ -83,6 +83,12 @@ pub(super) mod dialect {
 #[path = "queries/admin.rs"]
 pub(super) mod admin;
 #[allow(clippy::duplicate_mod)]
+#[path = "queries/applications.rs"]
+pub(super) mod applications;
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/candidates.rs"]
+pub(super) mod candidates;
+#[allow(clippy::duplicate_mod)]
 #[path = "queries/cards.rs"]
 pub(super) mod cards;
 #[allow(clippy::duplicate_mod)]

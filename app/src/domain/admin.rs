@@ -182,6 +182,8 @@ pub struct RefusedSubmission {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminList {
     pub rows: Vec<AdminPostingRow>,
+    /// Applications per shown posting and status: `(posting id, status code, count)`.
+    pub applications: Vec<(i64, String, i64)>,
     pub recent: Vec<AuditEntry>,
     pub csrf_token: String,
     pub admin_email: String,

@@ -163,6 +163,9 @@ pub struct PostingParts {
     pub apply_url: Option<String>,
     /// Where applications go by e-mail, when the poster gave an address instead of a link.
     pub apply_email: Option<String>,
+    /// The poster's choice: candidates apply on this site (under the company's limit).
+    #[serde(default)]
+    pub applies_on_site: bool,
     pub locations: Vec<Location>,
     pub pay: Option<Pay>,
     /// Index into `locations` of the place the pay range applies to.
@@ -335,6 +338,10 @@ pub struct JobDetail {
     pub status: JobStatus,
     pub apply_url: Option<String>,
     pub apply_email: Option<String>,
+    /// Candidates apply on this site (under the company's limit).
+    pub applies_on_site: bool,
+    /// The company's id, for the candidate's slots.
+    pub company_id: i64,
     pub company_about: String,
     pub company_website: Option<String>,
     pub application_limit: Option<i64>,
@@ -382,6 +389,7 @@ mod tests {
             valid_through: NaiveDate::from_ymd_opt(2025, 4, 6).expect("date"),
             apply_url: Some("https://example.com/apply".into()),
             apply_email: None,
+            applies_on_site: false,
             locations: vec![Location::new("Fremont", "CA", "US", WorkMode::Onsite).expect("location")],
             pay: None,
             pay_location: None,

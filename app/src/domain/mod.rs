@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod benefits;
+pub mod candidate;
 pub mod career;
 pub mod company;
 pub mod email;
@@ -10,6 +11,7 @@ pub mod filter;
 pub mod job;
 pub mod legal_notices;
 pub mod location;
+pub mod mail;
 pub mod pay;
 pub mod pay_transparency;
 pub mod posting_form;

@@ -89,6 +89,8 @@ pub struct PostingForm {
     pub sections: Vec<SectionInput>,
     /// An http(s) URL or an e-mail address.
     pub apply: String,
+    /// Candidates may also apply on this site (a checkbox).
+    pub applies_on_site: bool,
     pub posted_at: String,
     pub valid_through: String,
     /// Comma-separated.
@@ -112,6 +114,7 @@ impl Default for PostingForm {
             benefits: vec![String::new(); BenefitGroup::ALL.len()],
             sections: vec![SectionInput::default(); SECTION_ROWS],
             apply: String::new(),
+            applies_on_site: false,
             posted_at: String::new(),
             valid_through: String::new(),
             skills: String::new(),
@@ -135,6 +138,7 @@ pub mod field {
     pub const PAY_UNIT: &str = "pay_unit";
     pub const SECTIONS: &str = "sections";
     pub const APPLY: &str = "apply";
+    pub const APPLIES_ON_SITE: &str = "applies_on_site";
     pub const POSTED_AT: &str = "posted_at";
     pub const VALID_THROUGH: &str = "valid_through";
     pub const SKILLS: &str = "skills";
@@ -254,6 +258,7 @@ pub struct ValidPosting {
     pub benefits: Vec<Benefit>,
     pub sections: Vec<NewSection>,
     pub apply: ApplyTarget,
+    pub applies_on_site: bool,
     pub posted_at: NaiveDate,
     pub valid_through: NaiveDate,
     pub skills: Vec<String>,
@@ -283,6 +288,7 @@ impl ValidPosting {
             valid_through: self.valid_through,
             apply_url,
             apply_email,
+            applies_on_site: self.applies_on_site,
             locations: self.locations,
             pay: self.pay,
             pay_location,
@@ -314,6 +320,7 @@ impl PostingForm {
                 field::CURRENCY => form.currency = value,
                 field::PAY_UNIT => form.pay_unit = value,
                 field::APPLY => form.apply = value,
+                field::APPLIES_ON_SITE => form.applies_on_site = !value.is_empty(),
                 field::POSTED_AT => form.posted_at = value,
                 field::VALID_THROUGH => form.valid_through = value,
                 field::SKILLS => form.skills = value,
@@ -337,6 +344,7 @@ impl PostingForm {
             field::CURRENCY,
             field::PAY_UNIT,
             field::APPLY,
+            field::APPLIES_ON_SITE,
             field::POSTED_AT,
             field::VALID_THROUGH,
             field::SKILLS,
@@ -398,6 +406,7 @@ impl PostingForm {
             level: job.level.code().into(),
             career_step: job.career_step.as_ref().map(|(path, step)| format!("{path}/{step}")).unwrap_or_default(),
             apply: job.apply_url.clone().or_else(|| job.apply_email.clone()).unwrap_or_default(),
+            applies_on_site: job.applies_on_site,
             posted_at: job.posted_at.to_string(),
             valid_through: job.valid_through.to_string(),
             skills: job.skills.join(", "),
@@ -577,6 +586,7 @@ impl PostingForm {
                 benefits,
                 sections,
                 apply,
+                applies_on_site: self.applies_on_site,
                 posted_at,
                 valid_through,
                 skills,
@@ -1052,7 +1062,8 @@ mod tests {
         assert_eq!(form.locations[2].applicant_area, "v-area_3");
         assert_eq!(form.sections[3].body, "v-body_4");
         assert_eq!(form.benefits[6], "v-benefits_other");
-        assert_eq!(names.len(), 14 + 5 * MAX_LOCATION_ROWS + 2 * MAX_SECTION_ROWS + BenefitGroup::ALL.len());
+        assert!(form.applies_on_site, "a ticked box reads as true");
+        assert_eq!(names.len(), 15 + 5 * MAX_LOCATION_ROWS + 2 * MAX_SECTION_ROWS + BenefitGroup::ALL.len());
     }
 
     #[test]

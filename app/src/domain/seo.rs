@@ -29,6 +29,8 @@ pub fn job_posting(job: &JobDetail) -> Value {
         "validThrough": format!("{}T23:59:59Z", card.valid_through),
         "employmentType": card.employment_type.schema_org(),
         "hiringOrganization": organization(job),
+        // True exactly when candidates apply on this site.
+        "directApply": job.applies_on_site,
         "jobLocation": card.locations.iter().map(|location| json!({
             "@type": "Place",
             "address": {
@@ -148,6 +150,8 @@ mod tests {
             status: JobStatus::Published,
             apply_url: None,
             apply_email: None,
+            applies_on_site: false,
+            company_id: 1,
             company_about: String::new(),
             company_website: Some("https://www.tiktok.com".into()),
             application_limit: Some(2),
@@ -167,6 +171,14 @@ mod tests {
 
     fn round_trip(job: &JobDetail) -> Value {
         serde_json::from_str(&to_script_json(&job_posting(job))).expect("valid JSON")
+    }
+
+    #[test]
+    fn direct_apply_says_whether_the_site_takes_the_applications() {
+        let mut job = detail(WorkMode::OnSite, None);
+        assert_eq!(job_posting(&job)["directApply"], serde_json::json!(false));
+        job.applies_on_site = true;
+        assert_eq!(job_posting(&job)["directApply"], serde_json::json!(true));
     }
 
     #[test]

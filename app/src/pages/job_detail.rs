@@ -68,6 +68,33 @@ fn JobView(job: JobDetail) -> impl IntoView {
     // An e-mail address becomes a mailto: link; the address was checked when the posting was saved.
     let apply_link = job.apply_url.clone().or_else(|| job.apply_email.as_ref().map(|email| format!("mailto:{email}")));
     let apply_label = if job.apply_url.is_some() { "Apply on the company's site" } else { "Apply by e-mail" };
+    let on_site = (open && job.applies_on_site).then(|| {
+        view! {
+            <div class="apply-on-site mb-3">
+                <a href=format!("/jobs/{}/apply", card.id) class="apply-here inline-block rounded-lg bg-emerald-600 px-5 py-2.5 font-semibold text-white hover:bg-emerald-700">
+                    "Apply here"
+                </a>
+                <p class="mt-1 text-sm text-slate-600">"Sign in to apply (or create an account): the apply page shows how many of your applications to the company are used."</p>
+            </div>
+        }
+    });
+    let plannable = job.application_limit.is_some() && job.applies_on_site && open;
+    let keep = view! {
+        <div class="keep-actions mt-3 flex flex-wrap gap-2 text-sm">
+            <form method="post" action="/account/saved">
+                <input type="hidden" name="posting" value=card.id.to_string() />
+                <input type="hidden" name="action" value="save" />
+                <button type="submit" class="save-job rounded border border-slate-300 px-3 py-1 hover:bg-slate-100">"Save job"</button>
+            </form>
+            {plannable.then(|| view! {
+                <form method="post" action="/account/planner">
+                    <input type="hidden" name="posting" value=card.id.to_string() />
+                    <input type="hidden" name="action" value="add" />
+                    <button type="submit" class="plan-job rounded border border-slate-300 px-3 py-1 hover:bg-slate-100">"Add to my slot planner"</button>
+                </form>
+            })}
+        </div>
+    };
     let apply = match (open, apply_link) {
         (true, Some(url)) => view! {
             <a href=url rel="noopener nofollow" class="apply-button inline-block rounded-lg bg-indigo-600 px-5 py-2.5 font-semibold text-white hover:bg-indigo-700">
@@ -103,7 +130,8 @@ fn JobView(job: JobDetail) -> impl IntoView {
                         <div><dt class="text-slate-500">"Posted"</dt><dd class="font-medium">{posted}</dd></div>
                         <div><dt class="text-slate-500">"Apply before"</dt><dd class="font-medium">{closes}</dd></div>
                     </dl>
-                    <div class="mt-5">{apply}</div>
+                    <div class="mt-5">{on_site}{apply}</div>
+                    {keep}
                     {limit.map(|text| view! { <p class="application-limit mt-3 text-sm text-slate-600">{text}</p> })}
                 </header>
                 <div class="mt-6 space-y-6">

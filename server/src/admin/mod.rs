@@ -1,6 +1,7 @@
 //! The admin side: sign-in and sessions, the gate in front of every admin page, and the form posts that
 //! create, edit, publish and close postings. Pages themselves are Leptos routes (`app::pages::admin`).
 
+pub mod applications;
 pub mod password;
 pub mod postings;
 pub mod session_store;

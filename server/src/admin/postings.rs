@@ -3,12 +3,11 @@
 //! checks every rule and writes one transaction with its audit row. A refused form is rendered again by the app with everything typed, the errors beside their fields
 //! and status 422.
 
-use axum::body::{Body, to_bytes};
+use axum::body::to_bytes;
 use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use leptos::prelude::provide_context;
 
 use app::auth::SignedInAdmin;
 use app::domain::PostingForm;
@@ -17,7 +16,7 @@ use app::error::AppError;
 use app::service::postings::{self, Intent, Refused, StatusRefused};
 
 use super::{CSRF_FIELD, HOME_PATH, admin_of, field, form_pairs, plain_page, token_matches};
-use crate::state::{AppState, BODY_LIMIT_BYTES, page_context};
+use crate::state::{AppState, BODY_LIMIT_BYTES, render_page_with};
 
 /// How long an admin's save waits for the listing to show it.
 const LISTING_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -26,14 +25,14 @@ const LISTING_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(
 pub const INTENT_FIELD: &str = "intent";
 
 /// A checked admin form post: who sent it, its fields, and the request without its body.
-struct AdminPost {
-    admin: SignedInAdmin,
-    pairs: Vec<(String, String)>,
-    parts: Parts,
+pub(super) struct AdminPost {
+    pub(super) admin: SignedInAdmin,
+    pub(super) pairs: Vec<(String, String)>,
+    pub(super) parts: Parts,
 }
 
 /// Reads the body and checks the session and the form token; the error is the response to send.
-async fn read_admin_post(request: Request) -> Result<AdminPost, Response> {
+pub(super) async fn read_admin_post(request: Request) -> Result<AdminPost, Response> {
     let (parts, body) = request.into_parts();
     let Some(admin) = admin_of(&parts.extensions).await else {
         return Err(plain_page(StatusCode::UNAUTHORIZED, "Sign in to continue", "You are not signed in."));
@@ -86,20 +85,8 @@ async fn save(state: AppState, target: Option<i64>, post: AdminPost) -> Response
 }
 
 /// Renders the editor page again (as for a GET of the same address) with the refused submission.
-async fn render_refused(state: AppState, mut parts: Parts, refused: RefusedSubmission) -> Response {
-    parts.method = Method::GET;
-    let context = page_context(&state);
-    let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            context();
-            provide_context(refused.clone());
-        },
-        move || app::shell(options.clone()),
-    );
-    let mut response = render(Request::from_parts(parts, Body::empty())).await;
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    response
+async fn render_refused(state: AppState, parts: Parts, refused: RefusedSubmission) -> Response {
+    render_page_with(&state, parts, refused, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 /// `POST /admin/jobs/{id}/status`: publish (after the pay-transparency check), close as filled, reopen.

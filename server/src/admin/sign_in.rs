@@ -19,7 +19,7 @@ use crate::rate_limits::client_address;
 use crate::state::{AppState, BODY_LIMIT_BYTES};
 
 /// The 429 answer of a spent limit, with `Retry-After`.
-fn too_many(wait: u64, whose: &str) -> Response {
+pub fn too_many(wait: u64, whose: &str) -> Response {
     let mut response = plain_page(
         StatusCode::TOO_MANY_REQUESTS,
         "Too many sign-in attempts",
@@ -31,8 +31,8 @@ fn too_many(wait: u64, whose: &str) -> Response {
     response
 }
 
-/// A new form token: 256 random bits, hex.
-fn new_csrf_token() -> String {
+/// A new random token (form tokens, e-mailed links): 256 random bits, hex.
+pub fn new_csrf_token() -> String {
     let mut bytes = [0_u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

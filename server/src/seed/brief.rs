@@ -39,6 +39,9 @@ pub struct CompanyEntry {
     pub about: String,
     pub website: Option<String>,
     pub application_limit: Option<u16>,
+    /// The group of companies whose applications count together, and its limit.
+    pub group: Option<String>,
+    pub group_limit: Option<u16>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +87,9 @@ pub struct PostingEntry {
     pub posted_at: NaiveDate,
     pub valid_through: NaiveDate,
     pub apply_url: Option<String>,
+    /// Candidates also apply on this site.
+    #[serde(default)]
+    pub applies_on_site: bool,
     pub career_step: Option<String>,
     #[serde(default)]
     pub legal_notices: Vec<String>,
@@ -228,6 +234,7 @@ impl PostingEntry {
             valid_through: self.valid_through + shift,
             apply_url: self.apply_url.clone(),
             apply_email: None,
+            applies_on_site: self.applies_on_site,
             locations,
             pay,
             pay_location: self.pay.as_ref().and_then(|p| p.location),
@@ -264,7 +271,8 @@ pub async fn load_brief(pool: &Pool, today: NaiveDate) -> Result<usize, SeedErro
     if db::career_path_exists(&mut tx, marker).await? {
         return Ok(0);
     }
-    for company in &file.companies {
+    for entry in &file.companies {
+        let company = entry;
         let company = NewCompany {
             name: company.name.clone(),
             slug: company.slug.clone(),
@@ -273,6 +281,9 @@ pub async fn load_brief(pool: &Pool, today: NaiveDate) -> Result<usize, SeedErro
             application_limit: company.application_limit,
         };
         db::upsert_company(&mut tx, &company).await?;
+        if let Some(group) = &entry.group {
+            db::join_company_group(&mut tx, &company.slug, group, entry.group_limit.map(i64::from)).await?;
+        }
     }
     for notice in &file.legal_notices {
         db::upsert_legal_notice(

@@ -462,6 +462,7 @@ impl Generator {
             valid_through,
             apply_url: Some(format!("https://{}.example/careers", slugify(COMPANY_STEMS[stem]))),
             apply_email: None,
+            applies_on_site: false,
             pay_location: pay.as_ref().map(|_| 0),
             locations,
             pay,

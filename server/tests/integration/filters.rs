@@ -46,6 +46,7 @@ fn job(
         valid_through: posted_at + Days::new(40),
         apply_url: None,
         apply_email: None,
+        applies_on_site: false,
         locations: vec![Location::new(place.0, place.1, "US", place.2).expect("location")],
         pay_location: pay.as_ref().map(|_| 0),
         pay,

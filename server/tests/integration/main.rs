@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 mod admin;
+mod candidates;
 mod careers;
 mod database;
 mod filters;

@@ -135,6 +135,7 @@ struct EditRow {
     valid_through: NaiveDate,
     apply_url: Option<String>,
     apply_email: Option<String>,
+    applies_on_site: bool,
     path_slug: Option<String>,
     step_slug: Option<String>,
     min_amount: Option<i64>,
@@ -147,7 +148,7 @@ struct EditRow {
 pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Error> {
     let row: EditRow = sqlx::query_as(
         "SELECT p.title, c.slug AS company_slug, p.employment_type, p.experience_level, p.status, p.posted_at, \
-         p.valid_through, p.apply_url, p.apply_email, cp.slug AS path_slug, cs.slug AS step_slug, \
+         p.valid_through, p.apply_url, p.apply_email, p.applies_on_site, cp.slug AS path_slug, cs.slug AS step_slug, \
          pay.min_amount, pay.max_amount, pay.currency, pay.unit, pay.location_id AS pay_location_id \
          FROM postings p JOIN companies c ON c.id = p.company_id \
          LEFT JOIN career_steps cs ON cs.id = p.career_step_id \
@@ -191,6 +192,7 @@ pub async fn posting_for_edit(pool: &Pool, id: i64) -> Result<PostingParts, Erro
         valid_through: row.valid_through,
         apply_url: row.apply_url,
         apply_email: row.apply_email,
+        applies_on_site: row.applies_on_site,
         locations: located.into_iter().map(|(_, location)| location).collect(),
         pay,
         pay_location,
@@ -284,7 +286,7 @@ pub async fn recent_audit(pool: &Pool, limit: i64) -> Result<Vec<AuditEntry>, Er
     Ok(rows.into_iter().map(AuditEntry::from).collect())
 }
 
-async fn audit(
+pub(super) async fn audit(
     conn: &mut Connection,
     actor: Actor<'_>,
     posting_id: i64,

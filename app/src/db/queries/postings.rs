@@ -20,6 +20,8 @@ pub(super) struct DetailRow {
     #[sqlx(flatten)]
     card: CardRow,
     apply_email: Option<String>,
+    applies_on_site: bool,
+    company_id: i64,
     company_about: String,
     company_website: Option<String>,
     application_limit: Option<i64>,
@@ -108,10 +110,13 @@ pub(super) async fn posting_skills(pool: &Pool, id: i64) -> Result<Vec<String>, 
 pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, Error> {
     let mut query = QueryBuilder::<Db>::new("SELECT ");
     query.push(CARD_COLUMNS).push(
-        ", p.apply_email, c.about AS company_about, c.website AS company_website, c.application_limit, \
+        ", p.apply_email, p.applies_on_site, c.id AS company_id, c.about AS company_about, \
+         c.website AS company_website, \
+         CASE WHEN g.id IS NULL THEN c.application_limit ELSE g.application_limit END AS application_limit, \
          cp.id AS career_path_id, cp.slug AS career_path_slug, cs.title AS career_step_title, \
          cs.estimate_min, cs.estimate_max, cs.estimate_currency, cs.estimate_location_slug \
          FROM postings p JOIN companies c ON c.id = p.company_id \
+         LEFT JOIN company_groups g ON g.id = c.group_id \
          LEFT JOIN posting_pay pay ON pay.posting_id = p.id \
          LEFT JOIN career_steps cs ON cs.id = p.career_step_id \
          LEFT JOIN career_paths cp ON cp.id = cs.career_path_id \
@@ -172,6 +177,8 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
         status,
         apply_url,
         apply_email: detail.apply_email,
+        applies_on_site: detail.applies_on_site,
+        company_id: detail.company_id,
         company_about: detail.company_about,
         company_website: detail.company_website,
         application_limit: detail.application_limit,

@@ -36,6 +36,24 @@ pub async fn upsert_company(conn: &mut Connection, company: &NewCompany) -> Resu
     .map_err(Error::from)
 }
 
+pub async fn join_company_group(
+    conn: &mut Connection,
+    slug: &str,
+    group: &str,
+    limit: Option<i64>,
+) -> Result<(), Error> {
+    let group_id: i64 = sqlx::query_scalar(
+        "INSERT INTO company_groups (name, application_limit) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET application_limit = excluded.application_limit RETURNING id",
+    )
+    .bind(group)
+    .bind(limit)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE companies SET group_id = $1 WHERE slug = $2").bind(group_id).bind(slug).execute(conn).await?;
+    Ok(())
+}
+
 pub async fn upsert_legal_notice(
     conn: &mut Connection,
     jurisdiction: &str,
@@ -280,7 +298,7 @@ pub async fn replace_job(conn: &mut Connection, id: i64, job: &NewJob) -> Result
     let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE postings SET company_id = $1, title = $2, slug = $3, employment_type = $4, experience_level = $5, \
          status = $6, posted_at = $7, valid_through = $8, apply_url = $9, apply_email = $10, career_step_id = $11, \
-         updated_at = {} WHERE id = $12",
+         applies_on_site = $12, updated_at = {} WHERE id = $13",
         dialect::NOW
     )))
     .bind(resolved[0].company_id)
@@ -294,6 +312,7 @@ pub async fn replace_job(conn: &mut Connection, id: i64, job: &NewJob) -> Result
     .bind(&job.apply_url)
     .bind(&job.apply_email)
     .bind(resolved[0].career_step_id)
+    .bind(job.applies_on_site)
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -320,7 +339,7 @@ async fn insert_parts(conn: &mut Connection, resolved: &mut [Resolved<'_>]) -> R
 async fn insert_postings(conn: &mut Connection, postings: &mut [Resolved<'_>]) -> Result<(), Error> {
     let mut insert = QueryBuilder::<Db>::new(
         "INSERT INTO postings (company_id, title, slug, employment_type, experience_level, status, \
-         posted_at, valid_through, apply_url, apply_email, career_step_id) ",
+         posted_at, valid_through, apply_url, apply_email, career_step_id, applies_on_site) ",
     );
     insert.push_values(postings.iter(), |mut row, posting| {
         let job = posting.job;
@@ -334,7 +353,8 @@ async fn insert_postings(conn: &mut Connection, postings: &mut [Resolved<'_>]) -
             .push_bind(job.valid_through)
             .push_bind(job.apply_url.clone())
             .push_bind(job.apply_email.clone())
-            .push_bind(posting.career_step_id);
+            .push_bind(posting.career_step_id)
+            .push_bind(job.applies_on_site);
     });
     insert.push(" RETURNING id, title");
     let mut returned: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *conn).await?;

@@ -175,6 +175,7 @@ fn PostingFormIsland(editor: PostingEditor) -> impl IntoView {
         benefits,
         sections,
         apply,
+        applies_on_site,
         posted_at,
         valid_through,
         skills,
@@ -236,6 +237,10 @@ fn PostingFormIsland(editor: PostingEditor) -> impl IntoView {
             <fieldset class="grid gap-4 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-3">
                 <legend class="px-1 font-semibold">"Applying"</legend>
                 <div class="sm:col-span-3"><TextInput label="Apply link or e-mail address" name=field::APPLY value=apply errors hint="An https:// link or an address such as jobs@example.com." /></div>
+                <label class="flex items-start gap-2 text-sm sm:col-span-3">
+                    <input type="checkbox" name=field::APPLIES_ON_SITE value="1" checked=applies_on_site class="mt-1" />
+                    <span>"Candidates may also apply on this site" <span class="block text-slate-600">"Under the company's application limit; the applications appear beside the posting in the admin list."</span></span>
+                </label>
                 <TextInput label="Posted" name=field::POSTED_AT value=posted_at errors kind="date" hint="Today when left empty." />
                 <TextInput label="Apply before" name=field::VALID_THROUGH value=valid_through errors kind="date" />
                 <TextInput label="Skills" name=field::SKILLS value=skills errors hint="Comma-separated." />

@@ -49,9 +49,19 @@ pub fn AdminJobsPage() -> impl IntoView {
 
 #[component]
 fn AdminJobsView(data: AdminList, search: String, notice: Option<(bool, String)>) -> impl IntoView {
-    let AdminList { rows, recent, csrf_token, admin_email } = data;
+    let AdminList { rows, applications, recent, csrf_token, admin_email } = data;
     let count = rows.len();
-    let rows_view = rows.into_iter().map(|row| view! { <AdminRow row csrf_token=csrf_token.clone() /> }).collect_view();
+    let rows_view = rows
+        .into_iter()
+        .map(|row| {
+            let counts: Vec<(String, i64)> = applications
+                .iter()
+                .filter(|(id, _, _)| *id == row.id)
+                .map(|(_, status, count)| (status.clone(), *count))
+                .collect();
+            view! { <AdminRow row counts csrf_token=csrf_token.clone() /> }
+        })
+        .collect_view();
     view! {
         <AdminBar email=admin_email />
         <div class="flex flex-wrap items-end justify-between gap-3">
@@ -92,7 +102,16 @@ fn AdminJobsView(data: AdminList, search: String, notice: Option<(bool, String)>
 }
 
 #[component]
-fn AdminRow(row: AdminPostingRow, csrf_token: String) -> impl IntoView {
+fn AdminRow(row: AdminPostingRow, counts: Vec<(String, i64)>, csrf_token: String) -> impl IntoView {
+    let total: i64 = counts.iter().map(|(_, count)| count).sum();
+    let per_status = counts.iter().map(|(status, count)| format!("{count} {status}")).collect::<Vec<_>>().join(", ");
+    let applications = (total > 0).then(|| {
+        view! {
+            <a href=format!("/admin/jobs/{}/applications", row.id) class="posting-applications-link text-indigo-700 hover:underline">
+                {format!("{total} applications ({per_status})")}
+            </a>
+        }
+    });
     let status_class = match row.listed_status {
         ListedStatus::Published => "bg-emerald-100 text-emerald-900",
         ListedStatus::Draft => "bg-slate-200 text-slate-800",
@@ -130,6 +149,7 @@ fn AdminRow(row: AdminPostingRow, csrf_token: String) -> impl IntoView {
                 <div class="flex flex-wrap items-center gap-2">
                     <a href=format!("/admin/jobs/{}/edit", row.id) class="posting-edit text-indigo-700 hover:underline">"Edit"</a>
                     {public_link}
+                    {applications}
                     {actions}
                 </div>
             </td>

@@ -1,6 +1,7 @@
 //! The admin pages: sign-in, the posting list, and the posting editor. The server sends signed-out
 //! visitors to the sign-in page before any of these render; their server functions check again.
 
+pub mod applications;
 pub mod editor;
 pub mod jobs;
 pub mod sign_in;
@@ -17,6 +18,8 @@ pub fn AdminBar(#[prop(into)] email: String) -> impl IntoView {
             <nav class="flex gap-4">
                 <a href="/admin/jobs" class="font-semibold text-indigo-700 hover:underline">"Postings"</a>
                 <a href="/admin/jobs/new" class="font-semibold text-indigo-700 hover:underline">"New posting"</a>
+                <a href="/admin/companies" class="font-semibold text-indigo-700 hover:underline">"Application limits"</a>
+                <a href="/admin/outbox" class="font-semibold text-indigo-700 hover:underline">"Outbox"</a>
             </nav>
             <form method="post" action="/admin/sign-out" class="flex items-center gap-3">
                 <span class="text-slate-600">"Signed in as " <strong class="admin-email">{email}</strong></span>

@@ -1,0 +1,436 @@
+//! The candidate's account: sign-up (with a confirmation e-mail), confirmation, sign-in and sign-out,
+//! password change and reset by an e-mailed single-use link, the profile, and deletion. Passwords follow
+//! the admins' rules (the same policy and argon2id hashing, the same sign-in limits); e-mails are
+//! written to the outbox in the transaction that calls for them, and rate limited per client address
+//! and per e-mail address.
+
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use governor::clock::{Clock, DefaultClock};
+use tower_sessions::Session;
+
+use app::auth::{CANDIDATE_KEY, SignedInCandidate};
+use app::db;
+use app::domain::EmailAddress;
+use app::domain::candidate::{CandidateProfile, FieldProblem, FormEcho};
+use app::domain::mail::OutgoingMail;
+use app::error::AppError;
+
+use super::{HOME_PATH, SIGN_IN_PATH, read_candidate_post, safe_next, token_hash};
+use crate::admin::password::{check_policy, hash_password, run_bounded, verify_against_nobody, verify_password};
+use crate::admin::sign_in::new_csrf_token;
+use crate::admin::{field, form_pairs};
+use crate::rate_limits::client_address;
+use crate::state::{AppState, BODY_LIMIT_BYTES, render_page_with};
+
+/// How long a confirmation link works.
+const CONFIRM_SECONDS: i64 = 24 * 60 * 60;
+/// How long a reset link works.
+const RESET_SECONDS: i64 = 60 * 60;
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A public form post: the session, the fields, and the request without its body.
+async fn read_form(request: Request) -> Result<(Session, Vec<(String, String)>, Parts), Response> {
+    let (parts, body) = request.into_parts();
+    let Some(session) = parts.extensions.get::<Session>().cloned() else {
+        tracing::error!("no session layer in front of a candidate form");
+        return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    };
+    let body = to_bytes(body, BODY_LIMIT_BYTES).await.map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+    Ok((session, form_pairs(&body), parts))
+}
+
+/// The form's fields to show again: every one but passwords, tokens and the form token, within bounds.
+fn echo(pairs: &[(String, String)], problems: Vec<FieldProblem>, refusal: Option<String>) -> FormEcho {
+    let values = pairs
+        .iter()
+        .filter(|(name, _)| !name.contains("password") && name != "csrf")
+        .take(20)
+        .map(|(name, value)| (name.clone(), value.chars().take(20_000).collect()))
+        .collect();
+    FormEcho { values, problems, refusal }
+}
+
+/// The page of the request shown again with what was typed and what is wrong (422).
+async fn refuse(state: &AppState, parts: Parts, echo: FormEcho) -> Response {
+    render_page_with(state, parts, echo, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// Starts a candidate's session under a new id (an id planted before sign-in is worthless after it).
+async fn start_session(session: &Session, id: i64, email: &str) -> Result<(), Response> {
+    let candidate =
+        SignedInCandidate { id, email: email.to_owned(), csrf_token: new_csrf_token(), signed_in_at: now() };
+    let started = async {
+        session.cycle_id().await?;
+        session.insert(CANDIDATE_KEY, &candidate).await
+    };
+    started.await.map_err(|error| {
+        tracing::error!(%error, "could not start a session");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    })
+}
+
+/// Hashes a password off the async workers, a few at a time.
+async fn hash(password: String) -> Result<String, Response> {
+    match run_bounded(move || hash_password(&password)).await {
+        Some(Ok(hash)) => Ok(hash),
+        Some(Err(error)) => {
+            tracing::error!(%error, "could not hash a password");
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+        None => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    }
+}
+
+/// The policy's refusal of `password`, beside `field`.
+fn password_problem(password: &str, context: &[&str], field_name: &str) -> Option<FieldProblem> {
+    check_policy(password, context)
+        .err()
+        .map(|error| FieldProblem::new(field_name, format!("{}.", capitalised(&error.to_string()))))
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn storage(error: db::Error) -> Response {
+    AppError::from(error).into_response()
+}
+
+/// `POST /account/sign-up`: e-mail, password, name. Stores an unconfirmed account, e-mails the
+/// confirmation link, and signs in (applying waits for the confirmation).
+pub async fn sign_up(State(state): State<AppState>, request: Request) -> Response {
+    let address = client_address(request.extensions());
+    let (session, pairs, parts) = match read_form(request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let typed_email = field(&pairs, "email").unwrap_or_default().to_owned();
+    let password = field(&pairs, "password").unwrap_or_default().to_owned();
+    let name = field(&pairs, "name").unwrap_or_default().trim().to_owned();
+    let next = safe_next(field(&pairs, "next"));
+    let mut problems = Vec::new();
+    let email = EmailAddress::parse(&typed_email)
+        .map_err(|error| problems.push(FieldProblem::new("email", format!("The address is {error}."))))
+        .ok();
+    if name.chars().count() > app::domain::candidate::MAX_NAME {
+        problems.push(FieldProblem::new("name", "The name may have at most 200 characters."));
+    }
+    problems.extend(password_problem(&password, &[typed_email.as_str(), name.as_str()], "password"));
+    let Some(email) = email.filter(|_| problems.is_empty()) else {
+        return refuse(&state, parts, echo(&pairs, problems, None)).await;
+    };
+    if let Err(limited) = state.rate_limits.account_mail(address, email.as_str()) {
+        tracing::warn!(%address, "account e-mail rate limit reached");
+        return limited.response("Too many account e-mails asked for; try again later.");
+    }
+    let password_hash = match hash(password).await {
+        Ok(hash) => hash,
+        Err(response) => return response,
+    };
+    let token = new_csrf_token();
+    let link = format!("{}/account/confirm?token={token}", state.public_origin());
+    let mail = OutgoingMail::confirm_account(email.as_str(), &link);
+    let created = db::create_candidate(
+        &state.pool,
+        email.as_str(),
+        &password_hash,
+        &name,
+        &token_hash(&token),
+        now() + CONFIRM_SECONDS,
+        &mail,
+    )
+    .await;
+    let id = match created {
+        Ok(id) => id,
+        Err(db::Error::Conflict { .. }) => {
+            let problem = FieldProblem::new(
+                "email",
+                "An account with this address exists. Sign in, or reset its password from the sign-in page.",
+            );
+            return refuse(&state, parts, echo(&pairs, vec![problem], None)).await;
+        }
+        Err(error) => return storage(error),
+    };
+    state.mail_wake.notify_one();
+    if let Err(response) = start_session(&session, id, email.as_str()).await {
+        return response;
+    }
+    tracing::info!(candidate = id, %address, "candidate signed up");
+    let separator = if next.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{next}{separator}notice=signed-up")).into_response()
+}
+
+/// `POST /account/sign-in`: the admins' rules (limits per address and per account, the same answer and
+/// time for an unknown address and a wrong password, a new session id).
+pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
+    let address = client_address(request.extensions());
+    if let Err(not_until) = state.sign_in_limiter.check_key(&address) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        return crate::admin::sign_in::too_many(wait, "from your address");
+    }
+    let (session, pairs, _) = match read_form(request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let email = field(&pairs, "email").unwrap_or_default().trim().to_owned();
+    let password = field(&pairs, "password").unwrap_or_default().to_owned();
+    let next = safe_next(field(&pairs, "next"));
+    let account_key: String = format!("candidate:{}", email.to_lowercase().chars().take(254).collect::<String>());
+    if let Err(not_until) = state.account_limiter.check_key(&account_key) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        return crate::admin::sign_in::too_many(wait, "for this account");
+    }
+    let account = match db::find_candidate(&state.pool, &email).await {
+        Ok(account) => account,
+        Err(error) => return storage(error),
+    };
+    let checked = run_bounded(move || match account {
+        Some(account) if verify_password(&account.password_hash, &password) => Some(account),
+        Some(_) => None,
+        None => {
+            verify_against_nobody(&password);
+            None
+        }
+    })
+    .await;
+    let account = match checked {
+        Some(Some(account)) => account,
+        Some(None) => {
+            tracing::warn!(%address, "failed candidate sign-in");
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("error", "invalid");
+            if email.len() <= 254 {
+                query.append_pair("email", &email);
+            }
+            query.append_pair("next", &next);
+            return Redirect::to(&format!("{SIGN_IN_PATH}?{}", query.finish())).into_response();
+        }
+        None => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    if let Err(response) = start_session(&session, account.id, &account.email).await {
+        return response;
+    }
+    tracing::info!(candidate = account.id, %address, "candidate signed in");
+    Redirect::to(&next).into_response()
+}
+
+/// `POST /account/sign-out`: ends the session on the server.
+pub async fn sign_out(request: Request) -> Response {
+    if let Some(session) = request.extensions().get::<Session>().cloned()
+        && let Err(error) = session.flush().await
+    {
+        tracing::error!(%error, "could not end a session");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    Redirect::to(&format!("{SIGN_IN_PATH}?notice=signed-out")).into_response()
+}
+
+/// `POST /account/confirm`: spends the confirmation link's token (the e-mail's link opens a page with
+/// this form: nothing changes on a GET).
+pub async fn confirm(State(state): State<AppState>, request: Request) -> Response {
+    let (session, pairs, parts) = match read_form(request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let token = field(&pairs, "token").unwrap_or_default();
+    match db::confirm_candidate(&state.pool, &token_hash(token), now()).await {
+        Ok(Some(id)) => {
+            tracing::info!(candidate = id, "candidate address confirmed");
+            let signed_in = app::auth::signed_in_candidate(&session).await.ok().flatten().is_some();
+            let target = if signed_in { HOME_PATH } else { SIGN_IN_PATH };
+            Redirect::to(&format!("{target}?notice=confirmed")).into_response()
+        }
+        Ok(None) => {
+            let refusal = "This link has been used or has expired. Sign in and ask for a new one.".to_owned();
+            refuse(&state, parts, FormEcho { refusal: Some(refusal), ..FormEcho::default() }).await
+        }
+        Err(error) => storage(error),
+    }
+}
+
+/// `POST /account/confirm/resend`: a new confirmation link for the signed-in, unconfirmed candidate.
+pub async fn resend_confirmation(State(state): State<AppState>, request: Request) -> Response {
+    let address = client_address(request.extensions());
+    let post = match read_candidate_post(request, true, HOME_PATH).await {
+        Ok(post) => post,
+        Err(response) => return response,
+    };
+    let account = match db::candidate_by_id(&state.pool, post.candidate.id).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return AppError::NotFound.into_response(),
+        Err(error) => return storage(error),
+    };
+    if account.confirmed {
+        return Redirect::to(&format!("{HOME_PATH}?notice=confirmed")).into_response();
+    }
+    if let Err(limited) = state.rate_limits.account_mail(address, &account.email) {
+        return limited.response("Too many account e-mails asked for; try again later.");
+    }
+    let token = new_csrf_token();
+    let link = format!("{}/account/confirm?token={token}", state.public_origin());
+    let mail = OutgoingMail::confirm_account(&account.email, &link);
+    if let Err(error) =
+        db::send_token(&state.pool, account.id, "confirm", &token_hash(&token), now() + CONFIRM_SECONDS, &mail).await
+    {
+        return storage(error);
+    }
+    state.mail_wake.notify_one();
+    Redirect::to(&format!("{HOME_PATH}?notice=confirmation-sent")).into_response()
+}
+
+/// `POST /account/forgot`: e-mails a reset link when the address has an account; the answer is the same
+/// either way.
+pub async fn forgot(State(state): State<AppState>, request: Request) -> Response {
+    let address = client_address(request.extensions());
+    let (_, pairs, parts) = match read_form(request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let email = match EmailAddress::parse(field(&pairs, "email").unwrap_or_default()) {
+        Ok(email) => email,
+        Err(error) => {
+            let problem = FieldProblem::new("email", format!("The address is {error}."));
+            return refuse(&state, parts, echo(&pairs, vec![problem], None)).await;
+        }
+    };
+    if let Err(limited) = state.rate_limits.account_mail(address, email.as_str()) {
+        return limited.response("Too many account e-mails asked for; try again later.");
+    }
+    match db::find_candidate(&state.pool, email.as_str()).await {
+        Ok(Some(account)) => {
+            let token = new_csrf_token();
+            let link = format!("{}/account/reset?token={token}", state.public_origin());
+            let mail = OutgoingMail::reset_password(&account.email, &link);
+            if let Err(error) =
+                db::send_token(&state.pool, account.id, "reset", &token_hash(&token), now() + RESET_SECONDS, &mail)
+                    .await
+            {
+                return storage(error);
+            }
+            state.mail_wake.notify_one();
+        }
+        Ok(None) => {}
+        Err(error) => return storage(error),
+    }
+    Redirect::to("/account/forgot?sent=1").into_response()
+}
+
+/// `POST /account/reset`: the reset link's token and a new password.
+pub async fn reset(State(state): State<AppState>, request: Request) -> Response {
+    let (_, pairs, parts) = match read_form(request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let token = field(&pairs, "token").unwrap_or_default().to_owned();
+    let password = field(&pairs, "password").unwrap_or_default().to_owned();
+    if let Some(problem) = password_problem(&password, &[], "password") {
+        return refuse(&state, parts, echo(&pairs, vec![problem], None)).await;
+    }
+    let password_hash = match hash(password).await {
+        Ok(hash) => hash,
+        Err(response) => return response,
+    };
+    match db::reset_candidate_password(&state.pool, &token_hash(&token), &password_hash, now()).await {
+        Ok(Some(id)) => {
+            tracing::info!(candidate = id, "candidate password reset");
+            Redirect::to(&format!("{SIGN_IN_PATH}?notice=password-reset")).into_response()
+        }
+        Ok(None) => {
+            let refusal = "This link has been used or has expired. Ask for a new one.".to_owned();
+            refuse(&state, parts, echo(&pairs, Vec::new(), Some(refusal))).await
+        }
+        Err(error) => storage(error),
+    }
+}
+
+/// `POST /account/password`: the current password and a new one.
+pub async fn change_password(State(state): State<AppState>, request: Request) -> Response {
+    let post = match read_candidate_post(request, true, HOME_PATH).await {
+        Ok(post) => post,
+        Err(response) => return response,
+    };
+    let current = field(&post.pairs, "current_password").unwrap_or_default().to_owned();
+    let new = field(&post.pairs, "new_password").unwrap_or_default().to_owned();
+    if !password_matches(&state, post.candidate.id, current).await {
+        let problem = FieldProblem::new("current_password", "The current password is wrong.");
+        return refuse(&state, post.parts, echo(&post.pairs, vec![problem], None)).await;
+    }
+    if let Some(problem) = password_problem(&new, &[post.candidate.email.as_str()], "new_password") {
+        return refuse(&state, post.parts, echo(&post.pairs, vec![problem], None)).await;
+    }
+    let password_hash = match hash(new).await {
+        Ok(hash) => hash,
+        Err(response) => return response,
+    };
+    if let Err(error) = db::set_candidate_password(&state.pool, post.candidate.id, &password_hash).await {
+        return storage(error);
+    }
+    Redirect::to(&format!("{HOME_PATH}?notice=password-changed")).into_response()
+}
+
+/// True when `password` is the candidate's (checked off the async workers).
+async fn password_matches(state: &AppState, id: i64, password: String) -> bool {
+    let Ok(Some(account)) = db::candidate_by_id(&state.pool, id).await else {
+        return false;
+    };
+    run_bounded(move || verify_password(&account.password_hash, &password)).await.unwrap_or(false)
+}
+
+/// `POST /account/profile`: name, contact e-mail, CV link or text, note template.
+pub async fn save_profile(State(state): State<AppState>, request: Request) -> Response {
+    let post = match read_candidate_post(request, true, HOME_PATH).await {
+        Ok(post) => post,
+        Err(response) => return response,
+    };
+    if let Err(limited) = state.rate_limits.candidate_write(post.candidate.id) {
+        return limited.response("Too many changes in a minute; try again shortly.");
+    }
+    let read = |name: &str| field(&post.pairs, name).unwrap_or_default().to_owned();
+    let profile = CandidateProfile {
+        name: read("name"),
+        contact_email: read("contact_email"),
+        cv_url: read("cv_url"),
+        cv_text: read("cv_text"),
+        note_template: read("note_template"),
+    };
+    match profile.validate() {
+        Ok(profile) => match db::save_candidate_profile(&state.pool, post.candidate.id, &profile).await {
+            Ok(()) => Redirect::to(&format!("{HOME_PATH}?notice=profile-saved")).into_response(),
+            Err(error) => storage(error),
+        },
+        Err(problems) => refuse(&state, post.parts, echo(&post.pairs, problems, None)).await,
+    }
+}
+
+/// `POST /account/delete`: with the password. The applications are withdrawn and emptied of the
+/// person's data first; the employer keeps that they existed.
+pub async fn delete_account(State(state): State<AppState>, request: Request) -> Response {
+    let post = match read_candidate_post(request, true, HOME_PATH).await {
+        Ok(post) => post,
+        Err(response) => return response,
+    };
+    let password = field(&post.pairs, "delete_password").unwrap_or_default().to_owned();
+    if !password_matches(&state, post.candidate.id, password).await {
+        let problem = FieldProblem::new("delete_password", "The password is wrong; the account was not deleted.");
+        return refuse(&state, post.parts, echo(&post.pairs, vec![problem], None)).await;
+    }
+    let withdrawn = match db::delete_candidate(&state.pool, post.candidate.id).await {
+        Ok(withdrawn) => withdrawn,
+        Err(error) => return storage(error),
+    };
+    if let Some(session) = post.parts.extensions.get::<Session>()
+        && let Err(error) = session.flush().await
+    {
+        tracing::error!(%error, "could not end the session of a deleted account");
+    }
+    tracing::info!(candidate = post.candidate.id, withdrawn, "candidate account deleted");
+    Redirect::to(&format!("{SIGN_IN_PATH}?notice=deleted")).into_response()
+}
