@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn direct_apply_says_whether_the_site_takes_the_applications() {
-        let mut job = detail(WorkMode::OnSite, None);
+        let mut job = detail(WorkMode::Hybrid, None);
         assert_eq!(job_posting(&job)["directApply"], serde_json::json!(false));
         job.applies_on_site = true;
         assert_eq!(job_posting(&job)["directApply"], serde_json::json!(true));
