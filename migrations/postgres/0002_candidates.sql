@@ -83,3 +83,8 @@ CREATE INDEX outbox_pending ON outbox (next_attempt_at, id) WHERE sent_at IS NUL
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check
     CHECK (action IN ('create', 'edit', 'publish', 'close', 'reopen', 'application', 'company'));
+
+CREATE TABLE posting_views (
+    posting_id BIGINT PRIMARY KEY REFERENCES postings(id) ON DELETE CASCADE,
+    views      BIGINT NOT NULL CHECK (views >= 0)
+);

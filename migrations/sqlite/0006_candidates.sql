@@ -104,3 +104,9 @@ INSERT INTO audit_log_new (id, admin_id, admin_email, posting_id, action, detail
 DROP TABLE audit_log;
 ALTER TABLE audit_log_new RENAME TO audit_log;
 CREATE INDEX audit_log_posting ON audit_log (posting_id, id);
+
+-- How often each posting's page was served (counted in memory, added here every 30 s).
+CREATE TABLE posting_views (
+    posting_id INTEGER PRIMARY KEY REFERENCES postings(id) ON DELETE CASCADE,
+    views      INTEGER NOT NULL CHECK (views >= 0)
+);

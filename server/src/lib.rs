@@ -21,6 +21,7 @@ pub mod serve;
 pub mod sitemap;
 pub mod startup;
 pub mod state;
+pub mod views;
 
 pub use router::build_app;
 pub use state::AppState;

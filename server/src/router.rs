@@ -157,7 +157,8 @@ pub fn build_app(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         // Inside compression: the page is tagged and hashed as written.
-        .layer(from_fn(crate::page_cache::public_page_cache));
+        .layer(from_fn(crate::page_cache::public_page_cache))
+        .layer(from_fn_with_state(state.views.clone(), crate::views::count_views));
     with_site_middleware(router, state.pool.clone(), &state.public_url).with_state(state)
 }
 

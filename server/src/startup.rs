@@ -114,6 +114,8 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     });
     let state = AppState::new(pool.clone(), leptos_options, public_url).with_rate_limits(args.limits);
     tokio::spawn(sweep(state.clone()));
+    tokio::spawn(state.views.clone().run(pool.clone()));
+    let views = state.views.clone();
     match crate::mail::Mailer::new(&args.mail)? {
         Some(mailer) => {
             tracing::info!("e-mail is sent over SMTP");
@@ -135,6 +137,9 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     crate::serve::serve(listener, app, crate::serve::ConnectionLimits::default(), shutdown_signal())
         .await
         .map_err(StartupError::Serve)?;
+    if let Err(error) = views.flush(&pool).await {
+        tracing::warn!(%error, "the last posting views could not be written");
+    }
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -35,6 +35,8 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
     /// Wakes the outbox's sender (when one runs) after a write put an e-mail in the outbox.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Views of posting pages not yet written.
+    pub views: crate::views::ViewCounter,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             sitemaps: SitemapCache::default(),
             rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            views: crate::views::ViewCounter::default(),
         }
     }
 

@@ -20,7 +20,8 @@ pub async fn admin_postings(#[server(default)] q: String) -> Result<AdminList, A
     let recent = crate::db::recent_audit(&pool, 10).await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let applications = crate::db::application_counts(&pool, &ids).await?;
-    Ok(AdminList { rows, applications, recent, csrf_token: admin.csrf_token, admin_email: admin.email })
+    let views = crate::db::posting_views(&pool, &ids).await?;
+    Ok(AdminList { rows, applications, views, recent, csrf_token: admin.csrf_token, admin_email: admin.email })
 }
 
 /// The posting editor for a new posting (`id` = None) or an existing one; 404 for an unknown id.

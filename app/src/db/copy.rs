@@ -306,6 +306,11 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "posting_views",
+        columns: &[("posting_id", "posting_id", Int), ("views", "views", Int)],
+        identity: false,
+    },
+    Table {
         name: "outbox",
         columns: &[
             ("id", "id", Int),

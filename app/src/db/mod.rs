@@ -129,6 +129,11 @@ on_its_engine! {
         posting_id: i64,
         today: NaiveDate,
     ) -> Result<(String, String, i64, String, bool), Error>;
+    /// Adds views to postings' counts (`(posting, views)`; unknown postings are skipped), in one
+    /// transaction.
+    pub async fn add_posting_views in applications(pool: &Pool, views: &[(i64, i64)]) -> Result<(), Error>;
+    /// The view counts of these postings: `(posting, views)`, for those viewed at all.
+    pub async fn posting_views in applications(pool: &Pool, posting_ids: &[i64]) -> Result<Vec<(i64, i64)>, Error>;
     /// Every company's application limit and group.
     pub async fn company_limits in applications(pool: &Pool) -> Result<Vec<CompanyLimit>, Error>;
     /// Sets a company's limit and group (created, or its limit updated, by name), audited.

@@ -184,6 +184,8 @@ pub struct AdminList {
     pub rows: Vec<AdminPostingRow>,
     /// Applications per shown posting and status: `(posting id, status code, count)`.
     pub applications: Vec<(i64, String, i64)>,
+    /// Page views per shown posting: `(posting id, views)`.
+    pub views: Vec<(i64, i64)>,
     pub recent: Vec<AuditEntry>,
     pub csrf_token: String,
     pub admin_email: String,

@@ -624,3 +624,50 @@ async fn mail_goes_through_a_real_smtp_server_once_each_and_waits_in_the_outbox_
     assert_eq!(attempts, 1);
     assert!(error.is_some_and(|error| !error.is_empty()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_sets_a_limit_and_a_group_and_the_list_counts_views() {
+    let app = TestApp::with_brief().await;
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let admin = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = app.get_with_header("/admin/companies", ("cookie", &admin)).await;
+    assert!(page.body.contains("TikTok and affiliates"), "the seed's group is shown");
+    let token = csrf(&page.body);
+    let siemens = "siemens-digital-industries-software";
+    let body = form(&[("csrf", &token), ("limit", "1"), ("group", "Industrial group"), ("group_limit", "3")]);
+    let saved = app.post_as(&admin, &format!("/admin/companies/{siemens}/limit"), &body).await;
+    assert_eq!(location(&saved), format!("/admin/companies?changed={siemens}"));
+    let limits = app::db::company_limits(&app.pool).await.expect("limits");
+    let row = limits.iter().find(|c| c.slug == siemens).expect("Siemens");
+    assert_eq!((row.limit, row.group.as_deref(), row.group_limit), (Some(1), Some("Industrial group"), Some(3)));
+    let bad = form(&[("csrf", &token), ("limit", "0"), ("group", ""), ("group_limit", "")]);
+    assert_eq!(
+        app.post_as(&admin, &format!("/admin/companies/{siemens}/limit"), &bad).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let unknown =
+        app.post_as(&admin, "/admin/companies/nobody/limit", &form(&[("csrf", &token), ("limit", "2")])).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let audit: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'company'")
+            .fetch_one(p)
+            .await)
+        .expect("count");
+    assert_eq!(audit, 1, "a limit change is audited; a refused one is not");
+
+    // Views of a posting's page are counted and shown on the admin list.
+    let brief = app.brief_id().await;
+    for _ in 0..3 {
+        assert_eq!(app.get(&format!("/jobs/{brief}-x")).await.status, StatusCode::OK);
+    }
+    app.get("/jobs/99999999-missing").await;
+    assert_eq!(
+        app.views.flush(&app.pool).await.expect("written"),
+        1,
+        "the brief's; an unknown id's 404 is not counted"
+    );
+    assert_eq!(app::db::posting_views(&app.pool, &[brief]).await.expect("views"), vec![(brief, 3)]);
+    let list = app.get_with_header("/admin/jobs", ("cookie", &admin)).await;
+    let row = list.body.find(&format!("data-posting-id=\"{brief}\"")).expect("the brief's row");
+    assert!(list.body[row..].split("</tr>").next().unwrap_or_default().contains("posting-views px-3 py-2\">3<"));
+}

@@ -32,6 +32,8 @@ pub struct TestApp {
     pub router: Router,
     /// The router's listing cache (its refresher runs too).
     pub cache: app::db::ListingCache,
+    /// The router's count of posting page views not yet written.
+    pub views: server::views::ViewCounter,
     /// The URL the test's database opened with (another process can open it too).
     pub database_url: String,
     _place: TestDatabase,
@@ -121,8 +123,9 @@ impl TestApp {
         let pool = open_database(&url).await.expect("database opens and migrates");
         let state = AppState::new(pool.clone(), leptos_options(), PUBLIC_URL.to_owned());
         let cache = state.listing_cache.clone();
+        let views = state.views.clone();
         let router = build_app(state);
-        Self { pool, router, cache, database_url: url, _place: place }
+        Self { pool, router, cache, views, database_url: url, _place: place }
     }
 
     /// A database with the brief's postings only.

@@ -416,3 +416,33 @@ pub async fn posting_summary(
     .await?;
     Ok((row.title, row.slug, row.company_id, row.company_name, row.open))
 }
+
+pub async fn add_posting_views(pool: &Pool, views: &[(i64, i64)]) -> Result<(), Error> {
+    let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
+    for (posting_id, count) in views {
+        sqlx::query(
+            "INSERT INTO posting_views (posting_id, views) SELECT id, $2 FROM postings WHERE id = $1 \
+             ON CONFLICT (posting_id) DO UPDATE SET views = posting_views.views + excluded.views",
+        )
+        .bind(posting_id)
+        .bind(count)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn posting_views(pool: &Pool, posting_ids: &[i64]) -> Result<Vec<(i64, i64)>, Error> {
+    if posting_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query =
+        sqlx::QueryBuilder::<super::Db>::new("SELECT posting_id, views FROM posting_views WHERE posting_id IN (");
+    let mut ids = query.separated(", ");
+    for id in posting_ids {
+        ids.push_bind(*id);
+    }
+    query.push(")");
+    query.build_query_as().fetch_all(pool).await.map_err(Error::from)
+}

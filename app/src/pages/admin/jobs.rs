@@ -49,7 +49,7 @@ pub fn AdminJobsPage() -> impl IntoView {
 
 #[component]
 fn AdminJobsView(data: AdminList, search: String, notice: Option<(bool, String)>) -> impl IntoView {
-    let AdminList { rows, applications, recent, csrf_token, admin_email } = data;
+    let AdminList { rows, applications, views, recent, csrf_token, admin_email } = data;
     let count = rows.len();
     let rows_view = rows
         .into_iter()
@@ -59,7 +59,8 @@ fn AdminJobsView(data: AdminList, search: String, notice: Option<(bool, String)>
                 .filter(|(id, _, _)| *id == row.id)
                 .map(|(_, status, count)| (status.clone(), *count))
                 .collect();
-            view! { <AdminRow row counts csrf_token=csrf_token.clone() /> }
+            let views = views.iter().find(|(id, _)| *id == row.id).map_or(0, |(_, views)| *views);
+            view! { <AdminRow row counts views csrf_token=csrf_token.clone() /> }
         })
         .collect_view();
     view! {
@@ -91,6 +92,7 @@ fn AdminJobsView(data: AdminList, search: String, notice: Option<(bool, String)>
                         <th class="px-3 py-2">"Status"</th>
                         <th class="px-3 py-2">"Posted"</th>
                         <th class="px-3 py-2">"Apply before"</th>
+                        <th class="px-3 py-2">"Views"</th>
                         <th class="px-3 py-2">"Actions"</th>
                     </tr>
                 </thead>
@@ -102,7 +104,7 @@ fn AdminJobsView(data: AdminList, search: String, notice: Option<(bool, String)>
 }
 
 #[component]
-fn AdminRow(row: AdminPostingRow, counts: Vec<(String, i64)>, csrf_token: String) -> impl IntoView {
+fn AdminRow(row: AdminPostingRow, counts: Vec<(String, i64)>, views: i64, csrf_token: String) -> impl IntoView {
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
     let per_status = counts.iter().map(|(status, count)| format!("{count} {status}")).collect::<Vec<_>>().join(", ");
     let applications = (total > 0).then(|| {
@@ -145,6 +147,7 @@ fn AdminRow(row: AdminPostingRow, counts: Vec<(String, i64)>, csrf_token: String
             </td>
             <td class="px-3 py-2 whitespace-nowrap">{row.posted_at.to_string()}</td>
             <td class="px-3 py-2 whitespace-nowrap">{row.valid_through.to_string()}</td>
+            <td class="posting-views px-3 py-2">{views}</td>
             <td class="px-3 py-2">
                 <div class="flex flex-wrap items-center gap-2">
                     <a href=format!("/admin/jobs/{}/edit", row.id) class="posting-edit text-indigo-700 hover:underline">"Edit"</a>
