@@ -16,7 +16,8 @@ pub fn locations_label(card: &JobCard) -> String {
     }
 }
 
-/// One result: title, company, location, type, level, pay and age, linking to the posting.
+/// One result: title, company, location, type, level, pay and age, linking to the posting, and a button
+/// that saves it for a signed-in candidate (a plain form post; a signed-out visitor is sent to sign in).
 #[component]
 pub fn JobCardView(card: JobCard, today: NaiveDate) -> impl IntoView {
     let path = card.path();
@@ -39,6 +40,10 @@ pub fn JobCardView(card: JobCard, today: NaiveDate) -> impl IntoView {
                     <span class="ml-auto text-slate-500">{age}</span>
                 </div>
             </a>
+            <form method="post" action="/account/saved" class="job-card-save">
+                <input type="hidden" name="posting" value=card.id.to_string() />
+                <button type="submit" class="job-card-save-button" aria-label=format!("Save {}", card.title)>"Save"</button>
+            </form>
         </li>
     }
 }

@@ -42,7 +42,10 @@ pub fn card_html(card: &JobCard, today: chrono::NaiveDate, out: &mut String) {
          <h2 class=\"job-card-title\">{}</h2><p class=\"job-card-company\">{}</p>\
          <p class=\"job-card-place\">{}</p><div class=\"job-card-facts\">{pay}\
          <span class=\"chip\">{}</span><span class=\"chip\">{}</span>\
-         <span class=\"ml-auto text-slate-500\">{}</span></div></a></li>",
+         <span class=\"ml-auto text-slate-500\">{}</span></div></a>\
+         <form method=\"post\" action=\"/account/saved\" class=\"job-card-save\">\
+         <input type=\"hidden\" name=\"posting\" value=\"{}\">\
+         <button type=\"submit\" aria-label=\"Save {}\" class=\"job-card-save-button\">Save</button></form></li>",
         escape_attribute(&card.path()),
         escape_text(&card.title),
         escape_text(&card.company.name),
@@ -50,6 +53,8 @@ pub fn card_html(card: &JobCard, today: chrono::NaiveDate, out: &mut String) {
         card.employment_type.label(),
         card.level.label(),
         posted_age(card.posted_at, today),
+        card.id,
+        escape_attribute(&card.title),
     );
 }
 
@@ -314,7 +319,8 @@ pub const HEADER: &str = "<header class=\"border-b border-slate-200 bg-white\"><
      gap-2 text-lg font-bold tracking-tight text-slate-900\"><span aria-hidden=\"true\" class=\"grid h-8 w-8 \
      place-items-center rounded-lg bg-indigo-600 text-white\">J</span>Jobboard</a><div class=\"flex items-center gap-4 \
      text-sm font-medium text-slate-600\"><a href=\"/jobs\" class=\"hover:text-indigo-700\">Browse jobs</a><a \
-     href=\"/admin/jobs/new\" rel=\"external\" class=\"hover:text-indigo-700\">Post a job</a></div></nav></header>";
+     href=\"/admin/jobs/new\" rel=\"external\" class=\"hover:text-indigo-700\">Post a job</a><a href=\"/account\" \
+     rel=\"external\" class=\"account-link hover:text-indigo-700\">Your account</a></div></nav></header>";
 
 /// `app::components::layout::SiteFooter`.
 pub const FOOTER: &str = "<footer class=\"border-t border-slate-200 bg-white\"><div class=\"mx-auto max-w-6xl px-4 py-6 \
