@@ -1,5 +1,26 @@
 //! One module per route.
 
+/// Renders a private page's resource in a `Suspense`: `$view` with the data, the 404 page for
+/// `NotFound`, or `$error` (the role's signed-out notice or the error) for any other error.
+macro_rules! private_page {
+    ($resource:expr, $loading:literal, $error:ident, |$data:ident| $view:expr) => {
+        view! {
+            <leptos_meta::Meta name="robots" content="noindex" />
+            <Suspense fallback=|| view! { <p class="text-slate-500">{$loading}</p> }>
+                {move || Suspend::new(async move {
+                    match $resource.await {
+                        Ok($data) => $view.into_any(),
+                        Err($crate::error::AppError::NotFound) => {
+                            view! { <$crate::pages::not_found::NotFound /> }.into_any()
+                        }
+                        Err(error) => view! { <$error error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    };
+}
+
 pub mod account;
 pub mod admin;
 pub mod career_path;

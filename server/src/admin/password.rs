@@ -77,6 +77,21 @@ pub fn verify_against_nobody(password: &str) {
     let _ = verify_password(hash, password);
 }
 
+/// Checks `password` against the stored hash of the account found (`None`: no such account), off the
+/// async workers and a few at a time (argon2 takes tens of milliseconds of CPU and 19 MiB). An unknown
+/// account costs the same work as a wrong password. `Some(true)` when it matches; `None` when the check
+/// did not finish.
+pub async fn check_account_password(stored_hash: Option<String>, password: String) -> Option<bool> {
+    run_bounded(move || match stored_hash {
+        Some(hash) => verify_password(&hash, &password),
+        None => {
+            verify_against_nobody(&password);
+            false
+        }
+    })
+    .await
+}
+
 /// At most this many password hashes run at once (each takes 19 MiB and tens of milliseconds of a core):
 /// as many as the machine has cores. More sign-ins wait their turn instead of taking all the memory.
 fn hash_slots() -> &'static tokio::sync::Semaphore {

@@ -20,7 +20,7 @@ use app::domain::mail::OutgoingMail;
 use app::error::AppError;
 
 use super::{HOME_PATH, SIGN_IN_PATH, read_candidate_post, safe_next, token_hash};
-use crate::admin::password::{check_policy, hash_password, run_bounded, verify_against_nobody, verify_password};
+use crate::admin::password::{check_account_password, check_policy, hash_password, run_bounded};
 use crate::admin::sign_in::new_csrf_token;
 use crate::admin::{field, form_pairs};
 use crate::rate_limits::client_address;
@@ -192,18 +192,10 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         Ok(account) => account,
         Err(error) => return storage(error),
     };
-    let checked = run_bounded(move || match account {
-        Some(account) if verify_password(&account.password_hash, &password) => Some(account),
-        Some(_) => None,
-        None => {
-            verify_against_nobody(&password);
-            None
-        }
-    })
-    .await;
-    let account = match checked {
-        Some(Some(account)) => account,
-        Some(None) => {
+    let matches = check_account_password(account.as_ref().map(|a| a.password_hash.clone()), password).await;
+    let account = match (matches, account) {
+        (Some(true), Some(account)) => account,
+        (Some(_), _) => {
             tracing::warn!(%address, "failed candidate sign-in");
             let mut query = form_urlencoded::Serializer::new(String::new());
             query.append_pair("error", "invalid");
@@ -213,7 +205,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
             query.append_pair("next", &next);
             return Redirect::to(&format!("{SIGN_IN_PATH}?{}", query.finish())).into_response();
         }
-        None => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        (None, _) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     if let Err(response) = start_session(&session, account.id, &account.email).await {
         return response;
@@ -381,7 +373,7 @@ async fn password_matches(state: &AppState, id: i64, password: String) -> bool {
     let Ok(Some(account)) = db::candidate_by_id(&state.pool, id).await else {
         return false;
     };
-    run_bounded(move || verify_password(&account.password_hash, &password)).await.unwrap_or(false)
+    check_account_password(Some(account.password_hash), password).await.unwrap_or(false)
 }
 
 /// `POST /account/profile`: name, contact e-mail, CV link or text, note template.

@@ -215,16 +215,19 @@ pub async fn save_job(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result
     .execute(pool)
     .await?;
     if saved.rows_affected() == 0 {
-        let known: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM postings WHERE id = $1 AND status <> 'draft')")
-                .bind(posting_id)
-                .fetch_one(pool)
-                .await?;
-        if !known {
-            return Err(Error::NotFound);
-        }
+        let mut conn = pool.acquire().await?;
+        is_public(&mut conn, posting_id).await?;
     }
     Ok(())
+}
+
+/// `Error::NotFound` unless posting `posting_id` exists and is not a draft.
+async fn is_public(conn: &mut Connection, posting_id: i64) -> Result<(), Error> {
+    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM postings WHERE id = $1 AND status <> 'draft')")
+        .bind(posting_id)
+        .fetch_one(conn)
+        .await?;
+    if known { Ok(()) } else { Err(Error::NotFound) }
 }
 
 pub async fn unsave_job(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error> {
@@ -280,14 +283,7 @@ pub async fn plan_posting(pool: &Pool, candidate_id: i64, posting_id: i64) -> Re
     .execute(&mut *tx)
     .await?;
     if planned.rows_affected() == 0 {
-        let known: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM postings WHERE id = $1 AND status <> 'draft')")
-                .bind(posting_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if !known {
-            return Err(Error::NotFound);
-        }
+        is_public(&mut tx, posting_id).await?;
     }
     tx.commit().await?;
     Ok(())

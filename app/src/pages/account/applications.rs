@@ -2,7 +2,7 @@
 //! "My applications", saved jobs, and the slot planner.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{CandidateBar, CandidateError, CsrfField, EchoArea, EchoField, Notice, form_echo, query_value};
@@ -12,25 +12,6 @@ use crate::domain::candidate::{
 };
 use crate::domain::job::job_path;
 use crate::error::AppError;
-use crate::pages::not_found::NotFound;
-
-/// Renders a candidate page's resource: the view, the 404 page, or the error.
-macro_rules! candidate_page {
-    ($resource:expr, $loading:literal, |$data:ident| $view:expr) => {
-        view! {
-            <Meta name="robots" content="noindex" />
-            <Suspense fallback=|| view! { <p class="text-slate-500">{$loading}</p> }>
-                {move || Suspend::new(async move {
-                    match $resource.await {
-                        Ok($data) => $view.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                        Err(error) => view! { <CandidateError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-    };
-}
 
 /// `/jobs/{id}/apply`.
 #[component]
@@ -43,7 +24,7 @@ pub fn ApplyPageView() -> impl IntoView {
             None => Err(AppError::NotFound),
         }
     });
-    candidate_page!(page, "Loading the form…", |page| view! { <ApplyForm page /> })
+    private_page!(page, "Loading the form…", CandidateError, |page| view! { <ApplyForm page /> })
 }
 
 /// "1 of 2 applications to TikTok used", the ones used, and a warning when the next is the last.
@@ -128,7 +109,7 @@ pub fn MyApplicationsView() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| load_my_applications());
     view! {
         <Title text="My applications" />
-        {candidate_page!(page, "Loading your applications…", |page| view! { <ApplicationList page /> })}
+        {private_page!(page, "Loading your applications…", CandidateError, |page| view! { <ApplicationList page /> })}
     }
 }
 
@@ -196,7 +177,7 @@ pub fn SavedJobsView() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| load_saved_jobs());
     view! {
         <Title text="Saved jobs" />
-        {candidate_page!(page, "Loading your saved jobs…", |page| view! { <SavedList page /> })}
+        {private_page!(page, "Loading your saved jobs…", CandidateError, |page| view! { <SavedList page /> })}
     }
 }
 
@@ -243,7 +224,7 @@ pub fn PlannerView() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| load_planner());
     view! {
         <Title text="Slot planner" />
-        {candidate_page!(page, "Loading your planner…", |page| view! { <PlannerList page /> })}
+        {private_page!(page, "Loading your planner…", CandidateError, |page| view! { <PlannerList page /> })}
     }
 }
 

@@ -3,32 +3,13 @@
 //! groups, and the outbox of e-mails.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{AdminBar, AdminError};
 use crate::api::account::{load_company_limits, load_outbox, load_posting_applications};
 use crate::domain::candidate::{ApplicationStatus, CompanyLimitsPage, PostingApplicationsPage, ordinal};
 use crate::error::AppError;
-use crate::pages::not_found::NotFound;
-
-/// Renders an admin page's resource: the view, the 404 page, or the error.
-macro_rules! admin_page {
-    ($resource:expr, $loading:literal, |$data:ident| $view:expr) => {
-        view! {
-            <Meta name="robots" content="noindex" />
-            <Suspense fallback=|| view! { <p class="text-slate-500">{$loading}</p> }>
-                {move || Suspend::new(async move {
-                    match $resource.await {
-                        Ok($data) => $view.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                        Err(error) => view! { <AdminError error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        }
-    };
-}
 
 /// `/admin/jobs/{id}/applications`.
 #[component]
@@ -43,7 +24,7 @@ pub fn PostingApplicationsView() -> impl IntoView {
     });
     view! {
         <Title text="Applications · Admin" />
-        {admin_page!(page, "Loading the applications…", |page| view! { <ApplicationsTable page /> })}
+        {private_page!(page, "Loading the applications…", AdminError, |page| view! { <ApplicationsTable page /> })}
     }
 }
 
@@ -119,7 +100,7 @@ pub fn CompanyLimitsView() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| load_company_limits());
     view! {
         <Title text="Application limits · Admin" />
-        {admin_page!(page, "Loading the companies…", |page| view! { <LimitsTable page /> })}
+        {private_page!(page, "Loading the companies…", AdminError, |page| view! { <LimitsTable page /> })}
     }
 }
 
@@ -163,7 +144,7 @@ pub fn OutboxView() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| load_outbox());
     view! {
         <Title text="Outbox · Admin" />
-        {admin_page!(page, "Loading the outbox…", |page| {
+        {private_page!(page, "Loading the outbox…", AdminError, |page| {
             let (entries, admin_email) = page;
             let items = entries.into_iter().map(|entry| view! {
                 <li class="outbox-entry border-t border-slate-100 px-3 py-2" data-outbox-id=entry.id.to_string()>
