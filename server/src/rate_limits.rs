@@ -35,6 +35,10 @@ pub struct RateLimitSettings {
     /// Account e-mails one e-mail address may receive per day.
     #[arg(long, env = "JOBBOARD_ACCOUNT_MAILS_PER_EMAIL_PER_DAY", default_value_t = 5)]
     pub account_mails_per_email_per_day: u32,
+    /// Confirmation and password-reset forms (which spend an e-mailed token) a client address may send
+    /// per minute.
+    #[arg(long, env = "JOBBOARD_TOKEN_FORMS_PER_MINUTE", default_value_t = 10)]
+    pub token_forms_per_minute: u32,
     /// Writes a signed-in candidate may make per minute: applying, withdrawing, saving, planning, the
     /// profile.
     #[arg(long, env = "JOBBOARD_CANDIDATE_WRITES_PER_MINUTE", default_value_t = 30)]
@@ -54,6 +58,7 @@ impl Default for RateLimitSettings {
             account_mails_per_address_per_hour: 10,
             account_mails_per_email_per_day: 5,
             candidate_writes_per_minute: 30,
+            token_forms_per_minute: 10,
             instances: 1,
         }
     }
@@ -74,6 +79,7 @@ pub struct RateLimits {
     account_mails_per_address: DefaultKeyedRateLimiter<IpAddr>,
     account_mails_per_email: DefaultKeyedRateLimiter<String>,
     candidate_writes: DefaultKeyedRateLimiter<i64>,
+    token_forms: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 /// `count` a `period`, as a burst of `count` refilled evenly (at least one).
@@ -134,6 +140,10 @@ impl RateLimits {
                 settings.share(settings.candidate_writes_per_minute),
                 Duration::from_secs(60),
             )),
+            token_forms: RateLimiter::keyed(quota(
+                settings.share(settings.token_forms_per_minute),
+                Duration::from_secs(60),
+            )),
         }
     }
 
@@ -142,6 +152,11 @@ impl RateLimits {
         check(&self.account_mails_per_address, &address)?;
         let email: String = email.trim().to_lowercase().chars().take(254).collect();
         check(&self.account_mails_per_email, &email)
+    }
+
+    /// One confirmation or password-reset form from `address`.
+    pub fn token_form(&self, address: IpAddr) -> Result<(), Limited> {
+        check(&self.token_forms, &address)
     }
 
     /// One write by the signed-in candidate `candidate_id`.
@@ -169,6 +184,7 @@ impl RateLimits {
         self.account_mails_per_address.retain_recent();
         self.account_mails_per_email.retain_recent();
         self.candidate_writes.retain_recent();
+        self.token_forms.retain_recent();
     }
 }
 

@@ -223,7 +223,7 @@ on_its_engine! {
     /// The outbox's newest messages.
     pub async fn outbox in candidates(pool: &Pool, limit: i64) -> Result<Vec<OutboxEntry>, Error>;
     /// Claims up to `limit` messages due at `now` (unix seconds) for sending, moving their next attempt
-    /// to `retry_at`, oldest first.
+    /// to `retry_at`, oldest first; a message tried 10 times is not claimed again.
     pub async fn claim_outbox in candidates(
         pool: &Pool,
         now: i64,

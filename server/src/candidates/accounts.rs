@@ -100,6 +100,16 @@ fn capitalised(text: &str) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// The per-address limit of the forms that spend an e-mailed token (each may cost a password hash, or
+/// guess at a token).
+fn address_limited(state: &AppState, request: &Request) -> Option<Response> {
+    let address = client_address(request.extensions());
+    state.rate_limits.token_form(address).err().map(|limited| {
+        tracing::warn!(%address, "token form rate limit reached");
+        limited.response("Too many attempts from your address; try again shortly.")
+    })
+}
+
 fn storage(error: db::Error) -> Response {
     AppError::from(error).into_response()
 }
@@ -228,6 +238,9 @@ pub async fn sign_out(request: Request) -> Response {
 /// `POST /account/confirm`: spends the confirmation link's token (the e-mail's link opens a page with
 /// this form: nothing changes on a GET).
 pub async fn confirm(State(state): State<AppState>, request: Request) -> Response {
+    if let Some(limited) = address_limited(&state, &request) {
+        return limited;
+    }
     let (session, pairs, parts) = match read_form(request).await {
         Ok(form) => form,
         Err(response) => return response,
@@ -317,6 +330,9 @@ pub async fn forgot(State(state): State<AppState>, request: Request) -> Response
 
 /// `POST /account/reset`: the reset link's token and a new password.
 pub async fn reset(State(state): State<AppState>, request: Request) -> Response {
+    if let Some(limited) = address_limited(&state, &request) {
+        return limited;
+    }
     let (_, pairs, parts) = match read_form(request).await {
         Ok(form) => form,
         Err(response) => return response,
@@ -349,6 +365,9 @@ pub async fn change_password(State(state): State<AppState>, request: Request) ->
         Ok(post) => post,
         Err(response) => return response,
     };
+    if let Err(limited) = state.rate_limits.candidate_write(post.candidate.id) {
+        return limited.response("Too many changes in a minute; try again shortly.");
+    }
     let current = field(&post.pairs, "current_password").unwrap_or_default().to_owned();
     let new = field(&post.pairs, "new_password").unwrap_or_default().to_owned();
     if !password_matches(&state, post.candidate.id, current).await {
@@ -409,6 +428,9 @@ pub async fn delete_account(State(state): State<AppState>, request: Request) -> 
         Ok(post) => post,
         Err(response) => return response,
     };
+    if let Err(limited) = state.rate_limits.candidate_write(post.candidate.id) {
+        return limited.response("Too many changes in a minute; try again shortly.");
+    }
     let password = field(&post.pairs, "delete_password").unwrap_or_default().to_owned();
     if !password_matches(&state, post.candidate.id, password).await {
         let problem = FieldProblem::new("delete_password", "The password is wrong; the account was not deleted.");

@@ -623,6 +623,38 @@ async fn mail_goes_through_a_real_smtp_server_once_each_and_waits_in_the_outbox_
         .expect("the message waits");
     assert_eq!(attempts, 1);
     assert!(error.is_some_and(|error| !error.is_empty()));
+    // After ten attempts a message is no longer tried; it stays in the outbox with its error.
+    crate::on_db!(app.pool, |p| sqlx::query(
+        "UPDATE outbox SET attempts = 10, next_attempt_at = 0 WHERE sent_at IS NULL"
+    )
+    .execute(p)
+    .await
+    .map(|done| done.rows_affected()))
+    .expect("updated");
+    let claimed = app::db::claim_outbox(&app.pool, i64::MAX / 2, i64::MAX / 2, 20).await.expect("claim");
+    assert!(claimed.is_empty(), "a message tried ten times is not claimed again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_at_e_mailed_tokens_is_rate_limited_per_address() {
+    let app = TestApp::with_brief().await;
+    let statuses: Vec<StatusCode> = token_form_statuses(&app).await;
+    assert!(statuses[..10].iter().all(|status| *status == StatusCode::UNPROCESSABLE_ENTITY), "{statuses:?}");
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS, "the eleventh in a minute is refused");
+}
+
+/// Eleven confirmation and reset forms with made-up tokens, one after the other.
+async fn token_form_statuses(app: &TestApp) -> Vec<StatusCode> {
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        let answer = if n % 2 == 0 {
+            app.post_form("/account/confirm", &form(&[("token", &format!("guess{n}"))])).await
+        } else {
+            app.post_form("/account/reset", &form(&[("token", &format!("guess{n}")), ("password", PASSWORD)])).await
+        };
+        statuses.push(answer.status);
+    }
+    statuses
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,6 +9,9 @@ use crate::db::records::CandidateAccount;
 use crate::domain::candidate::{CandidateProfile, PlannedPosting, SavedJob};
 use crate::domain::mail::{OutboxEntry, OutgoingMail};
 
+/// A message is tried this many times; then it stays in the outbox, marked with its last error.
+const MAX_SEND_ATTEMPTS: i64 = 10;
+
 const ACCOUNT_COLUMNS: &str = "id, email, password_hash, confirmed_at IS NOT NULL AS confirmed";
 
 pub(super) async fn enqueue(conn: &mut Connection, mail: &OutgoingMail) -> Result<(), Error> {
@@ -411,13 +414,14 @@ pub async fn claim_outbox(pool: &Pool, now: i64, retry_at: i64, limit: i64) -> R
     // (the outer condition is checked again on a row another claim changed meanwhile).
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
-         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND id IN \
-         (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $3) \
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $4 AND id IN \
+         (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $4 ORDER BY id LIMIT $3) \
          RETURNING id, to_address, subject, body",
     )
     .bind(now)
     .bind(retry_at)
     .bind(limit)
+    .bind(MAX_SEND_ATTEMPTS)
     .fetch_all(pool)
     .await?;
     let mut claimed: Vec<(i64, OutgoingMail)> =
