@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::components::layout::SAVE_JOB_FORM;
 use crate::domain::JobCard;
 use crate::domain::text::posted_age;
 
@@ -40,10 +41,7 @@ pub fn JobCardView(card: JobCard, today: NaiveDate) -> impl IntoView {
                     <span class="ml-auto text-slate-500">{age}</span>
                 </div>
             </a>
-            <form method="post" action="/account/saved" class="job-card-save">
-                <input type="hidden" name="posting" value=card.id.to_string() />
-                <button type="submit" class="job-card-save-button" aria-label=format!("Save {}", card.title)>"Save"</button>
-            </form>
+            <button type="submit" form=SAVE_JOB_FORM name="posting" value=card.id.to_string() class="job-card-save" aria-label=format!("Save {}", card.title)>"Save"</button>
         </li>
     }
 }

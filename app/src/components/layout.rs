@@ -23,6 +23,9 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// The id of the footer's form that saves a job for a signed-in candidate.
+pub const SAVE_JOB_FORM: &str = "save-job";
+
 /// The footer.
 #[component]
 pub fn SiteFooter() -> impl IntoView {
@@ -34,6 +37,8 @@ pub fn SiteFooter() -> impl IntoView {
                     " · Pay is shown as posted by the employer; annual figures use 2,080 hours, 260 days, 52 weeks or 12 months a year."
                 </p>
             </div>
+            // The one form every card's "Save" button submits (`form="save-job"`): one element per card.
+            <form id=SAVE_JOB_FORM method="post" action="/account/saved"></form>
         </footer>
     }
 }

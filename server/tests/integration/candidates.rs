@@ -418,7 +418,11 @@ async fn saved_jobs_the_slot_planner_and_deleting_the_account() {
     let signed_out = app.post_form("/account/saved", &form(&[("posting", &tiktok[1].to_string())])).await;
     assert!(location(&signed_out).starts_with("/account/sign-in?next="));
     let ana = app.confirmed_candidate("ana@mail.example").await;
-    // The posting page's buttons carry no form token (every visitor gets the same page).
+    // Every card's "Save" submits the footer's one form; the posting page's buttons carry no form token
+    // (every visitor gets the same page).
+    let listing = app.get("/jobs").await;
+    assert!(listing.body.contains("<form id=\"save-job\" method=\"post\" action=\"/account/saved\">"));
+    assert!(listing.body.matches("form=\"save-job\" name=\"posting\"").count() >= 5, "a Save button per card");
     let detail = app.get(&format!("/jobs/{}-x", tiktok[1])).await;
     assert!(detail.body.contains("action=\"/account/saved\"") && !detail.body.contains("name=\"csrf\""));
     let saved = app

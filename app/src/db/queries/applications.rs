@@ -276,18 +276,24 @@ pub async fn set_application_status(
     notice: &(dyn Fn(&StatusChange) -> OutgoingMail + Sync),
 ) -> Result<Option<StatusChange>, Error> {
     let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
-    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT a.posting_id, a.status, a.email, p.title, c.name FROM applications a \
-         JOIN postings p ON p.id = a.posting_id JOIN companies c ON c.id = a.company_id WHERE a.id = $1{}",
-        dialect::FOR_UPDATE.replace("FOR UPDATE", "FOR UPDATE OF a")
+    // The application's row is locked until this commits: a withdrawal cannot cross the change.
+    let row: Option<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT posting_id, status, email FROM applications WHERE id = $1{}",
+        dialect::FOR_UPDATE
     )))
     .bind(application_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (posting_id, before, email, title, company_name) = row.ok_or(Error::NotFound)?;
+    let (posting_id, before, email) = row.ok_or(Error::NotFound)?;
     if before == ApplicationStatus::Withdrawn.code() || before == status.code() {
         return Ok(None);
     }
+    let (title, company_name): (String, String) = sqlx::query_as(
+        "SELECT p.title, c.name FROM postings p JOIN companies c ON c.id = p.company_id WHERE p.id = $1",
+    )
+    .bind(posting_id)
+    .fetch_one(&mut *tx)
+    .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE applications SET status = $1, updated_at = {} WHERE id = $2",
         dialect::NOW

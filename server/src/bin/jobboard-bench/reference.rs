@@ -43,9 +43,8 @@ pub fn card_html(card: &JobCard, today: chrono::NaiveDate, out: &mut String) {
          <p class=\"job-card-place\">{}</p><div class=\"job-card-facts\">{pay}\
          <span class=\"chip\">{}</span><span class=\"chip\">{}</span>\
          <span class=\"ml-auto text-slate-500\">{}</span></div></a>\
-         <form method=\"post\" action=\"/account/saved\" class=\"job-card-save\">\
-         <input type=\"hidden\" name=\"posting\" value=\"{}\">\
-         <button type=\"submit\" aria-label=\"Save {}\" class=\"job-card-save-button\">Save</button></form></li>",
+         <button type=\"submit\" form=\"save-job\" name=\"posting\" value=\"{}\" aria-label=\"Save {}\" \
+         class=\"job-card-save\">Save</button></li>",
         escape_attribute(&card.path()),
         escape_text(&card.title),
         escape_text(&card.company.name),
@@ -325,4 +324,5 @@ pub const HEADER: &str = "<header class=\"border-b border-slate-200 bg-white\"><
 /// `app::components::layout::SiteFooter`.
 pub const FOOTER: &str = "<footer class=\"border-t border-slate-200 bg-white\"><div class=\"mx-auto max-w-6xl px-4 py-6 \
      text-sm text-slate-500 sm:px-6\"><p>Jobboard<!> · Pay is shown as posted by the employer; annual figures use \
-     2,080 hours, 260 days, 52 weeks or 12 months a year.</p></div></footer>";
+     2,080 hours, 260 days, 52 weeks or 12 months a year.</p></div><form id=\"save-job\" method=\"post\" \
+     action=\"/account/saved\"></form></footer>";
