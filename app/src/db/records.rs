@@ -10,6 +10,11 @@ pub struct AdminAccount {
     pub password_hash: String,
 }
 
+/// A stored time as the pages show it: ISO-8601 UTC to the second (`2026-12-01T17:50:02Z`).
+pub fn iso_utc(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// Who made a change, for the audit trail.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {

@@ -9,7 +9,7 @@ use super::dialect;
 use super::postings::{posting_benefits, posting_sections, posting_skills};
 use super::write::{insert_jobs, replace_job};
 use super::{Connection, Error, Pool};
-use crate::db::records::{Actor, AdminAccount};
+use crate::db::records::{Actor, AdminAccount, iso_utc};
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption, ListedStatus};
 use crate::domain::{Currency, EmploymentType, ExperienceLevel, JobStatus, NewJob, Pay, PayUnit, PostingParts};
 
@@ -258,7 +258,7 @@ struct AuditRow {
 impl From<AuditRow> for AuditEntry {
     fn from(row: AuditRow) -> Self {
         Self {
-            at: row.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            at: iso_utc(row.at),
             admin_email: row.admin_email,
             posting_id: row.posting_id,
             action: row.action,

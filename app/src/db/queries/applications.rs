@@ -9,7 +9,7 @@ use super::admin::audit;
 use super::candidates::enqueue;
 use super::dialect;
 use super::{Connection, Error, Pool};
-use crate::db::records::{Actor, Applied, StatusChange};
+use crate::db::records::{Actor, Applied, StatusChange, iso_utc};
 use crate::domain::candidate::{
     ApplicationStatus, ApplyRefusal, CompanyLimit, MyApplication, ReceivedApplication, SlotUsage, UsedSlot,
     ValidApplication,
@@ -23,10 +23,6 @@ fn scope_companies(company: &str) -> String {
         "(SELECT sc.id FROM companies sc WHERE sc.id = {company} OR (sc.group_id IS NOT NULL AND \
          sc.group_id = (SELECT group_id FROM companies WHERE id = {company})))"
     )
-}
-
-fn iso(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 async fn usage_of(conn: &mut Connection, candidate_id: i64, company_id: i64) -> Result<SlotUsage, Error> {
@@ -210,7 +206,7 @@ pub async fn my_applications(pool: &Pool, candidate_id: i64) -> Result<Vec<MyApp
             slug: row.slug,
             company_name: row.company_name,
             position: row.position,
-            created_at: iso(row.created_at),
+            created_at: iso_utc(row.created_at),
             status: ApplicationStatus::parse(&row.status).unwrap_or(ApplicationStatus::Received),
         })
         .collect())
@@ -248,7 +244,7 @@ pub async fn posting_applications(pool: &Pool, posting_id: i64) -> Result<Vec<Re
             cv_text: row.cv_text,
             note: row.note,
             status: ApplicationStatus::parse(&row.status).unwrap_or(ApplicationStatus::Received),
-            created_at: iso(row.created_at),
+            created_at: iso_utc(row.created_at),
         })
         .collect())
 }

@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use super::dialect;
 use super::{Connection, Error, Pool};
-use crate::db::records::CandidateAccount;
+use crate::db::records::{CandidateAccount, iso_utc};
 use crate::domain::candidate::{CandidateProfile, PlannedPosting, SavedJob};
 use crate::domain::mail::{OutboxEntry, OutgoingMail};
 
@@ -382,10 +382,6 @@ struct OutboxRow {
     last_error: Option<String>,
 }
 
-fn iso(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 pub async fn outbox(pool: &Pool, limit: i64) -> Result<Vec<OutboxEntry>, Error> {
     let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT id, to_address, subject, body, created_at, sent_at, attempts, last_error FROM outbox \
@@ -401,8 +397,8 @@ pub async fn outbox(pool: &Pool, limit: i64) -> Result<Vec<OutboxEntry>, Error> 
             to: row.to_address,
             subject: row.subject,
             body: row.body,
-            created_at: iso(row.created_at),
-            sent_at: row.sent_at.map(iso),
+            created_at: iso_utc(row.created_at),
+            sent_at: row.sent_at.map(iso_utc),
             attempts: row.attempts,
             last_error: row.last_error,
         })
