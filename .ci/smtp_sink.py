@@ -1,12 +1,18 @@
-"""A real SMTP server on loopback for the tests: aiosmtpd (from PyPI) on a free port, each message it
-receives written as one JSON file (envelope sender, recipients, the message as sent) in the folder named
-by the first argument. It prints its port on the first line of its output, and stops when its standard
-input closes (the test that started it ends)."""
+"""A real SMTP server on loopback for the tests: aiosmtpd (from PyPI), each message it receives written as
+one JSON file in the folder named by the first argument: the envelope sender and recipients, the message
+as sent (`data`), and its plain-text body decoded (`text`, whatever transfer encoding the sender chose).
+
+Without a second argument it listens on a free port, prints it on the first line of its output, and stops
+when its standard input closes (the test that started it ends). With a port as the second argument it
+listens there until it is terminated (the end-to-end suite's web server)."""
 
 import asyncio
+import email
+import email.policy
 import itertools
 import json
 import pathlib
+import signal
 import sys
 
 from aiosmtpd.smtp import SMTP
@@ -19,10 +25,13 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         number = next(self.numbers)
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        body = parsed.get_body(("plain",))
         message = {
             "from": envelope.mail_from,
             "to": envelope.rcpt_tos,
             "data": envelope.content.decode("utf-8", "replace"),
+            "text": body.get_content() if body is not None else "",
         }
         partial = self.folder / f"{number:05}.part"
         partial.write_text(json.dumps(message))
@@ -33,11 +42,18 @@ class Sink:
 async def main() -> None:
     folder = pathlib.Path(sys.argv[1])
     folder.mkdir(parents=True, exist_ok=True)
+    fixed_port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     loop = asyncio.get_running_loop()
     sink = Sink(folder)
-    server = await loop.create_server(lambda: SMTP(sink), "127.0.0.1", 0)
+    server = await loop.create_server(lambda: SMTP(sink), "127.0.0.1", fixed_port)
     print(server.sockets[0].getsockname()[1], flush=True)
-    await loop.run_in_executor(None, sys.stdin.read)
+    if fixed_port:
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    else:
+        await loop.run_in_executor(None, sys.stdin.read)
     server.close()
 
 

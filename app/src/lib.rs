@@ -25,6 +25,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use components::layout::{HydrationMark, SiteFooter, SiteHeader};
+use pages::account::alerts::MyAlertsView;
 use pages::account::applications::{ApplyPageView, MyApplicationsView, PlannerView, SavedJobsView};
 use pages::account::forms::{
     CandidateSignInPage, ConfirmAddressPage, ForgotPasswordPage, ResetPasswordPage, SignUpPage,
@@ -34,6 +35,7 @@ use pages::admin::applications::{CompanyLimitsView, OutboxView, PostingApplicati
 use pages::admin::editor::{EditPostingPage, NewPostingPage};
 use pages::admin::jobs::AdminJobsPage;
 use pages::admin::sign_in::AdminSignInPage;
+use pages::alerts::{AlertDonePage, ConfirmAlertPage, NewAlertPage, UnsubscribePage};
 use pages::career_path::CareerPathView;
 use pages::company::CompanyPage;
 use pages::job_detail::JobDetailPage;
@@ -199,6 +201,15 @@ pub fn App() -> impl IntoView {
                         view=PlannerView
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("alerts"))
+                        view=MyAlertsView
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=(StaticSegment("alerts"), StaticSegment("new")) view=NewAlertPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("alerts"), StaticSegment("done")) view=AlertDonePage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("alerts"), StaticSegment("confirm")) view=ConfirmAlertPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("alerts"), StaticSegment("unsubscribe")) view=UnsubscribePage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("jobs"), ParamSegment("id"), StaticSegment("applications"))
                         view=PostingApplicationsView

@@ -49,6 +49,8 @@ pub enum Command {
     Seed(SeedArgs),
     /// Manage admin accounts.
     Admin(AdminArgs),
+    /// Alerts: `jobboard alerts send` runs one sweep (what the server does every minute).
+    Alerts(AlertsArgs),
     /// Copy a board from a SQLite database into an empty PostgreSQL one: every table, ids kept, row
     /// counts checked. The target is migrated first; the source is only read.
     MigrateToPostgres(MigrateArgs),
@@ -63,6 +65,28 @@ pub struct MigrateArgs {
     /// The PostgreSQL database to copy into, e.g. postgres://jobboard@localhost/jobboard.
     #[arg(long)]
     pub to: String,
+}
+
+/// `jobboard alerts ...`.
+#[derive(Debug, Clone, Args)]
+pub struct AlertsArgs {
+    #[command(subcommand)]
+    pub command: AlertsCommand,
+}
+
+/// The alert subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AlertsCommand {
+    /// Send what is due once: confirmations not yet sent, one digest per alert and period, the notices of
+    /// changed postings. A second run in the same period sends nothing new. With --smtp-url the outbox is
+    /// delivered too; without it the e-mails wait in the outbox for the server's sender.
+    Send {
+        /// The site's public origin, for the links in the e-mails.
+        #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+        public_url: String,
+        #[command(flatten)]
+        mail: crate::mail::MailSettings,
+    },
 }
 
 /// `jobboard admin ...`.
@@ -100,6 +124,10 @@ pub struct ServeArgs {
     pub limits: crate::rate_limits::RateLimitSettings,
     #[command(flatten)]
     pub mail: crate::mail::MailSettings,
+    /// Seconds between the alert sweeps this server runs (digests, confirmations, change notices); 0
+    /// turns them off (run `jobboard alerts send` from a timer instead).
+    #[arg(long, env = "JOBBOARD_ALERT_SWEEP_SECONDS", default_value_t = 60)]
+    pub alert_sweep_seconds: u64,
 }
 
 /// Flags of `seed`.

@@ -10,6 +10,7 @@ pub mod asset_tags;
 pub mod assets;
 pub mod candidates;
 pub mod cli;
+pub mod feeds;
 pub mod listing_page;
 pub mod mail;
 pub mod page_cache;

@@ -7,7 +7,8 @@
 
 use app::db::{self, Pool};
 use app::domain::mail::OutgoingMail;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,14 +73,51 @@ impl Mailer {
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError> {
         let to: Mailbox =
             mail.to.parse().map_err(|error: lettre::address::AddressError| MailError::Build(error.to_string()))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(&mail.subject)
+        let mut message = Message::builder().from(self.from.clone()).to(to).subject(&mail.subject);
+        if let Some(address) = &mail.list_unsubscribe {
+            message = message.header(ListUnsubscribe(format!("<{address}>"))).header(ListUnsubscribePost);
+        }
+        let message = message
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body.clone())
             .map_err(|error| MailError::Build(error.to_string()))?;
         self.transport.send(message).await.map(|_| ()).map_err(|error| MailError::Smtp(error.to_string()))
+    }
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369): where a mail client unsubscribes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(text.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the address takes a one-click POST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }
 

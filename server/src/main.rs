@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => startup::serve(&settings, &args).await,
         Command::Seed(args) => startup::seed(&settings, &args).await,
         Command::Admin(args) => startup::admin(&settings, &args).await,
+        Command::Alerts(args) => startup::alerts(&settings, &args).await,
         Command::MigrateToPostgres(args) => startup::migrate_to_postgres(&args).await,
     };
     match outcome {

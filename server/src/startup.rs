@@ -7,7 +7,7 @@ use thiserror::Error;
 use tracing_subscriber::EnvFilter;
 
 use crate::admin::password::{PasswordError, check_policy, hash_password};
-use crate::cli::{AdminArgs, AdminCommand, SeedArgs, ServeArgs, Settings};
+use crate::cli::{AdminArgs, AdminCommand, AlertsArgs, AlertsCommand, SeedArgs, ServeArgs, Settings};
 use crate::router::build_app;
 use crate::seed::{self, SeedError};
 use crate::state::AppState;
@@ -41,6 +41,8 @@ pub enum StartupError {
     Copy(db::Error),
     #[error("e-mail: {0}")]
     Mail(#[from] crate::mail::MailError),
+    #[error("the alert sweep failed: {0}")]
+    Alerts(db::Error),
 }
 
 /// The environment variable `jobboard admin create` reads the password from.
@@ -123,6 +125,11 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
         }
         None => tracing::info!("no SMTP server is configured: e-mail stays in the outbox (/admin/outbox)"),
     }
+    if args.alert_sweep_seconds > 0 {
+        let links = state.alert_links().await.map_err(StartupError::Alerts)?;
+        let interval = std::time::Duration::from_secs(args.alert_sweep_seconds);
+        tokio::spawn(crate::alerts::run_sweeper(pool.clone(), links, state.mail_wake.clone(), interval));
+    }
     if db::count_admins(&pool).await.map_err(SeedError::from)? == 0 {
         let binary = std::env::args().next().unwrap_or_else(|| "jobboard".to_owned());
         tracing::warn!(
@@ -142,6 +149,33 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     }
     pool.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// `jobboard alerts send`: one sweep, then (with SMTP) the outbox delivered.
+pub async fn alerts(settings: &Settings, args: &AlertsArgs) -> Result<(), StartupError> {
+    let AlertsCommand::Send { public_url, mail } = &args.command;
+    let pool = open_database(&settings.database_url).await?;
+    let links = crate::alerts::links(&pool, crate::security::public_origin_of(public_url))
+        .await
+        .map_err(StartupError::Alerts)?;
+    let report = app::service::alerts::sweep(&pool, &links, chrono::Utc::now()).await.map_err(StartupError::Alerts)?;
+    println!(
+        "alerts: {} digests, {} quiet, {} confirmations, {} change notices, {} unconfirmed expired",
+        report.digests, report.quiet, report.confirmations, report.notices, report.expired
+    );
+    if let Some(mailer) = crate::mail::Mailer::new(mail)? {
+        let mut sent = 0;
+        loop {
+            let batch = crate::mail::send_due(&pool, &mailer).await.map_err(StartupError::Alerts)?;
+            if batch == 0 {
+                break;
+            }
+            sent += batch;
+        }
+        println!("sent {sent} e-mails");
+    }
+    pool.close().await;
     Ok(())
 }
 

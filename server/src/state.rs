@@ -37,6 +37,8 @@ pub struct AppState {
     pub mail_wake: Arc<tokio::sync::Notify>,
     /// Views of posting pages not yet written.
     pub views: crate::views::ViewCounter,
+    /// The links of alert e-mails, made at first use (their signing key is read from the database).
+    alert_links: Arc<tokio::sync::OnceCell<app::service::alerts::Links>>,
 }
 
 impl AppState {
@@ -56,7 +58,16 @@ impl AppState {
             rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             views: crate::views::ViewCounter::default(),
+            alert_links: Arc::new(tokio::sync::OnceCell::new()),
         }
+    }
+
+    /// The links of alert e-mails: absolute on the public origin, signed with the board's key.
+    pub async fn alert_links(&self) -> Result<app::service::alerts::Links, app::db::Error> {
+        self.alert_links
+            .get_or_try_init(|| crate::alerts::links(&self.pool, self.public_origin()))
+            .await
+            .cloned()
     }
 
     /// The same state with these rate limits (sign-in's included: its share of them).

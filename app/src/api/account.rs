@@ -54,6 +54,15 @@ pub async fn load_apply_page(id: i64) -> Result<ApplyPage, AppError> {
     })
 }
 
+/// The signed-in candidate's alerts, each with what it matches now.
+#[server(prefix = "/fn", endpoint = "my_alerts")]
+pub async fn load_my_alerts() -> Result<crate::domain::alert::MyAlertsPage, AppError> {
+    let candidate = crate::auth::require_candidate().await?;
+    let pool = super::pool()?;
+    let alerts = crate::service::alerts::my_alerts(&pool, candidate.id, super::today()).await?;
+    Ok(crate::domain::alert::MyAlertsPage { email: candidate.email, alerts, csrf_token: candidate.csrf_token })
+}
+
 /// The signed-in candidate's applications.
 #[server(prefix = "/fn", endpoint = "my_applications")]
 pub async fn load_my_applications() -> Result<MyApplicationsPage, AppError> {

@@ -202,22 +202,6 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
-        name: "career_alert_subscriptions",
-        columns: &[
-            ("id", "id", Int),
-            ("email", "email", Text),
-            ("career_path_id", "career_path_id", Int),
-            ("created_at", "created_at", Time),
-            ("updated_at", "updated_at", Time),
-        ],
-        identity: true,
-    },
-    Table {
-        name: "career_alert_steps",
-        columns: &[("subscription_id", "subscription_id", Int), ("step_id", "step_id", Int)],
-        identity: false,
-    },
-    Table {
         name: "admins",
         columns: &[
             ("id", "id", Int),
@@ -258,6 +242,7 @@ const TABLES: &[Table] = &[
             ("note_template", "note_template", Text),
             ("confirmed_at", "confirmed_at", Time),
             ("created_at", "created_at", Time),
+            ("notices_off", "notices_off", Bool),
         ],
         identity: true,
     },
@@ -322,8 +307,62 @@ const TABLES: &[Table] = &[
             ("attempts", "attempts", Int),
             ("last_error", "last_error", Text),
             ("sent_at", "sent_at", Time),
+            ("list_unsubscribe", "list_unsubscribe", Text),
         ],
         identity: true,
+    },
+    Table {
+        name: "alerts",
+        columns: &[
+            ("id", "id", Int),
+            ("email", "email", Text),
+            ("candidate_id", "candidate_id", Int),
+            ("listing_query", "listing_query", Text),
+            ("career_path_id", "career_path_id", Int),
+            ("frequency", "frequency", Text),
+            ("paused", "paused", Bool),
+            ("confirmed_at", "confirmed_at", Int),
+            ("confirmation_sent_at", "confirmation_sent_at", Int),
+            ("created_at", "created_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "alert_steps",
+        columns: &[("alert_id", "alert_id", Int), ("step_id", "step_id", Int)],
+        identity: false,
+    },
+    Table {
+        name: "alert_runs",
+        columns: &[
+            ("alert_id", "alert_id", Int),
+            ("period", "period", Text),
+            ("ran_at", "ran_at", Int),
+            ("postings", "postings", Int),
+        ],
+        identity: false,
+    },
+    Table {
+        name: "alert_sent_postings",
+        columns: &[("alert_id", "alert_id", Int), ("posting_id", "posting_id", Int)],
+        identity: false,
+    },
+    Table {
+        name: "posting_changes",
+        columns: &[
+            ("id", "id", Int),
+            ("posting_id", "posting_id", Int),
+            ("before_facts", "before_facts", Text),
+            ("after_facts", "after_facts", Text),
+            ("created_at", "created_at", Int),
+            ("notified_at", "notified_at", Int),
+        ],
+        identity: true,
+    },
+    Table {
+        name: "signing_keys",
+        columns: &[("name", "name", Text), ("secret", "secret", Text)],
+        identity: false,
     },
 ];
 

@@ -30,7 +30,7 @@ pub use open_postings::{OpenPostings, SimilarTo};
 pub use paging::{ListPage, RankedMatch, fts_query};
 pub use pool::{DbError, Engine, ListingChanges, Pool, Transaction, connect, migrate, ping, without_password};
 pub use records::{
-    Actor, AdminAccount, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, RELATED_JOBS, SnapshotSource,
+    Actor, AdminAccount, AlertChange, Applied, Follower, MAX_ALERTS_PER_ADDRESS, NewAlert, SavedAlert, StoredAlert, COMPANY_BENEFIT_POSTINGS, CandidateAccount, RELATED_JOBS, SnapshotSource,
     StatusChange,
 };
 pub use slugs::{company_slug, url_slug};
@@ -40,10 +40,11 @@ use crate::domain::candidate::{
     ApplicationStatus, ApplyRefusal, CandidateProfile, CompanyLimit, MyApplication, PlannedPosting,
     ReceivedApplication, SavedJob, SlotUsage, ValidApplication,
 };
+use crate::domain::alert::{PostingChange, Unsubscribe};
 use crate::domain::filter::{Facets, PayHistogram};
 use crate::domain::mail::{OutboxEntry, OutgoingMail};
 use crate::domain::{
-    AlertRequest, CareerPath, CompanyProfile, JobCard, JobDetail, JobFilter, JobStatus, NewCompany, NewJob,
+    CareerPath, CompanyProfile, JobCard, JobDetail, JobFilter, JobStatus, NewCompany, NewJob,
     ObservedPay, PostingParts,
 };
 
@@ -300,9 +301,10 @@ on_its_engine! {
     pub async fn observed_pay_from in career(
         pool: &Pool, snapshot: &OpenPostings, path_slug: &str,
     ) -> Result<Vec<ObservedPay>, Error>;
-    /// Stores an alert subscription: one per address and path, its steps replaced by the new choice.
-    /// Returns the subscription's id.
-    pub async fn save_alert in career(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, Error>;
+    /// The newest open postings at any step of career path `slug`, at most `limit`.
+    pub async fn career_path_postings in career(
+        pool: &Pool, slug: &str, today: NaiveDate, limit: i64,
+    ) -> Result<Vec<i64>, Error>;
     /// True when a career path with this slug exists.
     pub async fn career_path_exists in career(tx: &mut Transaction, slug: &str) -> Result<bool, Error>;
     /// A company with the benefits named by `posting_ids` (its newest open postings, at most
@@ -317,6 +319,57 @@ on_its_engine! {
     pub async fn pay_histogram in listing(
         pool: &Pool, filter: &JobFilter, today: NaiveDate,
     ) -> Result<PayHistogram, Error>;
+    /// The e-mail signing key named `name`, stored as `fresh` when there is none yet.
+    pub async fn signing_key in alerts(pool: &Pool, name: &str, fresh: &str) -> Result<String, Error>;
+    /// Stores an alert (or updates the address's alert of the same search or path: its frequency, resumed).
+    pub async fn save_alert in alerts(pool: &Pool, alert: &NewAlert<'_>) -> Result<SavedAlert, Error>;
+    /// Puts an unconfirmed alert's confirmation e-mail in the outbox and notes that it went.
+    pub async fn send_alert_confirmation in alerts(
+        pool: &Pool, alert_id: i64, mail: &OutgoingMail, now: i64,
+    ) -> Result<(), Error>;
+    /// Confirms an alert; false when there is no such alert.
+    pub async fn confirm_alert in alerts(pool: &Pool, id: i64, now: i64) -> Result<bool, Error>;
+    /// Does what an unsubscribe link says; false when there was nothing left to stop.
+    pub async fn unsubscribe in alerts(pool: &Pool, what: Unsubscribe) -> Result<bool, Error>;
+    /// Changes one of the candidate's alerts; false when it is not theirs.
+    pub async fn change_alert in alerts(
+        pool: &Pool, candidate_id: i64, id: i64, change: AlertChange,
+    ) -> Result<bool, Error>;
+    /// The candidate's alerts (made signed in, or with their address).
+    pub async fn candidate_alerts in alerts(pool: &Pool, candidate_id: i64) -> Result<Vec<StoredAlert>, Error>;
+    /// One alert.
+    pub async fn alert_by_id in alerts(pool: &Pool, id: i64) -> Result<Option<StoredAlert>, Error>;
+    /// Deletes unconfirmed alerts made before `cutoff`.
+    pub async fn expire_unconfirmed_alerts in alerts(pool: &Pool, cutoff: i64) -> Result<u64, Error>;
+    /// Unconfirmed alerts whose confirmation is not in the outbox yet.
+    pub async fn alerts_awaiting_confirmation in alerts(
+        pool: &Pool, after: i64, limit: i64,
+    ) -> Result<Vec<StoredAlert>, Error>;
+    /// Confirmed, running alerts without a run in their current period (`periods`: hour, day, week).
+    pub async fn due_alerts in alerts(
+        pool: &Pool, periods: [&str; 3], after: i64, limit: i64,
+    ) -> Result<Vec<StoredAlert>, Error>;
+    /// Of `posting_ids`, those the alert has not told about.
+    pub async fn untold_postings in alerts(pool: &Pool, alert_id: i64, posting_ids: &[i64]) -> Result<Vec<i64>, Error>;
+    /// New open postings at a career alert's steps, not told about yet.
+    pub async fn career_alert_postings in alerts(
+        pool: &Pool, alert_id: i64, since: NaiveDate, today: NaiveDate, limit: i64,
+    ) -> Result<Vec<i64>, Error>;
+    /// How many open postings are at a career alert's steps.
+    pub async fn career_alert_matches in alerts(pool: &Pool, alert_id: i64, today: NaiveDate) -> Result<i64, Error>;
+    /// An alert's run of a period, the postings it told about and its digest, in one transaction; false
+    /// when the period already had a run.
+    pub async fn record_alert_run in alerts(
+        pool: &Pool, alert_id: i64, period: &str, now: i64, told: &[i64], digest: Option<&OutgoingMail>,
+    ) -> Result<bool, Error>;
+    /// Changes of followed postings not told yet.
+    pub async fn pending_posting_changes in alerts(pool: &Pool, limit: i64) -> Result<Vec<PostingChange>, Error>;
+    /// Who follows a posting.
+    pub async fn posting_followers in alerts(pool: &Pool, posting_id: i64, limit: i64) -> Result<Vec<Follower>, Error>;
+    /// A change told, with its notices, in one transaction; false when it was told already.
+    pub async fn record_change_notices in alerts(
+        pool: &Pool, change_id: i64, now: i64, notices: &[OutgoingMail],
+    ) -> Result<bool, Error>;
     /// Open postings matching `filter` in its order, `limit` a page from its cursor (keyset paging: a deep
     /// page costs about what the first does), with the total number of matches.
     pub async fn list_open_jobs in listing(

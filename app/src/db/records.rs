@@ -2,6 +2,8 @@
 
 use sqlx::FromRow;
 
+use crate::domain::alert::{AlertTarget, Frequency, Unsubscribe};
+
 /// An admin account as stored: the password only as its argon2id PHC string.
 #[derive(Debug, Clone, FromRow)]
 pub struct AdminAccount {
@@ -71,4 +73,64 @@ pub struct StatusChange {
     pub company_name: String,
     /// The address the candidate gave (blank when the account was deleted).
     pub email: String,
+}
+
+/// The most alerts one address keeps.
+pub const MAX_ALERTS_PER_ADDRESS: i64 = 50;
+
+/// An alert to store.
+#[derive(Debug, Clone)]
+pub struct NewAlert<'a> {
+    /// Lower case.
+    pub email: &'a str,
+    pub candidate_id: Option<i64>,
+    /// The listing query, or the career path's slug and its step slugs.
+    pub search: Option<&'a str>,
+    pub career: Option<(&'a str, &'a [String])>,
+    pub frequency: Frequency,
+    /// True when the address is a confirmed account's own: no confirmation is needed.
+    pub confirmed: bool,
+    pub now: i64,
+}
+
+/// What storing an alert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedAlert {
+    pub id: i64,
+    /// The address has confirmed it (or needs not).
+    pub confirmed: bool,
+    /// The address already has its limit of alerts: nothing was stored.
+    pub over_limit: bool,
+}
+
+/// A change "My alerts" makes to one of the candidate's alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertChange {
+    Frequency(Frequency),
+    Pause,
+    Resume,
+    Delete,
+}
+
+/// An alert as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAlert {
+    pub id: i64,
+    pub email: String,
+    pub target: AlertTarget,
+    pub frequency: Frequency,
+    pub paused: bool,
+    pub confirmed: bool,
+    pub candidate_id: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Someone to tell about a posting's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Follower {
+    pub email: String,
+    /// Why they follow it, for the e-mail ("you saved", "you applied to", "an alert of yours sent").
+    pub why: &'static str,
+    /// What the e-mail's unsubscribe link stops.
+    pub unsubscribe: Unsubscribe,
 }

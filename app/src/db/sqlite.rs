@@ -83,6 +83,9 @@ pub(super) mod dialect {
 #[path = "queries/admin.rs"]
 pub(super) mod admin;
 #[allow(clippy::duplicate_mod)]
+#[path = "queries/alerts.rs"]
+pub(super) mod alerts;
+#[allow(clippy::duplicate_mod)]
 #[path = "queries/applications.rs"]
 pub(super) mod applications;
 #[allow(clippy::duplicate_mod)]

@@ -2,6 +2,7 @@
 //! to wasm, so the browser and the server run the same rules.
 
 pub mod admin;
+pub mod alert;
 pub mod benefits;
 pub mod candidate;
 pub mod career;

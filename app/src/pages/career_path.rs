@@ -7,7 +7,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::not_found::{ErrorNotice, NotFound};
 use crate::api::careers::get_career_path;
+use crate::domain::alert::Frequency;
 use crate::domain::career::{AlertError, career_path_url};
+use crate::pages::alerts::FrequencySelect;
 use crate::domain::pay::compact_annual;
 use crate::domain::seo::{occupations, to_script_json};
 use crate::domain::{CareerPathPage, CareerStep};
@@ -16,7 +18,9 @@ use crate::error::AppError;
 /// What the alert form came back with, read from the query string.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct AlertFormState {
-    subscribed: bool,
+    /// `1` when the alert runs now, `confirm` when it waits for the address's confirmation.
+    subscribed: Option<String>,
+    frequency: Frequency,
     error: Option<AlertError>,
     email: String,
     steps: Vec<String>,
@@ -30,7 +34,8 @@ pub fn CareerPathView() -> impl IntoView {
     let slug = move || params.with(|p| p.get("path").unwrap_or_default());
     let form = move || {
         query.with(|q| AlertFormState {
-            subscribed: q.get_str("subscribed").is_some(),
+            subscribed: q.get("subscribed"),
+            frequency: q.get_str("frequency").and_then(Frequency::parse).unwrap_or_default(),
             error: q.get_str("alert_error").and_then(AlertError::from_code),
             email: q.get("email").unwrap_or_default(),
             steps: q.get_all("step").unwrap_or_default(),
@@ -80,6 +85,7 @@ fn CareerLadder(page: CareerPathPage, form: AlertFormState) -> impl IntoView {
         <Title text=title.clone() />
         <Meta name="description" content=format!("{} Income estimates and the pay of open jobs at each step.", path.description) />
         <Link rel="canonical" href=career_path_url(&path.slug) />
+        <Link rel="alternate" type_="application/atom+xml" title="New jobs on this career path" href=format!("{}/feed.atom", career_path_url(&path.slug)) />
         <script type="application/ld+json" inner_html=structured_data></script>
         <header>
             <p class="text-sm font-medium text-indigo-700">{path.job_family.clone()}</p>
@@ -91,9 +97,13 @@ fn CareerLadder(page: CareerPathPage, form: AlertFormState) -> impl IntoView {
                 <span>{format!("Axis: {} to {} a year", compact_annual("$", axis.0), compact_annual("$", axis.1))}</span>
             </p>
         </header>
-        {form.subscribed.then(|| view! {
+        {form.subscribed.as_deref().map(|subscribed| view! {
             <p role="status" class="alert-confirmation mt-4 rounded-lg border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900">
-                "You will get alerts about new jobs at the positions you ticked."
+                {if subscribed == "confirm" {
+                    "Almost done: we e-mailed you a link. Alerts about the positions you ticked start when you follow it."
+                } else {
+                    "You will get alerts about new jobs at the positions you ticked."
+                }}
             </p>
         })}
         <form method="post" action=action class="mt-4">
@@ -113,9 +123,12 @@ fn CareerLadder(page: CareerPathPage, form: AlertFormState) -> impl IntoView {
                     class="mt-1 block w-full max-w-sm rounded-lg border border-slate-300 px-3 py-2 text-sm"
                 />
                 {email_error.map(|e| view! { <p id="email-error" class="field-error mt-1 text-sm text-red-700">{e}</p> })}
+                <label for="alert-frequency" class="mt-2 block text-sm font-medium text-slate-700">"How often"</label>
+                <FrequencySelect id="alert-frequency" selected=form.frequency />
                 <button type="submit" class="mt-3 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">
                     "Send me alerts"
                 </button>
+                <p class="mt-3 text-sm text-slate-600">"Or follow the " <a href=format!("{}/feed.atom", career_path_url(&path.slug)) type="application/atom+xml" class="feed-link text-indigo-700 underline">"Atom feed"</a> " of this path's new jobs."</p>
             </fieldset>
         </form>
     }

@@ -15,7 +15,9 @@ use crate::components::filter_bar::FilterBar;
 use crate::components::job_card::JobCardView;
 use crate::components::live_search::{LiveSearch, SEARCH_ID, STATUS_ID};
 use crate::components::pay_chart::PayChart;
+use crate::domain::alert::Frequency;
 use crate::domain::filter::ParsedFilter;
+use crate::pages::alerts::FrequencySelect;
 use crate::domain::pay::group_thousands;
 use crate::error::AppError;
 use crate::{BODY_CLASS, DocumentHead, STYLESHEET_HREF, page_frame, page_title};
@@ -32,6 +34,7 @@ pub fn listing_document(
     parsed: ParsedFilter,
     page: Result<ListData, AppError>,
 ) -> impl IntoView {
+    let feed = feed_path(&parsed.filter.cache_key());
     let (title, body) = match page {
         Ok(data) => (page_title(LISTING_TITLE), Either::Left(view! { <Listing parsed data /> })),
         // `Either`, not `into_any`: erasing the type would copy every static string of the listing into
@@ -45,10 +48,37 @@ pub fn listing_document(
                 <DocumentHead options />
                 <link id="leptos" rel="stylesheet" href=STYLESHEET_HREF />
                 <meta name="description" content=LISTING_DESCRIPTION />
+                <link rel="alternate" type="application/atom+xml" title="New jobs of this search" href=feed />
                 <title>{title}</title>
             </head>
             <body class=BODY_CLASS>{page_frame(body)}</body>
         </html>
+    }
+}
+
+/// The Atom feed of the listing with this canonical query.
+pub fn feed_path(query: &str) -> String {
+    if query.is_empty() { "/jobs/feed.atom".to_owned() } else { format!("/jobs/feed.atom?{query}") }
+}
+
+/// Under the results: save this search as an e-mail alert, or follow its feed. Inside the results, so
+/// the live search swaps it with them and it always names the search shown.
+#[component]
+fn SaveSearch(query: String, feed: String) -> impl IntoView {
+    view! {
+        <form method="post" action="/alerts" class="save-search mt-6 rounded-xl border border-slate-200 bg-white p-4 text-sm shadow-sm">
+            <input type="hidden" name="query" value=query />
+            <p class="font-semibold">"Get new jobs of this search by e-mail"</p>
+            <div class="mt-2 flex flex-wrap items-end gap-2">
+                <label for="save-search-email" class="sr-only">"E-mail address"</label>
+                <input id="save-search-email" name="email" type="email" required placeholder="you@example.com" autocomplete="email"
+                    class="min-w-0 flex-1 rounded border border-slate-300 px-3 py-2" />
+                <label for="save-search-frequency" class="sr-only">"How often"</label>
+                <FrequencySelect id="save-search-frequency" selected=Frequency::Daily />
+                <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Create alert"</button>
+            </div>
+            <p class="mt-2 text-slate-600">"Or follow the " <a href=feed type="application/atom+xml" class="feed-link text-indigo-700 underline">"Atom feed"</a> " of this search."</p>
+        </form>
     }
 }
 
@@ -67,6 +97,8 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
     let next_page =
         data.next_cursor.clone().map(|cursor| format!("/jobs?{}", filter.with_cursor(Some(cursor)).to_query_string()));
     let first_page = filter.after.is_some().then(|| format!("/jobs?{}", filter.with_cursor(None).to_query_string()));
+    let alert_query = filter.cache_key();
+    let feed = feed_path(&alert_query);
     view! {
         <div id=SEARCH_ID class="grid gap-6 lg:grid-cols-[18rem_1fr]">
             // Outside the swapped parts, so screen readers hear the new count after each change.
@@ -94,6 +126,7 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
                         </a>
                     })}
                 </nav>
+                <SaveSearch query=alert_query feed />
             </section>
         </div>
         <LiveSearch />

@@ -23,6 +23,7 @@ macro_rules! private_page {
 
 pub mod account;
 pub mod admin;
+pub mod alerts;
 pub mod career_path;
 pub mod company;
 pub mod job_detail;

@@ -14,7 +14,7 @@ const PASSWORD: &str = "copper lantern drift 4417";
 const ADMIN_EMAIL: &str = "hiring@jobs.example";
 const ADMIN_PASSWORD: &str = "violet kettle orbit 1931";
 
-fn location(answer: &Answer) -> &str {
+pub(crate) fn location(answer: &Answer) -> &str {
     answer.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
 }
 
@@ -23,7 +23,7 @@ fn csrf(page: &str) -> String {
     crate::admin::csrf_token(page)
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     let mut serializer = form_urlencoded::Serializer::new(String::new());
     for (name, value) in pairs {
         serializer.append_pair(name, value);
@@ -32,19 +32,19 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// A signed-in candidate: the session cookie and the form token of its pages.
-struct Candidate {
-    email: String,
-    cookie: String,
-    token: String,
+pub(crate) struct Candidate {
+    pub(crate) email: String,
+    pub(crate) cookie: String,
+    pub(crate) token: String,
 }
 
 impl TestApp {
-    async fn post_as(&self, cookie: &str, uri: &str, body: &str) -> Answer {
+    pub(crate) async fn post_as(&self, cookie: &str, uri: &str, body: &str) -> Answer {
         self.post_form_with(uri, body, &[("origin", crate::helpers::PUBLIC_URL), ("cookie", cookie)]).await
     }
 
     /// The newest outbox message to `to`: its subject and body.
-    async fn last_mail_to(&self, to: &str) -> (String, String) {
+    pub(crate) async fn last_mail_to(&self, to: &str) -> (String, String) {
         crate::on_db!(self.pool, |p| sqlx::query_as(
             "SELECT subject, body FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1"
         )
@@ -55,7 +55,7 @@ impl TestApp {
     }
 
     /// Signs up through the form; returns the candidate (signed in, not confirmed).
-    async fn sign_up(&self, email: &str) -> Candidate {
+    pub(crate) async fn sign_up(&self, email: &str) -> Candidate {
         let answer = self
             .post_form("/account/sign-up", &form(&[("email", email), ("password", PASSWORD), ("name", "Ana Lima")]))
             .await;
@@ -67,7 +67,7 @@ impl TestApp {
     }
 
     /// Signs up and follows the confirmation e-mail's link.
-    async fn confirmed_candidate(&self, email: &str) -> Candidate {
+    pub(crate) async fn confirmed_candidate(&self, email: &str) -> Candidate {
         let candidate = self.sign_up(email).await;
         let token = confirmation_token(&self.last_mail_to(email).await.1);
         let confirmed = self.post_as(&candidate.cookie, "/account/confirm", &form(&[("token", &token)])).await;
@@ -75,7 +75,7 @@ impl TestApp {
         candidate
     }
 
-    async fn apply(&self, candidate: &Candidate, posting: i64) -> Answer {
+    pub(crate) async fn apply(&self, candidate: &Candidate, posting: i64) -> Answer {
         let body = form(&[
             ("csrf", &candidate.token),
             ("name", "Ana Lima"),
@@ -88,7 +88,7 @@ impl TestApp {
     }
 
     /// The ids of the brief's TikTok postings, oldest first.
-    async fn tiktok_postings(&self) -> Vec<i64> {
+    pub(crate) async fn tiktok_postings(&self) -> Vec<i64> {
         crate::on_db!(self.pool, |p| sqlx::query_scalar(
             "SELECT p.id FROM postings p JOIN companies c ON c.id = p.company_id WHERE c.slug = 'tiktok' ORDER BY p.id"
         )
@@ -506,16 +506,16 @@ async fn direct_apply_is_in_the_json_ld_exactly_when_the_site_takes_applications
 }
 
 /// A real SMTP server (aiosmtpd) on a free loopback port, for one test; stopped when dropped.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: Child,
     folder: tempfile::TempDir,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl SmtpSink {
     /// Starts `.ci/smtp_sink.py` with the Python of `.ci/.venv` (made by the test command), or of
     /// `JOBBOARD_TEST_PYTHON`. Fails the test when neither runs.
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let python = std::env::var("JOBBOARD_TEST_PYTHON")
             .map(PathBuf::from)
@@ -541,7 +541,12 @@ impl SmtpSink {
     }
 
     /// The messages received so far: (recipients, the message as sent).
-    fn messages(&self) -> Vec<(Vec<String>, String)> {
+    pub(crate) fn messages(&self) -> Vec<(Vec<String>, String)> {
+        self.mails().into_iter().map(|mail| (mail.to, mail.data)).collect()
+    }
+
+    /// The messages received so far, with their plain-text bodies decoded.
+    pub(crate) fn mails(&self) -> Vec<SinkMail> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
             .expect("folder")
             .filter_map(|entry| entry.ok().map(|entry| entry.path()))
@@ -559,10 +564,23 @@ impl SmtpSink {
                     .flatten()
                     .filter_map(|v| v.as_str().map(str::to_owned))
                     .collect();
-                (to, message["data"].as_str().unwrap_or_default().to_owned())
+                SinkMail {
+                    to,
+                    data: message["data"].as_str().unwrap_or_default().to_owned(),
+                    text: message["text"].as_str().unwrap_or_default().to_owned(),
+                }
             })
             .collect()
     }
+}
+
+/// A message the SMTP test server received.
+pub(crate) struct SinkMail {
+    pub(crate) to: Vec<String>,
+    /// The message as sent: headers and the encoded body.
+    pub(crate) data: String,
+    /// The plain-text body, decoded.
+    pub(crate) text: String,
 }
 
 impl Drop for SmtpSink {

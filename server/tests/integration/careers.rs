@@ -58,8 +58,8 @@ async fn an_unknown_career_path_is_a_404_page() {
 
 async fn subscriptions(app: &TestApp) -> Vec<(String, i64)> {
     crate::on_db!(app.pool, |p| sqlx::query_as(
-        "SELECT s.email, COUNT(st.step_id) FROM career_alert_subscriptions s \
-         LEFT JOIN career_alert_steps st ON st.subscription_id = s.id GROUP BY s.id ORDER BY s.id",
+        "SELECT s.email, COUNT(st.step_id) FROM alerts s \
+         LEFT JOIN alert_steps st ON st.alert_id = s.id GROUP BY s.id, s.email ORDER BY s.id",
     )
     .fetch_all(p)
     .await)
@@ -78,12 +78,15 @@ async fn a_valid_alert_request_is_stored_and_confirmed() {
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(
         answer.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("/careers/backend-software-engineering?subscribed=1")
+        Some("/careers/backend-software-engineering?subscribed=confirm"),
+        "an address that is not a confirmed account's is asked to confirm first"
     );
     assert_eq!(subscriptions(&app).await, vec![("ana@example.com".to_owned(), 2)]);
     // Asking again replaces the steps instead of adding a second subscription.
     app.post_form(&format!("{PATH}/alerts"), "email=ana%40example.com&step=devops-engineer").await;
     assert_eq!(subscriptions(&app).await, vec![("ana@example.com".to_owned(), 1)]);
+    let page = app.get(&format!("{PATH}?subscribed=confirm")).await;
+    assert!(page.body.contains("we e-mailed you a link"));
     let page = app.get(&format!("{PATH}?subscribed=1")).await;
     assert!(page.body.contains("You will get alerts"));
 }

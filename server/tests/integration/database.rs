@@ -299,7 +299,7 @@ async fn the_listing_snapshot_is_rebuilt_only_when_the_listing_version_moves() {
     // Writes that the listing does not show (an alert sign-up, a session) leave the snapshot alone, and a
     // new filter's summary after them is counted from the snapshot in place: no request reloads it.
     crate::on_db!(app.pool, |p| sqlx::query(
-        "INSERT INTO career_alert_subscriptions (email, career_path_id) SELECT 'someone@example.com', MIN(id) \
+        "INSERT INTO alerts (email, career_path_id, created_at) SELECT 'someone@example.com', MIN(id), 0 \
          FROM career_paths",
     )
     .execute(p)

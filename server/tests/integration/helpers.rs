@@ -187,7 +187,7 @@ impl TestApp {
 
     /// Sends a request through the router. The listing snapshot is brought up to date first, as the
     /// refresher would have done within half a second of the test's last write.
-    async fn send(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn send(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
         // (A test that closed the pool on purpose gets the server's own answer to that.)
         let _ = self.cache.refresh(&self.pool).await;
         let mut request = Request::builder().method(method).uri(uri);

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 mod admin;
+mod alerts;
 mod candidates;
 mod careers;
 mod database;

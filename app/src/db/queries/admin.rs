@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
+use super::alerts::{record_posting_change, watched_facts};
 use super::cards::{decode, locations_of};
 use super::dialect;
 use super::postings::{posting_benefits, posting_sections, posting_skills};
@@ -352,10 +353,14 @@ pub async fn update_posting(
     let Some(before) = before else {
         return Err(Error::NotFound);
     };
+    let watched_before = watched_facts(&mut tx, id).await?;
     if let Some(name) = new_company {
         job = job.for_company(ensure_company(&mut tx, name).await?);
     }
     replace_job(&mut tx, id, &job).await?;
+    if let (Some(before), Some(after)) = (watched_before, watched_facts(&mut tx, id).await?) {
+        record_posting_change(&mut tx, id, &before, &after).await?;
+    }
     let parts = job.parts();
     let detail = if before == parts.status.code() {
         parts.title.clone()
@@ -375,6 +380,7 @@ pub async fn set_posting_status(
     actor: Actor<'_>,
 ) -> Result<(), Error> {
     let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
+    let watched_before = watched_facts(&mut tx, id).await?;
     let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE postings SET status = $1, updated_at = {} WHERE id = $2",
         dialect::NOW
@@ -385,6 +391,9 @@ pub async fn set_posting_status(
     .await?;
     if changed.rows_affected() == 0 {
         return Err(Error::NotFound);
+    }
+    if let (Some(before), Some(after)) = (watched_before, watched_facts(&mut tx, id).await?) {
+        record_posting_change(&mut tx, id, &before, &after).await?;
     }
     audit(&mut tx, actor, id, action, status.code()).await?;
     tx.commit().await?;

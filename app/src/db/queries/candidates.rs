@@ -15,10 +15,11 @@ const MAX_SEND_ATTEMPTS: i64 = 10;
 const ACCOUNT_COLUMNS: &str = "id, email, password_hash, confirmed_at IS NOT NULL AS confirmed";
 
 pub(super) async fn enqueue(conn: &mut Connection, mail: &OutgoingMail) -> Result<(), Error> {
-    sqlx::query("INSERT INTO outbox (to_address, subject, body) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO outbox (to_address, subject, body, list_unsubscribe) VALUES ($1, $2, $3, $4)")
         .bind(&mail.to)
         .bind(&mail.subject)
         .bind(&mail.body)
+        .bind(mail.list_unsubscribe.as_deref())
         .execute(conn)
         .await?;
     Ok(())
@@ -408,11 +409,11 @@ pub async fn outbox(pool: &Pool, limit: i64) -> Result<Vec<OutboxEntry>, Error> 
 pub async fn claim_outbox(pool: &Pool, now: i64, retry_at: i64, limit: i64) -> Result<Vec<(i64, OutgoingMail)>, Error> {
     // The claim moves each message's next attempt forward, so that another instance's sender skips it
     // (the outer condition is checked again on a row another claim changed meanwhile).
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
         "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
          WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $4 AND id IN \
          (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $4 ORDER BY id LIMIT $3) \
-         RETURNING id, to_address, subject, body",
+         RETURNING id, to_address, subject, body, list_unsubscribe",
     )
     .bind(now)
     .bind(retry_at)
@@ -420,8 +421,10 @@ pub async fn claim_outbox(pool: &Pool, now: i64, retry_at: i64, limit: i64) -> R
     .bind(MAX_SEND_ATTEMPTS)
     .fetch_all(pool)
     .await?;
-    let mut claimed: Vec<(i64, OutgoingMail)> =
-        rows.into_iter().map(|(id, to, subject, body)| (id, OutgoingMail { to, subject, body })).collect();
+    let mut claimed: Vec<(i64, OutgoingMail)> = rows
+        .into_iter()
+        .map(|(id, to, subject, body, list_unsubscribe)| (id, OutgoingMail { to, subject, body, list_unsubscribe }))
+        .collect();
     claimed.sort_by_key(|(id, _)| *id);
     Ok(claimed)
 }

@@ -6,11 +6,10 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
-use super::dialect;
 use super::{Connection, Db, Error, Pool};
 use crate::db::open_postings::{OpenPostings, StepObservation};
 use crate::domain::job::job_path;
-use crate::domain::{AlertRequest, CareerPath, CareerStep, ExperienceLevel, ObservedPay};
+use crate::domain::{CareerPath, CareerStep, ExperienceLevel, ObservedPay};
 
 #[derive(FromRow)]
 struct PathRow {
@@ -183,34 +182,19 @@ pub async fn observed_pay_from(
         .collect())
 }
 
-pub async fn save_alert(pool: &Pool, path_slug: &str, request: &AlertRequest) -> Result<i64, Error> {
-    let mut tx = pool.begin().await?;
-    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO career_alert_subscriptions (email, career_path_id) \
-         SELECT $1, id FROM career_paths WHERE slug = $2 \
-         ON CONFLICT (email, career_path_id) DO UPDATE SET updated_at = {} \
-         RETURNING id",
-        dialect::NOW
-    )))
-    .bind(request.email.as_str())
-    .bind(path_slug)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM career_alert_steps WHERE subscription_id = $1").bind(id).execute(&mut *tx).await?;
-    for step in &request.step_slugs {
-        sqlx::query(
-            "INSERT INTO career_alert_steps (subscription_id, step_id) \
-             SELECT $1, s.id FROM career_steps s JOIN career_paths cp ON cp.id = s.career_path_id \
-             WHERE cp.slug = $2 AND s.slug = $3",
-        )
-        .bind(id)
-        .bind(path_slug)
-        .bind(step)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(id)
+pub async fn career_path_postings(pool: &Pool, slug: &str, today: NaiveDate, limit: i64) -> Result<Vec<i64>, Error> {
+    sqlx::query_scalar(
+        "SELECT p.id FROM postings p JOIN career_steps s ON s.id = p.career_step_id \
+         JOIN career_paths cp ON cp.id = s.career_path_id \
+         WHERE cp.slug = $1 AND p.status = 'published' AND p.valid_through >= $2 \
+         ORDER BY p.posted_at DESC, p.id DESC LIMIT $3",
+    )
+    .bind(slug)
+    .bind(today)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::from)
 }
 
 pub async fn career_path_exists(conn: &mut Connection, slug: &str) -> Result<bool, Error> {

@@ -3,6 +3,7 @@
 //! of these render; their server functions check again. Every form is a plain form post (see
 //! `server::candidates`); a refused one is rendered again with a [`FormEcho`] in the context.
 
+pub mod alerts;
 pub mod applications;
 pub mod forms;
 pub mod home;
@@ -95,6 +96,7 @@ pub fn CandidateBar() -> impl IntoView {
                 <a href="/account/applications" class="font-semibold text-indigo-700 hover:underline">"My applications"</a>
                 <a href="/account/saved" class="font-semibold text-indigo-700 hover:underline">"Saved jobs"</a>
                 <a href="/account/planner" class="font-semibold text-indigo-700 hover:underline">"Slot planner"</a>
+                <a href="/account/alerts" class="font-semibold text-indigo-700 hover:underline">"My alerts"</a>
             </nav>
             <form method="post" action="/account/sign-out">
                 <button type="submit" class="candidate-sign-out rounded border border-slate-300 px-3 py-1 hover:bg-slate-100">"Sign out"</button>
