@@ -20,6 +20,15 @@ const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug
 // itself; a PostgreSQL one is seeded first with the same data.
 const databaseURL = process.env.E2E_DATABASE_URL ?? `sqlite://${path.join(dataDir, 'e2e.db')}`;
 const seedFirst = databaseURL.startsWith('postgres') ? `${serverBinary} seed --generate 300 && ` : '';
+// A real SMTP server (aiosmtpd, from .ci/.venv) on loopback receives the board's mail: each message is a
+// JSON file in this folder, read by tests/alerts.spec.ts.
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3925);
+const mailDir = path.join(dataDir, 'mail');
+const python = process.env.JOBBOARD_TEST_PYTHON ?? path.join(root, '.ci/.venv/bin/python3');
+process.env.E2E_MAIL_DIR = mailDir;
+process.env.E2E_DATABASE_URL_IN_USE = databaseURL;
+process.env.E2E_SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+process.env.E2E_BASE_URL = baseURL;
 // Shared with tests/admin.spec.ts through the environment.
 const adminEmail = 'e2e-admin@jobs.example';
 const adminPassword = 'tangerine lantern voyage 4821';
@@ -55,29 +64,44 @@ export default defineConfig({
     { name: 'javascript-on', use: { javaScriptEnabled: true } },
     { name: 'javascript-off', use: { javaScriptEnabled: false } },
   ],
-  webServer: {
-    // An admin account for the admin tests, then the site.
-    command: `${seedFirst}${serverBinary} admin create --email ${adminEmail} && ${serverBinary} serve --demo-postings 300`,
-    cwd: root,
-    url: `${baseURL}/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      DATABASE_URL: databaseURL,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
-      RUST_LOG: 'warn',
-      JOBBOARD_ADMIN_PASSWORD: adminPassword,
-      // Every test comes from one address: the per-address limits are raised (their own tests are in Rust).
-      JOBBOARD_LISTING_MISSES_PER_MINUTE: '100000',
-      JOBBOARD_ALERTS_PER_ADDRESS_PER_HOUR: '10000',
-      JOBBOARD_ALERTS_PER_EMAIL_PER_DAY: '10000',
-      JOBBOARD_ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR: '10000',
-      JOBBOARD_ACCOUNT_MAILS_PER_EMAIL_PER_DAY: '10000',
-      JOBBOARD_CANDIDATE_WRITES_PER_MINUTE: '10000',
-      JOBBOARD_TOKEN_FORMS_PER_MINUTE: '10000',
+  webServer: [
+    {
+      command: `${python} .ci/smtp_sink.py ${mailDir} ${smtpPort}`,
+      cwd: root,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
-  },
+    {
+      // An admin account for the admin tests, then the site.
+      command: `${seedFirst}${serverBinary} admin create --email ${adminEmail} && ${serverBinary} serve --demo-postings 300`,
+      cwd: root,
+      url: `${baseURL}/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        DATABASE_URL: databaseURL,
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
+        RUST_LOG: 'warn',
+        JOBBOARD_ADMIN_PASSWORD: adminPassword,
+        // Every test comes from one address: the per-address limits are raised (their own tests are in Rust).
+        JOBBOARD_LISTING_MISSES_PER_MINUTE: '100000',
+        JOBBOARD_ALERTS_PER_ADDRESS_PER_HOUR: '10000',
+        JOBBOARD_ALERTS_PER_EMAIL_PER_DAY: '10000',
+        JOBBOARD_ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR: '10000',
+        JOBBOARD_ACCOUNT_MAILS_PER_EMAIL_PER_DAY: '10000',
+        JOBBOARD_CANDIDATE_WRITES_PER_MINUTE: '10000',
+        JOBBOARD_TOKEN_FORMS_PER_MINUTE: '10000',
+        // Mail goes to the SMTP server above; the alert sweep is run by tests/alerts.spec.ts itself.
+        JOBBOARD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        JOBBOARD_ALERT_SWEEP_SECONDS: '0',
+        PUBLIC_URL: baseURL,
+      },
+    },
+  ],
 });

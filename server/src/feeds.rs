@@ -125,7 +125,11 @@ impl FeedParts {
             title: Text::plain(self.title),
             id: format!("{origin}{}", self.self_path),
             updated: day_start(updated),
-            authors: vec![Person { name: app::SITE_NAME.to_owned(), uri: Some(origin.to_owned()), ..Person::default() }],
+            authors: vec![Person {
+                name: app::SITE_NAME.to_owned(),
+                uri: Some(origin.to_owned()),
+                ..Person::default()
+            }],
             links: vec![
                 Link {
                     href: format!("{origin}{}", self.self_path),

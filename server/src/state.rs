@@ -64,10 +64,7 @@ impl AppState {
 
     /// The links of alert e-mails: absolute on the public origin, signed with the board's key.
     pub async fn alert_links(&self) -> Result<app::service::alerts::Links, app::db::Error> {
-        self.alert_links
-            .get_or_try_init(|| crate::alerts::links(&self.pool, self.public_origin()))
-            .await
-            .cloned()
+        self.alert_links.get_or_try_init(|| crate::alerts::links(&self.pool, self.public_origin())).await.cloned()
     }
 
     /// The same state with these rate limits (sign-in's included: its share of them).

@@ -359,11 +359,7 @@ const TABLES: &[Table] = &[
         ],
         identity: true,
     },
-    Table {
-        name: "signing_keys",
-        columns: &[("name", "name", Text), ("secret", "secret", Text)],
-        identity: false,
-    },
+    Table { name: "signing_keys", columns: &[("name", "name", Text), ("secret", "secret", Text)], identity: false },
 ];
 
 /// Rows per multi-row insert on the target (well under PostgreSQL's 65,535 bound parameters).

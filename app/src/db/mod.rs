@@ -30,22 +30,21 @@ pub use open_postings::{OpenPostings, SimilarTo};
 pub use paging::{ListPage, RankedMatch, fts_query};
 pub use pool::{DbError, Engine, ListingChanges, Pool, Transaction, connect, migrate, ping, without_password};
 pub use records::{
-    Actor, AdminAccount, AlertChange, Applied, Follower, MAX_ALERTS_PER_ADDRESS, NewAlert, SavedAlert, StoredAlert, COMPANY_BENEFIT_POSTINGS, CandidateAccount, RELATED_JOBS, SnapshotSource,
-    StatusChange,
+    Actor, AdminAccount, AlertChange, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, Follower,
+    MAX_ALERTS_PER_ADDRESS, NewAlert, RELATED_JOBS, SavedAlert, SnapshotSource, StatusChange, StoredAlert,
 };
 pub use slugs::{company_slug, url_slug};
 
 use crate::domain::admin::{AdminPostingRow, AuditEntry, CareerStepOption, CompanyOption};
+use crate::domain::alert::{PostingChange, Unsubscribe};
 use crate::domain::candidate::{
     ApplicationStatus, ApplyRefusal, CandidateProfile, CompanyLimit, MyApplication, PlannedPosting,
     ReceivedApplication, SavedJob, SlotUsage, ValidApplication,
 };
-use crate::domain::alert::{PostingChange, Unsubscribe};
 use crate::domain::filter::{Facets, PayHistogram};
 use crate::domain::mail::{OutboxEntry, OutgoingMail};
 use crate::domain::{
-    CareerPath, CompanyProfile, JobCard, JobDetail, JobFilter, JobStatus, NewCompany, NewJob,
-    ObservedPay, PostingParts,
+    CareerPath, CompanyProfile, JobCard, JobDetail, JobFilter, JobStatus, NewCompany, NewJob, ObservedPay, PostingParts,
 };
 
 /// Writes, for each function listed, one that hands the call to the same function of the pool's (or the

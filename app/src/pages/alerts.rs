@@ -73,12 +73,16 @@ pub fn NewAlertPage() -> impl IntoView {
 /// What `/alerts/done?what=…` says.
 fn outcome(code: &str) -> (&'static str, bool) {
     match code {
-        "confirm-sent" => ("Almost done: we e-mailed you a link. The alert starts when you follow it (within 7 days).", true),
+        "confirm-sent" => {
+            ("Almost done: we e-mailed you a link. The alert starts when you follow it (within 7 days).", true)
+        }
         "saved" => ("Your alert is saved. New jobs come to your address; manage it under My alerts.", true),
         "confirmed" => ("Your alert is confirmed. New jobs that match come to your address.", true),
         "unsubscribed" => ("Done: you will not get these e-mails any more.", true),
         "already" => ("There was nothing left to stop: you will not get these e-mails.", true),
-        "bad-link" => ("This link is not valid, or its alert is gone (unconfirmed alerts are deleted after 7 days).", false),
+        "bad-link" => {
+            ("This link is not valid, or its alert is gone (unconfirmed alerts are deleted after 7 days).", false)
+        }
         _ => ("Nothing to show here.", false),
     }
 }

@@ -9,11 +9,11 @@ use super::not_found::{ErrorNotice, NotFound};
 use crate::api::careers::get_career_path;
 use crate::domain::alert::Frequency;
 use crate::domain::career::{AlertError, career_path_url};
-use crate::pages::alerts::FrequencySelect;
 use crate::domain::pay::compact_annual;
 use crate::domain::seo::{occupations, to_script_json};
 use crate::domain::{CareerPathPage, CareerStep};
 use crate::error::AppError;
+use crate::pages::alerts::FrequencySelect;
 
 /// What the alert form came back with, read from the query string.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -17,9 +17,9 @@ use crate::components::live_search::{LiveSearch, SEARCH_ID, STATUS_ID};
 use crate::components::pay_chart::PayChart;
 use crate::domain::alert::Frequency;
 use crate::domain::filter::ParsedFilter;
-use crate::pages::alerts::FrequencySelect;
 use crate::domain::pay::group_thousands;
 use crate::error::AppError;
+use crate::pages::alerts::FrequencySelect;
 use crate::{BODY_CLASS, DocumentHead, STYLESHEET_HREF, page_frame, page_title};
 
 /// The listing page's title (before the site's name).

@@ -248,7 +248,11 @@ pub async fn unsubscribe(pool: &Pool, links: &Links, token: &str) -> Result<Unsu
     let Some(what) = links.read_unsubscribe(token) else {
         return Ok(Unsubscribed::BadToken);
     };
-    Ok(if db::unsubscribe(pool, what).await? { Unsubscribed::Stopped(what) } else { Unsubscribed::AlreadyStopped(what) })
+    Ok(if db::unsubscribe(pool, what).await? {
+        Unsubscribed::Stopped(what)
+    } else {
+        Unsubscribed::AlreadyStopped(what)
+    })
 }
 
 /// The candidate's alerts, each with what it matches now.

@@ -39,7 +39,9 @@ pub const MY_ALERTS_PATH: &str = "/account/alerts";
 /// The request's form fields, or 413.
 async fn read_form(request: Request) -> Result<(axum::http::request::Parts, Vec<(String, String)>), Response> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await.map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+    let body = axum::body::to_bytes(body, BODY_LIMIT_BYTES)
+        .await
+        .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
     Ok((parts, form_pairs(&body)))
 }
 
@@ -51,8 +53,13 @@ async fn alert_links(state: &AppState) -> Result<Links, Response> {
 /// The signed-in candidate sending the request, with whether their address is confirmed.
 async fn subscriber_of(state: &AppState, extensions: &axum::http::Extensions) -> Result<Option<Subscriber>, Response> {
     let Some(candidate) = candidate_of(extensions).await else { return Ok(None) };
-    let account = db::candidate_by_id(&state.pool, candidate.id).await.map_err(|error| AppError::from(error).into_response())?;
-    Ok(account.map(|account| Subscriber { candidate_id: account.id, email: account.email, confirmed: account.confirmed }))
+    let account =
+        db::candidate_by_id(&state.pool, candidate.id).await.map_err(|error| AppError::from(error).into_response())?;
+    Ok(account.map(|account| Subscriber {
+        candidate_id: account.id,
+        email: account.email,
+        confirmed: account.confirmed,
+    }))
 }
 
 /// Stores a checked subscription, rate limited per client and per address.
@@ -127,7 +134,11 @@ pub async fn subscribe_search(State(state): State<AppState>, request: Request) -
 }
 
 /// `POST /careers/{path}/alerts`: the career page's form.
-pub async fn subscribe_career(State(state): State<AppState>, Path(path_slug): Path<String>, request: Request) -> Response {
+pub async fn subscribe_career(
+    State(state): State<AppState>,
+    Path(path_slug): Path<String>,
+    request: Request,
+) -> Response {
     let address = client_address(request.extensions());
     let (parts, pairs) = match read_form(request).await {
         Ok(form) => form,
@@ -257,14 +268,20 @@ pub async fn change(State(state): State<AppState>, request: Request) -> Response
     }
     let alert_id = field(&post.pairs, "alert").and_then(|id| id.trim().parse::<i64>().ok());
     let change = match field(&post.pairs, "action").unwrap_or_default() {
-        "frequency" => Frequency::parse(field(&post.pairs, "frequency").unwrap_or_default()).map(AlertChange::Frequency),
+        "frequency" => {
+            Frequency::parse(field(&post.pairs, "frequency").unwrap_or_default()).map(AlertChange::Frequency)
+        }
         "pause" => Some(AlertChange::Pause),
         "resume" => Some(AlertChange::Resume),
         "delete" => Some(AlertChange::Delete),
         _ => None,
     };
     let (Some(alert_id), Some(change)) = (alert_id, change) else {
-        return plain_page(StatusCode::BAD_REQUEST, "That change is not possible", "Open My alerts again and choose a change.");
+        return plain_page(
+            StatusCode::BAD_REQUEST,
+            "That change is not possible",
+            "Open My alerts again and choose a change.",
+        );
     };
     match service::change(&state.pool, post.candidate.id, alert_id, change).await {
         Ok(true) => {

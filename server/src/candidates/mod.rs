@@ -59,7 +59,9 @@ pub async fn candidate_gate(request: Request, next: Next) -> Response {
     if !is_candidate_path(&path) {
         // The alert pages carry e-mailed tokens and what was typed: never kept by a cache.
         let mut response = next.run(request).await;
-        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+        response
+            .headers_mut()
+            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
         return response;
     }
     let reading = matches!(*request.method(), Method::GET | Method::HEAD);

@@ -73,7 +73,13 @@ impl TestApp {
     }
 
     /// Saves the listing search `query` as an alert for `email` (signed out unless `cookie`).
-    async fn save_search(&self, email: &str, query: &str, frequency: &str, cookie: Option<&str>) -> crate::helpers::Answer {
+    async fn save_search(
+        &self,
+        email: &str,
+        query: &str,
+        frequency: &str,
+        cookie: Option<&str>,
+    ) -> crate::helpers::Answer {
         let body = form(&[("email", email), ("query", query), ("frequency", frequency)]);
         match cookie {
             Some(cookie) => self.post_as(cookie, "/alerts", &body).await,
@@ -163,7 +169,8 @@ async fn an_unconfirmed_address_gets_only_its_confirmation_and_the_alert_expires
     app.publish(&admin, "Zephyrine Backend Engineer", "San Jose", "CA", ("150000", "190000")).await;
     sweep(&app).await;
     deliver(&app, &sink).await;
-    let subjects: Vec<bool> = sink.mails().iter().map(|mail| mail.data.contains("Subject: Confirm your job alert")).collect();
+    let subjects: Vec<bool> =
+        sink.mails().iter().map(|mail| mail.data.contains("Subject: Confirm your job alert")).collect();
     assert_eq!(subjects, vec![true], "the confirmation and nothing else");
     // Asking again sends a new confirmation, but still no digest; a week later the alert is gone.
     app.save_search("sam@mail.example", &format!("q={KEYWORD}"), "weekly", None).await;
@@ -242,7 +249,11 @@ async fn a_signed_in_candidates_alert_runs_at_once_and_my_alerts_changes_only_th
     let saved = app.save_search("ana@mail.example", "region=CA&q=backend", "weekly", Some(&ana.cookie)).await;
     assert_eq!(location(&saved), "/alerts/done?what=saved", "a confirmed account's own address needs no confirmation");
     let career = app
-        .post_as(&ana.cookie, "/careers/backend-software-engineering/alerts", "email=ana%40mail.example&step=devops-engineer")
+        .post_as(
+            &ana.cookie,
+            "/careers/backend-software-engineering/alerts",
+            "email=ana%40mail.example&step=devops-engineer",
+        )
         .await;
     assert_eq!(location(&career), "/careers/backend-software-engineering?subscribed=1");
 
@@ -252,12 +263,11 @@ async fn a_signed_in_candidates_alert_runs_at_once_and_my_alerts_changes_only_th
     assert!(page.body.contains("Jobs \"backend\", in CA"), "{}", page.body);
     assert!(page.body.contains("open jobs match now"));
     assert!(page.body.contains("Running"));
-    let id: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar(
-        "SELECT id FROM alerts WHERE listing_query IS NOT NULL"
-    )
-    .fetch_one(p)
-    .await)
-    .expect("alert");
+    let id: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM alerts WHERE listing_query IS NOT NULL")
+            .fetch_one(p)
+            .await)
+        .expect("alert");
     let change = |who: &Candidate, action: &str| {
         form(&[("csrf", &who.token), ("alert", &id.to_string()), ("action", action), ("frequency", "daily")])
     };
@@ -266,15 +276,17 @@ async fn a_signed_in_candidates_alert_runs_at_once_and_my_alerts_changes_only_th
     assert!(app.get_with_header("/account/alerts", ("cookie", &ana.cookie)).await.body.contains("Paused"));
     let theirs = app.post_as(&bo.cookie, "/account/alerts", &change(&bo, "delete")).await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another candidate's alert");
-    let no_token = app.post_as(&ana.cookie, "/account/alerts", &form(&[("alert", &id.to_string()), ("action", "delete")])).await;
+    let no_token =
+        app.post_as(&ana.cookie, "/account/alerts", &form(&[("alert", &id.to_string()), ("action", "delete")])).await;
     assert_eq!(no_token.status, StatusCode::FORBIDDEN);
     let frequency = app.post_as(&ana.cookie, "/account/alerts", &change(&ana, "frequency")).await;
     assert_eq!(location(&frequency), "/account/alerts?notice=changed");
-    let stored: (String, bool) = crate::on_db!(app.pool, |p| sqlx::query_as("SELECT frequency, paused FROM alerts WHERE id = $1")
-        .bind(id)
-        .fetch_one(p)
-        .await)
-    .expect("alert");
+    let stored: (String, bool) =
+        crate::on_db!(app.pool, |p| sqlx::query_as("SELECT frequency, paused FROM alerts WHERE id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await)
+        .expect("alert");
     assert_eq!(stored, ("daily".to_owned(), true));
     let deleted = app.post_as(&ana.cookie, "/account/alerts", &change(&ana, "delete")).await;
     assert_eq!(location(&deleted), "/account/alerts?notice=deleted");
@@ -293,7 +305,10 @@ async fn bad_alert_forms_keep_what_was_typed_and_sign_ups_are_limited_per_addres
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("That is not an e-mail address like name@example.com."));
     assert!(page.body.contains("value=\"not-an-address\""));
-    assert!(page.body.contains("name=\"query\" value=\"region=CA&amp;min_pay=120000\""), "the search, without its page");
+    assert!(
+        page.body.contains("name=\"query\" value=\"region=CA&amp;min_pay=120000\""),
+        "the search, without its page"
+    );
     let bad_frequency = app.save_search("kim@mail.example", "", "hourly", None).await;
     assert!(location(&bad_frequency).contains("alert_error=bad_frequency"));
     assert_eq!(app.alert_count().await, 0);
@@ -332,19 +347,17 @@ async fn concurrent_sweeps_write_each_digest_once() {
         digests += sweep.await.expect("joined").expect("swept").digests;
     }
     assert_eq!(digests, 1, "four sweeps at once, one digest");
-    let digests_in_outbox: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%new job%'"
-    )
-    .fetch_one(p)
-    .await)
-    .expect("count");
+    let digests_in_outbox: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE subject LIKE '%new job%'")
+            .fetch_one(p)
+            .await)
+        .expect("count");
     assert_eq!(digests_in_outbox, 1);
-    let body: String = crate::on_db!(app.pool, |p| sqlx::query_scalar(
-        "SELECT body FROM outbox WHERE subject LIKE '%new job%'"
-    )
-    .fetch_one(p)
-    .await)
-    .expect("digest");
+    let body: String =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT body FROM outbox WHERE subject LIKE '%new job%'")
+            .fetch_one(p)
+            .await)
+        .expect("digest");
     let listed = body.matches("\n  Apply before ").count();
     assert!(listed <= app::domain::alert::DIGEST_POSTINGS, "at most 20 postings: {listed}");
     assert!(body.contains(" more: https://jobs.example/jobs"), "a link to the rest");

@@ -199,10 +199,7 @@ async fn a_write_to_a_busy_database_answers_503_with_retry_after() {
         db::Pool::Sqlite(pool) => Box::new(pool.begin_with("BEGIN IMMEDIATE").await.expect("lock")),
         db::Pool::Postgres(pool) => {
             let mut tx = pool.begin().await.expect("transaction");
-            sqlx::query("LOCK TABLE alerts IN EXCLUSIVE MODE")
-                .execute(&mut *tx)
-                .await
-                .expect("lock");
+            sqlx::query("LOCK TABLE alerts IN EXCLUSIVE MODE").execute(&mut *tx).await.expect("lock");
             Box::new(tx)
         }
     };
@@ -216,10 +213,7 @@ async fn a_write_to_a_busy_database_answers_503_with_retry_after() {
         answer.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().starts_with("text/html")
     );
     assert!(answer.body.contains("busy"), "{}", answer.body);
-    let stored: i64 =
-        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM alerts")
-            .fetch_one(p)
-            .await)
+    let stored: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM alerts").fetch_one(p).await)
         .expect("count");
     assert_eq!(stored, 0);
 }

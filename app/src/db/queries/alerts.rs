@@ -13,7 +13,6 @@ use crate::domain::job::JobStatus;
 use crate::domain::mail::OutgoingMail;
 use crate::domain::pay::{Currency, Pay, PayUnit};
 
-
 /// The key named `name`, stored as `fresh` when there is none yet (two instances starting at once keep
 /// the first one written).
 pub async fn signing_key(pool: &Pool, name: &str, fresh: &str) -> Result<String, Error> {
@@ -22,7 +21,11 @@ pub async fn signing_key(pool: &Pool, name: &str, fresh: &str) -> Result<String,
         .bind(fresh)
         .execute(pool)
         .await?;
-    sqlx::query_scalar("SELECT secret FROM signing_keys WHERE name = $1").bind(name).fetch_one(pool).await.map_err(Error::from)
+    sqlx::query_scalar("SELECT secret FROM signing_keys WHERE name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .map_err(Error::from)
 }
 
 pub async fn save_alert(pool: &Pool, alert: &NewAlert<'_>) -> Result<SavedAlert, Error> {
@@ -276,7 +279,8 @@ pub async fn untold_postings(pool: &Pool, alert_id: i64, posting_ids: &[i64]) ->
     if posting_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = sqlx::QueryBuilder::<super::Db>::new("SELECT posting_id FROM alert_sent_postings WHERE alert_id = ");
+    let mut query =
+        sqlx::QueryBuilder::<super::Db>::new("SELECT posting_id FROM alert_sent_postings WHERE alert_id = ");
     query.push_bind(alert_id).push(" AND posting_id IN (");
     let mut ids = query.separated(", ");
     for id in posting_ids {
@@ -365,9 +369,12 @@ pub async fn record_alert_run(
     Ok(true)
 }
 
+/// A posting's status, apply-before date and pay range (amounts, currency, unit) as stored.
+type FactsRow = (String, NaiveDate, Option<i64>, Option<i64>, Option<String>, Option<String>);
+
 /// What a follower of a posting is told about, read in the transaction of an edit.
 pub(super) async fn watched_facts(conn: &mut Connection, posting_id: i64) -> Result<Option<WatchedFacts>, Error> {
-    let row: Option<(String, NaiveDate, Option<i64>, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<FactsRow> = sqlx::query_as(
         "SELECT p.status, p.valid_through, pp.min_amount, pp.max_amount, pp.currency, pp.unit FROM postings p \
          LEFT JOIN posting_pay pp ON pp.posting_id = p.id WHERE p.id = $1",
     )
@@ -378,7 +385,9 @@ pub(super) async fn watched_facts(conn: &mut Connection, posting_id: i64) -> Res
         let pay = match (min, max, currency, unit) {
             (Some(min), Some(max), Some(currency), Some(unit)) => {
                 match (Currency::parse(&currency), PayUnit::parse(&unit)) {
-                    (Ok(currency), Ok(unit)) => Pay::from_storage(min, max, currency, unit).ok().map(|pay| pay.display()),
+                    (Ok(currency), Ok(unit)) => {
+                        Pay::from_storage(min, max, currency, unit).ok().map(|pay| pay.display())
+                    }
                     _ => None,
                 }
             }
@@ -421,7 +430,8 @@ pub async fn pending_posting_changes(pool: &Pool, limit: i64) -> Result<Vec<Post
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    let decode = |text: &str| serde_json::from_str::<WatchedFacts>(text).map_err(|error| Error::Invalid(error.to_string()));
+    let decode =
+        |text: &str| serde_json::from_str::<WatchedFacts>(text).map_err(|error| Error::Invalid(error.to_string()));
     rows.into_iter()
         .map(|(change_id, posting_id, slug, title, company, before, after)| {
             Ok(PostingChange {
@@ -479,7 +489,12 @@ pub async fn posting_followers(pool: &Pool, posting_id: i64, limit: i64) -> Resu
 
 /// Marks change `change_id` told and puts its notices in the outbox, in one transaction. False when it was
 /// already told (another sweep did it): nothing is written.
-pub async fn record_change_notices(pool: &Pool, change_id: i64, now: i64, notices: &[OutgoingMail]) -> Result<bool, Error> {
+pub async fn record_change_notices(
+    pool: &Pool,
+    change_id: i64,
+    now: i64,
+    notices: &[OutgoingMail],
+) -> Result<bool, Error> {
     let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
     let done = sqlx::query("UPDATE posting_changes SET notified_at = $1 WHERE id = $2 AND notified_at IS NULL")
         .bind(now)

@@ -1,0 +1,139 @@
+import { test, expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// Alerts, with JavaScript on and off: save a search as an alert, confirm it by the e-mailed link, add a
+// matching posting as the admin, run the sweep (`jobboard alerts send`), see the digest arrive at the
+// real SMTP server (aiosmtpd, started by the config), and follow its unsubscribe link.
+
+const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? '';
+const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? '';
+const MAIL_DIR = process.env.E2E_MAIL_DIR ?? '';
+const root = path.resolve(__dirname, '../..');
+const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug/jobboard');
+
+const jsOn = (testInfo: { project: { name: string } }) => testInfo.project.name === 'javascript-on';
+
+async function ready(page: Page, on: boolean) {
+  if (on) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+interface Mail {
+  to: string[];
+  data: string;
+  text: string;
+}
+
+/** The messages the SMTP server has received for `to`, oldest first. */
+function mailsTo(to: string): Mail[] {
+  if (!fs.existsSync(MAIL_DIR)) return [];
+  return fs
+    .readdirSync(MAIL_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => JSON.parse(fs.readFileSync(path.join(MAIL_DIR, name), 'utf8')) as Mail)
+    .filter((mail) => mail.to.includes(to));
+}
+
+/** Waits for a message to `to` whose headers contain `subject`. */
+async function mailWith(to: string, subject: string): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect
+    .poll(() => {
+      found = mailsTo(to).find((mail) => mail.data.includes(`Subject: ${subject}`));
+      return found !== undefined;
+    }, { timeout: 15_000 })
+    .toBe(true);
+  return found!;
+}
+
+/** The path and query of the first link in `text` that contains `marker`. */
+function linkPath(text: string, marker: string): string {
+  const match = text.match(new RegExp(`https?://[^/\\s]+(${marker.replace(/[?]/g, '\\?')}\\S+)`));
+  expect(match, `a ${marker} link in: ${text}`).not.toBeNull();
+  return match![1];
+}
+
+test('a saved search is confirmed, sends a digest of a new posting and unsubscribes', async ({ page, browser }, testInfo) => {
+  const on = jsOn(testInfo);
+  const word = `quokkaline${on ? 'js' : 'html'}${testInfo.repeatEachIndex}${Date.now() % 100000}`;
+  const email = `alerts-${word}@mail.example`;
+
+  // The search: no posting matches yet. With JavaScript the live search loads it in place, and the
+  // alert form under the results follows.
+  await page.goto('/jobs');
+  await ready(page, on);
+  await page.locator('#filter-q').fill(word);
+  await page.locator('#filter-q').press('Enter');
+  await expect(page.locator('#results-heading')).toHaveText('No open jobs match');
+  await expect(page.locator('.save-search input[name="query"]')).toHaveValue(`q=${word}`);
+  await expect(page.locator('link[rel="alternate"][type="application/atom+xml"]')).toHaveCount(1);
+  await page.locator('#save-search-email').fill(email);
+  await page.locator('#save-search-frequency').selectOption('immediate');
+  await page.getByRole('button', { name: 'Create alert' }).click();
+  await expect(page).toHaveURL(/\/alerts\/done\?what=confirm-sent$/);
+  await expect(page.locator('.alert-outcome')).toContainText('we e-mailed you a link');
+
+  // The confirmation e-mail, through the SMTP server; its link's page has the button.
+  const confirmation = await mailWith(email, 'Confirm your job alert');
+  expect(confirmation.data).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+  await page.goto(linkPath(confirmation.text, '/alerts/confirm?token='));
+  await page.getByRole('button', { name: 'Confirm the alert' }).click();
+  await expect(page).toHaveURL(/\/alerts\/done\?what=confirmed$/);
+
+  // The admin publishes a posting that matches.
+  const title = `Platform Engineer ${word}`;
+  const context = await browser.newContext({ javaScriptEnabled: on });
+  const admin = await context.newPage();
+  await admin.goto('/admin/sign-in');
+  await admin.locator('#sign-in-email').fill(ADMIN_EMAIL);
+  await admin.locator('#sign-in-password').fill(ADMIN_PASSWORD);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await expect(admin).toHaveURL(/\/admin\/jobs$/);
+  await admin.goto('/admin/jobs/new');
+  await ready(admin, on);
+  await admin.locator('#field-title').fill(title);
+  await admin.locator('#field-company').selectOption('tiktok');
+  await admin.locator('#field-city_1').fill('San Jose');
+  await admin.locator('#field-region_1').fill('CA');
+  await admin.locator('#field-work_mode_1').selectOption('hybrid');
+  await admin.locator('#field-level').selectOption('mid');
+  await admin.locator('#field-pay_min').fill('140000');
+  await admin.locator('#field-pay_max').fill('180000');
+  await admin.locator('#field-heading_1').fill('What you will do');
+  await admin.locator('#field-body_1').fill('Keep the platform fast.');
+  await admin.locator('#field-apply').fill('https://careers.example.com/platform');
+  await admin.locator('#field-valid_through').fill(new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10));
+  await admin.getByRole('button', { name: 'Publish' }).click();
+  await expect(admin).toHaveURL(/\/admin\/jobs\?saved=\d+/);
+  await context.close();
+
+  // The sweep, as an operator's timer runs it: one digest, through the SMTP server.
+  const sweep = () =>
+    execFileSync(serverBinary, ['alerts', 'send'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: process.env.E2E_DATABASE_URL_IN_USE,
+        PUBLIC_URL: process.env.E2E_BASE_URL,
+        JOBBOARD_SMTP_URL: process.env.E2E_SMTP_URL,
+        RUST_LOG: 'warn',
+      },
+    }).toString();
+  expect(sweep()).toMatch(/alerts: [1-9]\d* digests/);
+  const digest = await mailWith(email, '1 new job');
+  expect(digest.text).toContain(`${title} at TikTok`);
+  expect(digest.text).toContain('$140,000 - $180,000 a year');
+  expect(sweep()).toContain('sent 0 e-mails');
+  expect(mailsTo(email).filter((mail) => mail.data.includes('new job'))).toHaveLength(1);
+
+  // The digest's link opens the posting; its unsubscribe link's button stops the alert.
+  await page.goto(linkPath(digest.text, '/jobs/'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await page.goto(linkPath(digest.text, '/alerts/unsubscribe?token='));
+  await ready(page, on);
+  await page.getByRole('button', { name: 'Unsubscribe' }).click();
+  await expect(page).toHaveURL(/\/alerts\/done\?what=unsubscribed$/);
+  await expect(page.locator('.alert-outcome')).toContainText('you will not get these e-mails');
+});
