@@ -46,8 +46,8 @@ cargo leptos build
 step "end-to-end tests in chromium, JavaScript on and off (SQLite)"
 (cd end2end && npx playwright test)
 
-step "end-to-end tests of the board and the admin on PostgreSQL"
+step "end-to-end tests of the board, the admin and alerts on PostgreSQL"
 psql "$JOBBOARD_TEST_POSTGRES" -q -c "CREATE DATABASE e2e"
-(cd end2end && E2E_DATABASE_URL="${JOBBOARD_TEST_POSTGRES%/*}/e2e" npx playwright test tests/board.spec.ts tests/admin.spec.ts)
+(cd end2end && E2E_DATABASE_URL="${JOBBOARD_TEST_POSTGRES%/*}/e2e" npx playwright test tests/board.spec.ts tests/admin.spec.ts tests/alerts.spec.ts)
 
 step "all tests passed in $((SECONDS - started)) s"
