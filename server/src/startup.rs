@@ -161,8 +161,8 @@ pub async fn alerts(settings: &Settings, args: &AlertsArgs) -> Result<(), Startu
         .map_err(StartupError::Alerts)?;
     let report = app::service::alerts::sweep(&pool, &links, chrono::Utc::now()).await.map_err(StartupError::Alerts)?;
     println!(
-        "alerts: {} digests, {} quiet, {} confirmations, {} change notices, {} unconfirmed expired",
-        report.digests, report.quiet, report.confirmations, report.notices, report.expired
+        "alerts: {} digests, {} quiet, {} confirmations, {} change notices, {} unconfirmed expired, {} old rows pruned",
+        report.digests, report.quiet, report.confirmations, report.notices, report.expired, report.pruned
     );
     if let Some(mailer) = crate::mail::Mailer::new(mail)? {
         let mut sent = 0;

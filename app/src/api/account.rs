@@ -59,7 +59,8 @@ pub async fn load_apply_page(id: i64) -> Result<ApplyPage, AppError> {
 pub async fn load_my_alerts() -> Result<crate::domain::alert::MyAlertsPage, AppError> {
     let candidate = crate::auth::require_candidate().await?;
     let pool = super::pool()?;
-    let alerts = crate::service::alerts::my_alerts(&pool, candidate.id, super::today()).await?;
+    let cache = super::listing_cache()?;
+    let alerts = crate::service::alerts::my_alerts(&pool, &cache, candidate.id).await?;
     Ok(crate::domain::alert::MyAlertsPage { email: candidate.email, alerts, csrf_token: candidate.csrf_token })
 }
 

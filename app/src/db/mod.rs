@@ -340,6 +340,10 @@ on_its_engine! {
     pub async fn alert_by_id in alerts(pool: &Pool, id: i64) -> Result<Option<StoredAlert>, Error>;
     /// Deletes unconfirmed alerts made before `cutoff`.
     pub async fn expire_unconfirmed_alerts in alerts(pool: &Pool, cutoff: i64) -> Result<u64, Error>;
+    /// Forgets old runs, told changes, and the told postings that closed long ago; returns the rows gone.
+    pub async fn prune_alert_history in alerts(
+        pool: &Pool, runs_before: i64, changes_before: i64, postings_closed_before: NaiveDate,
+    ) -> Result<u64, Error>;
     /// Unconfirmed alerts whose confirmation is not in the outbox yet.
     pub async fn alerts_awaiting_confirmation in alerts(
         pool: &Pool, after: i64, limit: i64,

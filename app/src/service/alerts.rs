@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use thiserror::Error;
 
-use crate::db::{self, AlertChange, NewAlert, Pool, StoredAlert};
+use crate::db::{self, AlertChange, ListingCache, NewAlert, Pool, StoredAlert};
 use crate::domain::alert::{
     AlertTarget, DIGEST_POSTINGS, DigestPosting, Frequency, MyAlert, SearchAlertRequest, UNCONFIRMED_LIFETIME_SECONDS,
     Unsubscribe, alert_filter,
@@ -25,6 +25,10 @@ const SWEEP_BATCH: i64 = 200;
 /// Changes told per sweep, and followers told per change.
 const CHANGES_PER_SWEEP: i64 = 100;
 const FOLLOWERS_PER_CHANGE: i64 = 10_000;
+/// How long the run log keeps a run: past the longest period (a week), so a period's run is always seen.
+const RUN_LOG_SECONDS: i64 = 8 * 24 * 3600;
+/// How long a told change, and a told posting after it closed, are kept.
+const HISTORY_DAYS: u64 = 30;
 
 /// Why an alert workflow stopped.
 #[derive(Debug, Error)]
@@ -255,12 +259,14 @@ pub async fn unsubscribe(pool: &Pool, links: &Links, token: &str) -> Result<Unsu
     })
 }
 
-/// The candidate's alerts, each with what it matches now.
-pub async fn my_alerts(pool: &Pool, candidate_id: i64, today: NaiveDate) -> Result<Vec<MyAlert>, db::Error> {
+/// The candidate's alerts, each with what it matches now (a search's count from the listing's cached
+/// summaries, as the listing page shows it).
+pub async fn my_alerts(pool: &Pool, cache: &ListingCache, candidate_id: i64) -> Result<Vec<MyAlert>, db::Error> {
     let mut alerts = Vec::new();
+    let today = cache.snapshot(pool).await?.day();
     for alert in db::candidate_alerts(pool, candidate_id).await? {
         let matches_now = match &alert.target {
-            AlertTarget::Search { query } => db::count_open_jobs(pool, &alert_filter(query), today).await?,
+            AlertTarget::Search { query } => cache.summary(pool, &alert_filter(query)).await?.total,
             AlertTarget::Career { .. } => db::career_alert_matches(pool, alert.id, today).await?,
         };
         alerts.push(MyAlert {
@@ -293,13 +299,23 @@ pub struct SweepReport {
     pub quiet: usize,
     /// Notices of changed postings put in the outbox.
     pub notices: usize,
+    /// Rows of history forgotten (old runs, told changes, told postings closed long ago).
+    pub pruned: u64,
 }
 
-/// One sweep at `now`: expires unconfirmed alerts, sends missing confirmations, runs every due alert
-/// once for its period, and tells followers about changed postings.
+/// One sweep at `now`: expires unconfirmed alerts, forgets old history, sends missing confirmations,
+/// runs every due alert once for its period, and tells followers about changed postings.
 pub async fn sweep(pool: &Pool, links: &Links, now: DateTime<Utc>) -> Result<SweepReport, db::Error> {
+    let today = now.date_naive();
     let mut report = SweepReport {
         expired: db::expire_unconfirmed_alerts(pool, now.timestamp() - UNCONFIRMED_LIFETIME_SECONDS).await?,
+        pruned: db::prune_alert_history(
+            pool,
+            now.timestamp() - RUN_LOG_SECONDS,
+            now.timestamp() - HISTORY_DAYS as i64 * 24 * 3600,
+            today - chrono::Days::new(HISTORY_DAYS),
+        )
+        .await?,
         ..SweepReport::default()
     };
     let mut after = 0;
@@ -312,7 +328,6 @@ pub async fn sweep(pool: &Pool, links: &Links, now: DateTime<Utc>) -> Result<Swe
             report.confirmations += 1;
         }
     }
-    let today = now.date_naive();
     let periods = Frequency::ALL.map(|frequency| frequency.period(now));
     let periods = [periods[0].as_str(), periods[1].as_str(), periods[2].as_str()];
     let mut after = 0;

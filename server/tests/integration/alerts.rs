@@ -361,6 +361,16 @@ async fn concurrent_sweeps_write_each_digest_once() {
     let listed = body.matches("\n  Apply before ").count();
     assert!(listed <= app::domain::alert::DIGEST_POSTINGS, "at most 20 postings: {listed}");
     assert!(body.contains(" more: https://jobs.example/jobs"), "a link to the rest");
+
+    // The run log keeps a run past its period (a week), no longer.
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE alert_runs SET ran_at = ran_at - 9 * 24 * 3600")
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+    .expect("aged");
+    let later = sweep(&app).await;
+    assert!(later.pruned >= 1, "{later:?}");
+    assert_eq!(later.digests, 0, "the postings told stay told");
 }
 
 /// The alternate links of an Atom feed's entries, in order.

@@ -467,6 +467,12 @@ async fn saved_jobs_the_slot_planner_and_deleting_the_account() {
         planner.body[covered_at..].split("</li>").next().unwrap_or_default().contains(&format!("/jobs/{}-", tiktok[3]))
     );
 
+    // Alerts made signed in and made with the address while signed out go with the account.
+    let alert = form(&[("email", "ana@mail.example"), ("query", "region=CA"), ("frequency", "daily")]);
+    app.post_as(&ana.cookie, "/alerts", &alert).await;
+    let signed_out = form(&[("email", "Ana@Mail.example"), ("query", "region=NY"), ("frequency", "daily")]);
+    app.post_form("/alerts", &signed_out).await;
+
     // Deleting the account withdraws its applications and keeps only that they existed.
     let wrong = app
         .post_as(&ana.cookie, "/account/delete", &form(&[("csrf", &ana.token), ("delete_password", "not it")]))
@@ -479,7 +485,8 @@ async fn saved_jobs_the_slot_planner_and_deleting_the_account() {
     assert_eq!(app.applications_of(tiktok[0]).await, vec![(1, "withdrawn".to_owned(), String::new())]);
     let left: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM candidates) + (SELECT COUNT(*) FROM saved_jobs) + (SELECT COUNT(*) FROM planned_applications) \
-         + (SELECT COUNT(*) FROM applications WHERE email <> '' OR cv_url <> '' OR note <> '')"
+         + (SELECT COUNT(*) FROM applications WHERE email <> '' OR cv_url <> '' OR note <> '') \
+         + (SELECT COUNT(*) FROM alerts)"
     )
     .fetch_one(p)
     .await)

@@ -252,6 +252,33 @@ pub async fn expire_unconfirmed_alerts(pool: &Pool, cutoff: i64) -> Result<u64, 
     Ok(done.rows_affected())
 }
 
+/// Forgets what the sweep no longer needs: runs of periods long past (`runs_before`), changes told before
+/// `changes_before`, and which postings closed before `postings_closed_before` each alert told about.
+/// Returns how many rows went.
+pub async fn prune_alert_history(
+    pool: &Pool,
+    runs_before: i64,
+    changes_before: i64,
+    postings_closed_before: NaiveDate,
+) -> Result<u64, Error> {
+    let mut pruned = 0;
+    pruned +=
+        sqlx::query("DELETE FROM alert_runs WHERE ran_at < $1").bind(runs_before).execute(pool).await?.rows_affected();
+    pruned += sqlx::query("DELETE FROM posting_changes WHERE notified_at < $1")
+        .bind(changes_before)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    pruned += sqlx::query(
+        "DELETE FROM alert_sent_postings WHERE posting_id IN (SELECT id FROM postings WHERE valid_through < $1)",
+    )
+    .bind(postings_closed_before)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(pruned)
+}
+
 /// Unconfirmed alerts whose confirmation was never put in the outbox (a crash between the two, or an
 /// alert carried over from before confirmations), from id `after`.
 pub async fn alerts_awaiting_confirmation(pool: &Pool, after: i64, limit: i64) -> Result<Vec<StoredAlert>, Error> {

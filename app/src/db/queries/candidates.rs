@@ -201,6 +201,11 @@ pub async fn delete_candidate(pool: &Pool, id: i64) -> Result<u64, Error> {
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    // Alerts made with the address while signed out go too (those made signed in cascade).
+    sqlx::query("DELETE FROM alerts WHERE email = (SELECT lower(email) FROM candidates WHERE id = $1)")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let deleted = sqlx::query("DELETE FROM candidates WHERE id = $1").bind(id).execute(&mut *tx).await?;
     if deleted.rows_affected() == 0 {
         return Err(Error::NotFound);
