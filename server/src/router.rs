@@ -165,6 +165,7 @@ pub fn build_app(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         // Inside compression: the page is tagged and hashed as written.
         .layer(from_fn(crate::page_cache::public_page_cache))
+        .layer(from_fn(crate::alerts::never_cached))
         .layer(from_fn_with_state(state.views.clone(), crate::views::count_views));
     with_site_middleware(router, state.pool.clone(), &state.public_url).with_state(state)
 }

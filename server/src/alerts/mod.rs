@@ -10,6 +10,19 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
+/// Marks every answer under `/alerts/` `Cache-Control: no-store`: those pages carry e-mailed tokens and
+/// what was typed, and no cache may keep them.
+pub async fn never_cached(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let alert_page = request.uri().path().starts_with("/alerts/");
+    let mut response = next.run(request).await;
+    if alert_page {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// How often the serving process sweeps by default.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 

@@ -53,16 +53,8 @@ pub async fn candidate_of(extensions: &axum::http::Extensions) -> Option<SignedI
 /// Every answer of those pages carries `Cache-Control: no-store`.
 pub async fn candidate_gate(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if !is_candidate_path(&path) && !path.starts_with("/alerts/") {
-        return next.run(request).await;
-    }
     if !is_candidate_path(&path) {
-        // The alert pages carry e-mailed tokens and what was typed: never kept by a cache.
-        let mut response = next.run(request).await;
-        response
-            .headers_mut()
-            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-        return response;
+        return next.run(request).await;
     }
     let reading = matches!(*request.method(), Method::GET | Method::HEAD);
     let mut response = if reading

@@ -257,9 +257,17 @@ async fn a_signed_in_candidates_alert_runs_at_once_and_my_alerts_changes_only_th
         .await;
     assert_eq!(location(&career), "/careers/backend-software-engineering?subscribed=1");
 
+    // One made signed out with her address is hers too, once her account's address is confirmed; an
+    // unconfirmed sign-up with someone's address sees none of theirs.
+    app.save_search("ana@mail.example", "region=NY", "daily", None).await;
+    app.save_search("carl@mail.example", "region=NY", "daily", None).await;
+    let carl = app.sign_up("carl@mail.example").await;
+    let none = app.get_with_header("/account/alerts", ("cookie", &carl.cookie)).await;
+    assert_eq!(none.body.matches("class=\"alert-row").count(), 0);
     let page = app.get_with_header("/account/alerts", ("cookie", &ana.cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.body.matches("class=\"alert-row").count(), 2);
+    assert_eq!(page.body.matches("class=\"alert-row").count(), 3);
+    assert!(page.body.contains("Waiting for the address to confirm"), "the one made signed out");
     assert!(page.body.contains("Jobs \"backend\", in CA"), "{}", page.body);
     assert!(page.body.contains("open jobs match now"));
     assert!(page.body.contains("Running"));
@@ -290,7 +298,26 @@ async fn a_signed_in_candidates_alert_runs_at_once_and_my_alerts_changes_only_th
     assert_eq!(stored, ("daily".to_owned(), true));
     let deleted = app.post_as(&ana.cookie, "/account/alerts", &change(&ana, "delete")).await;
     assert_eq!(location(&deleted), "/account/alerts?notice=deleted");
-    assert_eq!(app.alert_count().await, 1);
+    assert_eq!(app.alert_count().await, 3);
+    let signed_out_one: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar(
+        "SELECT id FROM alerts WHERE email = 'ana@mail.example' AND candidate_id IS NULL"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("alert");
+    let carls: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM alerts WHERE email = 'carl@mail.example'")
+            .fetch_one(p)
+            .await)
+        .expect("alert");
+    let remove = |who: &Candidate, alert: i64| {
+        form(&[("csrf", &who.token), ("alert", &alert.to_string()), ("action", "delete")])
+    };
+    let mine = app.post_as(&ana.cookie, "/account/alerts", &remove(&ana, signed_out_one)).await;
+    assert_eq!(location(&mine), "/account/alerts?notice=deleted");
+    let not_yet = app.post_as(&carl.cookie, "/account/alerts", &remove(&carl, carls)).await;
+    assert_eq!(not_yet.status, StatusCode::NOT_FOUND, "not before the address is confirmed");
+    assert_eq!(app.alert_count().await, 2);
     let signed_out = app.get("/account/alerts").await;
     assert!(location(&signed_out).starts_with("/account/sign-in?next="));
 }

@@ -146,9 +146,19 @@ pub async fn unsubscribe(pool: &Pool, what: Unsubscribe) -> Result<bool, Error> 
     Ok(done.rows_affected() > 0)
 }
 
+/// The condition that an alert is the candidate's (parameter `candidate`): made signed in, or made with the
+/// address of their account once it is confirmed (an unconfirmed sign-up with someone's address sees
+/// none of theirs).
+fn candidate_owns(candidate: &str) -> String {
+    format!(
+        "(candidate_id = {candidate} OR email = (SELECT lower(c.email) FROM candidates c WHERE c.id = {candidate} \
+         AND c.confirmed_at IS NOT NULL))"
+    )
+}
+
 /// Applies `change` to alert `id` when it is candidate `candidate_id`'s; false when it is not.
 pub async fn change_alert(pool: &Pool, candidate_id: i64, id: i64, change: AlertChange) -> Result<bool, Error> {
-    let owned = "WHERE id = $1 AND candidate_id = $2";
+    let owned = format!("WHERE id = $1 AND {}", candidate_owns("$2"));
     let done = match change {
         AlertChange::Frequency(frequency) => {
             sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE alerts SET frequency = $3 {owned}")))
@@ -229,13 +239,7 @@ async fn alerts_where(pool: &Pool, condition: &str, bind: i64, limit: i64) -> Re
 
 /// The alerts of candidate `candidate_id` (theirs, or made with their address), oldest first.
 pub async fn candidate_alerts(pool: &Pool, candidate_id: i64) -> Result<Vec<StoredAlert>, Error> {
-    alerts_where(
-        pool,
-        "(a.candidate_id = $1 OR a.email = (SELECT lower(email) FROM candidates WHERE id = $1))",
-        candidate_id,
-        MAX_ALERTS_PER_ADDRESS,
-    )
-    .await
+    alerts_where(pool, &candidate_owns("$1"), candidate_id, MAX_ALERTS_PER_ADDRESS).await
 }
 
 /// One alert.
