@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { fillPosting } from './support';
 
 // The admin side, with JavaScript on and off: sign in, post a job with a mistake, fix it, publish it,
 // find it on the public pages, and sign out. One sign-in per test: sign-in is rate limited per address.
@@ -33,25 +34,6 @@ async function signIn(page: Page, on: boolean) {
   await expect(page).toHaveURL(/\/admin\/jobs$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Postings');
   await ready(page, on);
-}
-
-/** Fills the posting form for San Jose, CA, with the given pay. */
-async function fillPosting(page: Page, title: string, min: string, max: string) {
-  await page.locator('#field-title').fill(title);
-  await page.locator('#field-company').selectOption('tiktok');
-  await page.locator('#field-city_1').fill('San Jose');
-  await page.locator('#field-region_1').fill('CA');
-  await page.locator('#field-work_mode_1').selectOption('hybrid');
-  await page.locator('#field-level').selectOption('entry');
-  await page.locator('#field-pay_min').fill(min);
-  await page.locator('#field-pay_max').fill(max);
-  await page.locator('#field-benefits_health').fill('Medical insurance\nDental insurance');
-  await page.locator('#field-heading_1').fill('What you will do');
-  await page.locator('#field-body_1').fill('Keep **message queues** fast.');
-  await page.locator('#field-apply').fill('https://careers.example.com/queues');
-  const closes = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-  await page.locator('#field-valid_through').fill(closes);
-  await page.locator('#field-skills').fill('Rust, Kafka');
 }
 
 test('an admin posts a job with a mistake, fixes it, publishes it and finds it', async ({ page }, testInfo) => {

@@ -2,13 +2,12 @@ import { test, expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { adminPage, fillPosting } from './support';
 
 // Alerts, with JavaScript on and off: save a search as an alert, confirm it by the e-mailed link, add a
 // matching posting as the admin, run the sweep (`jobboard alerts send`), see the digest arrive at the
 // real SMTP server (aiosmtpd, started by the config), and follow its unsubscribe link.
 
-const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? '';
-const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? '';
 const MAIL_DIR = process.env.E2E_MAIL_DIR ?? '';
 const root = path.resolve(__dirname, '../..');
 const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug/jobboard');
@@ -84,30 +83,13 @@ test('a saved search is confirmed, sends a digest of a new posting and unsubscri
 
   // The admin publishes a posting that matches.
   const title = `Platform Engineer ${word}`;
-  const context = await browser.newContext({ javaScriptEnabled: on });
-  const admin = await context.newPage();
-  await admin.goto('/admin/sign-in');
-  await admin.locator('#sign-in-email').fill(ADMIN_EMAIL);
-  await admin.locator('#sign-in-password').fill(ADMIN_PASSWORD);
-  await admin.getByRole('button', { name: 'Sign in' }).click();
-  await expect(admin).toHaveURL(/\/admin\/jobs$/);
+  const admin = await adminPage(browser, on);
   await admin.goto('/admin/jobs/new');
   await ready(admin, on);
-  await admin.locator('#field-title').fill(title);
-  await admin.locator('#field-company').selectOption('tiktok');
-  await admin.locator('#field-city_1').fill('San Jose');
-  await admin.locator('#field-region_1').fill('CA');
-  await admin.locator('#field-work_mode_1').selectOption('hybrid');
-  await admin.locator('#field-level').selectOption('mid');
-  await admin.locator('#field-pay_min').fill('140000');
-  await admin.locator('#field-pay_max').fill('180000');
-  await admin.locator('#field-heading_1').fill('What you will do');
-  await admin.locator('#field-body_1').fill('Keep the platform fast.');
-  await admin.locator('#field-apply').fill('https://careers.example.com/platform');
-  await admin.locator('#field-valid_through').fill(new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10));
+  await fillPosting(admin, title, '140000', '180000');
   await admin.getByRole('button', { name: 'Publish' }).click();
   await expect(admin).toHaveURL(/\/admin\/jobs\?saved=\d+/);
-  await context.close();
+  await admin.context().close();
 
   // The sweep, as an operator's timer runs it: one digest, through the SMTP server.
   const sweep = () =>

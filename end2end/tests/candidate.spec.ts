@@ -1,30 +1,17 @@
-import { test, expect, Page, Browser } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
+import { adminPage } from './support';
 
 // A candidate, with JavaScript on and off: sign up from a posting, confirm the address by the e-mailed
-// link (read from the admin's outbox: the test server has no SMTP), apply twice to the brief's company,
+// link (read from the admin's outbox), apply twice to the brief's company,
 // see the third refused with the two it counts, withdraw one, apply again; the admin sees the
 // applications in order and rejects one; the candidate sees the status.
 
-const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? '';
-const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? '';
 const PASSWORD = 'saffron meadow tunnel 7302';
 
 const jsOn = (testInfo: { project: { name: string } }) => testInfo.project.name === 'javascript-on';
 
 async function ready(page: Page, on: boolean) {
   if (on) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-/** A signed-in admin's page, in a context of its own. */
-async function adminPage(browser: Browser, on: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: on });
-  const page = await context.newPage();
-  await page.goto('/admin/sign-in');
-  await page.locator('#sign-in-email').fill(ADMIN_EMAIL);
-  await page.locator('#sign-in-password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/admin\/jobs$/);
-  return page;
 }
 
 /** The path of the newest e-mailed link to `email` that contains `marker`, from the admin's outbox. */

@@ -62,20 +62,10 @@ pub async fn company_feed(State(state): State<AppState>, Path(slug): Path<String
         let snapshot = state.listing_cache.snapshot(&state.pool).await?;
         let (ids, _) = snapshot.company_postings(&profile.slug, None, app::api::companies::COMPANY_PAGE_JOBS);
         let cards = db::load_cards(&state.pool, &ids).await?;
-        Ok::<_, db::Error>((profile, cards, snapshot.day()))
+        let title = format!("Jobs at {} · {}", profile.name, app::SITE_NAME);
+        Ok((title, company_path(&profile.slug), snapshot.day(), cards))
     };
-    let (profile, cards, today) = match found.await {
-        Ok(found) => found,
-        Err(error) => return AppError::from(error).into_response(),
-    };
-    let page_path = company_path(&profile.slug);
-    let feed = FeedParts {
-        title: format!("Jobs at {} · {}", profile.name, app::SITE_NAME),
-        self_path: format!("{page_path}/feed.atom"),
-        page_path,
-        today,
-    };
-    answer(request.headers(), feed.build(state.public_origin(), &cards))
+    page_feed(&state, request.headers(), found.await)
 }
 
 /// `GET /careers/{path}/feed.atom`: the newest open postings at the path's steps.
@@ -86,20 +76,25 @@ pub async fn career_feed(State(state): State<AppState>, Path(slug): Path<String>
         let ids = db::career_path_postings(&state.pool, &path.slug, today, PAGE_SIZE).await?;
         let mut cards = db::load_cards(&state.pool, &ids).await?;
         cards.sort_by_key(|card| ids.iter().position(|id| *id == card.id));
-        Ok::<_, db::Error>((path, cards))
+        let title = format!("{} career path: new jobs · {}", path.name, app::SITE_NAME);
+        Ok((title, career_path_url(&path.slug), today, cards))
     };
-    let (path, cards) = match found.await {
+    page_feed(&state, request.headers(), found.await)
+}
+
+/// The feed of a page at `page_path` (its title, day and cards), served at `{page_path}/feed.atom`; the
+/// error page when they could not be read (404 for an unknown company or path).
+fn page_feed(
+    state: &AppState,
+    request: &HeaderMap,
+    found: Result<(String, String, NaiveDate, Vec<JobCard>), db::Error>,
+) -> Response {
+    let (title, page_path, today, cards) = match found {
         Ok(found) => found,
         Err(error) => return AppError::from(error).into_response(),
     };
-    let page_path = career_path_url(&path.slug);
-    let feed = FeedParts {
-        title: format!("{} career path: new jobs · {}", path.name, app::SITE_NAME),
-        self_path: format!("{page_path}/feed.atom"),
-        page_path,
-        today,
-    };
-    answer(request.headers(), feed.build(state.public_origin(), &cards))
+    let feed = FeedParts { title, self_path: format!("{page_path}/feed.atom"), page_path, today };
+    answer(request, feed.build(state.public_origin(), &cards))
 }
 
 /// What a feed says about itself.

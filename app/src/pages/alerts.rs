@@ -5,8 +5,8 @@
 //! POST.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
+use super::account::forms::FormCard;
 use super::account::{Notice, query_value};
 use crate::domain::alert::{AlertFormError, Frequency, describe_search};
 
@@ -26,19 +26,6 @@ pub fn FrequencySelect(
     }
 }
 
-/// The frame of an alert page.
-#[component]
-fn AlertCard(title: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <Title text=title />
-        <Meta name="robots" content="noindex" />
-        <section class="mx-auto max-w-md rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-            <h1 class="text-xl font-bold">{title}</h1>
-            {children()}
-        </section>
-    }
-}
-
 /// `/alerts/new?query=…`: save a listing search as an alert.
 #[component]
 pub fn NewAlertPage() -> impl IntoView {
@@ -49,7 +36,7 @@ pub fn NewAlertPage() -> impl IntoView {
     let listing = if query.is_empty() { "/jobs".to_owned() } else { format!("/jobs?{query}") };
     let email_problem = matches!(error, Some(AlertFormError::MissingEmail | AlertFormError::BadEmail));
     view! {
-        <AlertCard title="Get new jobs by e-mail">
+        <FormCard title="Get new jobs by e-mail">
             <p class="mt-2 text-sm">"Search: " <a href=listing class="alert-search font-semibold text-indigo-700 underline">{what}</a></p>
             {error.map(|error| view! { <Notice good=false text=error.to_string() /> })}
             <form method="post" action="/alerts" class="mt-4 space-y-3">
@@ -66,7 +53,7 @@ pub fn NewAlertPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Create the alert"</button>
             </form>
-        </AlertCard>
+        </FormCard>
     }
 }
 
@@ -92,10 +79,10 @@ fn outcome(code: &str) -> (&'static str, bool) {
 pub fn AlertDonePage() -> impl IntoView {
     let (text, good) = outcome(&query_value("what"));
     view! {
-        <AlertCard title="Job alerts">
+        <FormCard title="Job alerts">
             <div class="alert-outcome"><Notice good text /></div>
             <p class="mt-4 text-sm"><a href="/jobs" class="font-semibold text-indigo-700 underline">"Browse jobs"</a></p>
-        </AlertCard>
+        </FormCard>
     }
 }
 
@@ -103,12 +90,12 @@ pub fn AlertDonePage() -> impl IntoView {
 #[component]
 pub fn ConfirmAlertPage() -> impl IntoView {
     view! {
-        <AlertCard title="Confirm your job alert">
+        <FormCard title="Confirm your job alert">
             <form method="post" action="/alerts/confirm" class="mt-4">
                 <input type="hidden" name="token" value=query_value("token") />
                 <button type="submit" class="confirm-alert w-full rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Confirm the alert"</button>
             </form>
-        </AlertCard>
+        </FormCard>
     }
 }
 
@@ -121,12 +108,12 @@ pub fn UnsubscribePage() -> impl IntoView {
         form_urlencoded::Serializer::new(String::new()).append_pair("token", &token).finish()
     );
     view! {
-        <AlertCard title="Stop these e-mails">
+        <FormCard title="Stop these e-mails">
             <p class="mt-2 text-sm text-slate-600">"No sign-in needed: the button stops the e-mails this link came in."</p>
             <form method="post" action=action class="mt-4">
                 <input type="hidden" name="token" value=token />
                 <button type="submit" class="unsubscribe w-full rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Unsubscribe"</button>
             </form>
-        </AlertCard>
+        </FormCard>
     }
 }

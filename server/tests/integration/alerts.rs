@@ -480,3 +480,34 @@ async fn companies_and_career_paths_have_feeds_and_unknown_ones_are_404() {
     assert_eq!(odd.status, StatusCode::OK);
     feed_links(&odd.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_sweeper_sends_due_digests_on_its_own() {
+    let app = TestApp::with_brief().await;
+    let ana = app.confirmed_candidate("ana@mail.example").await;
+    app.save_search("ana@mail.example", "", "daily", Some(&ana.cookie)).await;
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE alerts SET created_at = created_at - 400 * 24 * 3600")
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+    .expect("aged");
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let sweeper = tokio::spawn(server::alerts::run_sweeper(
+        app.pool.clone(),
+        links(&app).await,
+        wake.clone(),
+        std::time::Duration::from_millis(50),
+    ));
+    // The sender is woken when the sweep put something in the outbox.
+    tokio::time::timeout(std::time::Duration::from_secs(10), wake.notified())
+        .await
+        .expect("the sweeper woke the sender");
+    sweeper.abort();
+    let digests: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%new job%' AND to_address = 'ana@mail.example'"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("count");
+    assert_eq!(digests, 1, "one digest, however many ticks ran");
+}

@@ -18,9 +18,9 @@ fn sign_in_notice(code: &str) -> Option<&'static str> {
     }
 }
 
-/// The frame of a small account form.
+/// The frame of a small form page (the account's, the alerts'): its title, kept out of search engines.
 #[component]
-fn FormCard(title: &'static str, children: Children) -> impl IntoView {
+pub fn FormCard(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <Title text=title />
         <Meta name="robots" content="noindex" />
