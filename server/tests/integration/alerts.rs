@@ -87,6 +87,18 @@ impl TestApp {
         }
     }
 
+    /// A confirmed candidate's daily alert of every open job, made long before the seed's postings (all
+    /// of them are new to it).
+    async fn old_alert_of_all_jobs(&self, email: &str) {
+        let candidate = self.confirmed_candidate(email).await;
+        self.save_search(email, "", "daily", Some(&candidate.cookie)).await;
+        crate::on_db!(self.pool, |p| sqlx::query("UPDATE alerts SET created_at = created_at - 400 * 24 * 3600")
+            .execute(p)
+            .await
+            .map(|done| done.rows_affected()))
+        .expect("aged");
+    }
+
     async fn alert_count(&self) -> i64 {
         crate::on_db!(self.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM alerts").fetch_one(p).await)
             .expect("count")
@@ -353,14 +365,7 @@ async fn bad_alert_forms_keep_what_was_typed_and_sign_ups_are_limited_per_addres
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_sweeps_write_each_digest_once() {
     let app = TestApp::seeded().await;
-    let ana = app.confirmed_candidate("ana@mail.example").await;
-    app.save_search("ana@mail.example", "", "daily", Some(&ana.cookie)).await;
-    // The alert is older than the seed's postings: they are all new to it.
-    crate::on_db!(app.pool, |p| sqlx::query("UPDATE alerts SET created_at = created_at - 400 * 24 * 3600")
-        .execute(p)
-        .await
-        .map(|done| done.rows_affected()))
-    .expect("aged");
+    app.old_alert_of_all_jobs("ana@mail.example").await;
     let links = links(&app).await;
     let now = chrono::Utc::now();
     let sweeps: Vec<_> = (0..4)
@@ -484,13 +489,7 @@ async fn companies_and_career_paths_have_feeds_and_unknown_ones_are_404() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_servers_sweeper_sends_due_digests_on_its_own() {
     let app = TestApp::with_brief().await;
-    let ana = app.confirmed_candidate("ana@mail.example").await;
-    app.save_search("ana@mail.example", "", "daily", Some(&ana.cookie)).await;
-    crate::on_db!(app.pool, |p| sqlx::query("UPDATE alerts SET created_at = created_at - 400 * 24 * 3600")
-        .execute(p)
-        .await
-        .map(|done| done.rows_affected()))
-    .expect("aged");
+    app.old_alert_of_all_jobs("ana@mail.example").await;
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
     let sweeper = tokio::spawn(server::alerts::run_sweeper(
         app.pool.clone(),
