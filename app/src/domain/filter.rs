@@ -342,7 +342,9 @@ pub fn search_words(keywords: &str) -> Vec<String> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .take(MAX_SEARCH_WORDS)
-        .map(str::to_lowercase)
+        // Lower case can add marks that are not letters ("İ" becomes "i" and a combining dot): dropped.
+        .map(|word| word.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .filter(|word| !word.is_empty())
         .collect()
 }
 
