@@ -40,8 +40,8 @@ JOBBOARD_TEST_POSTGRES="" cargo test -p server -- --skip postgres_only
 step "database and HTTP tests on PostgreSQL"
 cargo test -p server --test integration
 
-step "building the site for the end-to-end tests (cargo leptos build)"
-cargo leptos build
+step "building the site for the end-to-end tests (cargo leptos build --split)"
+cargo leptos build --split
 
 step "end-to-end tests in chromium, JavaScript on and off (SQLite)"
 (cd end2end && npx playwright test)

@@ -44,7 +44,7 @@ fi
 echo "oha $(oha --version | head -1), $(sqlite3 --version | cut -d' ' -f1-2)"
 
 step "release builds (site, server, reference servers)"
-cargo leptos build --release
+cargo leptos build --release --split
 cargo build --release -p server --bin jobboard-bench
 # The ratios below are fair only if the hand-written reference writes Leptos's bytes: checked first.
 target/release/jobboard-bench check-references

@@ -87,12 +87,13 @@ impl axum::response::IntoResponse for AppError {
         let body = format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{heading} · {site}</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/jobboard.css\"></head>\
+             <link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
              <body class=\"bg-slate-50 p-8 text-slate-900\"><main class=\"mx-auto max-w-lg\">\
              <h1 class=\"text-2xl font-bold\">{heading}</h1><p class=\"mt-3\">{message}</p>\
              <p class=\"mt-3\"><a class=\"text-indigo-700 underline\" href=\"/\">Back to the jobs</a></p>\
              </main></body></html>",
             site = crate::SITE_NAME,
+            stylesheet = crate::assets::stylesheet_href(),
             message = escape(&self.to_string()),
         );
         self.respond("text/html; charset=utf-8", body)

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod assets;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -44,11 +45,22 @@ use pages::not_found::NotFound;
 /// The site's name, shown in the header and page titles.
 pub const SITE_NAME: &str = "Jobboard";
 
-/// The stylesheet every page links (built by cargo-leptos from `style/`).
-pub const STYLESHEET_HREF: &str = "/pkg/jobboard.css";
-
 /// The class of every page's `<body>`.
 pub const BODY_CLASS: &str = "min-h-screen bg-slate-50 text-slate-900 antialiased";
+
+/// The site's public origin (`https://jobs.example.com`, no trailing slash), which the server puts in
+/// every page render's context: canonical links are absolute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin(pub std::sync::Arc<str>);
+
+/// `path` (`/jobs/1-backend`) as an absolute URL on the site's public origin; the path alone where no
+/// origin is in the context (a render outside the server).
+pub fn absolute_url(path: &str) -> String {
+    match use_context::<PublicOrigin>() {
+        Some(PublicOrigin(origin)) => format!("{}{path}", origin.trim_end_matches('/')),
+        None => path.to_owned(),
+    }
+}
 
 /// A page's `<title>`: the page's own title, then the site's name.
 pub fn page_title(text: &str) -> String {
@@ -110,7 +122,7 @@ pub fn page_frame(content: impl IntoView) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href=STYLESHEET_HREF />
+        <Stylesheet id="leptos" href=assets::stylesheet_href() />
         <Title formatter=|text: String| page_title(&text) />
         <Router>
             // Async SSR: every page arrives complete, so it reads the same without JavaScript.

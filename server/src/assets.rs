@@ -2,12 +2,20 @@
 //! 11) and a `.gz` (gzip, level 9) copy, which `/pkg` serves to browsers that accept them. On-the-fly
 //! compression must stay cheap, so it uses low settings; a file compressed once, at its best, is smaller
 //! (the wasm about 15% under brotli quality 4) and costs no CPU per request.
+//!
+//! It also owns how long browsers keep them: cargo-leptos's `hash-files` names each built file after its
+//! content, so a hashed name is cached for a year without revalidation ([`cache_by_name`]).
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use axum::extract::Request;
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
 use thiserror::Error;
 
 /// The file types that are compressed; everything else under the folder is left alone.
@@ -15,6 +23,32 @@ const COMPRESSIBLE: [&str; 4] = ["css", "js", "wasm", "svg"];
 /// Brotli's best quality and its largest standard window.
 const BROTLI_QUALITY: u32 = 11;
 const BROTLI_WINDOW_BITS: u32 = 22;
+
+/// How long a browser keeps a file whose name carries its content's hash: a year, never asking again
+/// (a new build names its files anew).
+const HASHED_FILE_CACHING: &str = "public, max-age=31536000, immutable";
+/// Every other file (a build without `hash-files`): kept, but revalidated with `Last-Modified` each time.
+const PLAIN_FILE_CACHING: &str = "no-cache";
+
+/// True for a file name with cargo-leptos's content hash in it, `jobboard.<hash>.wasm`: a dot-separated
+/// part (not the first or last) of 22 base64url characters, the unpadded MD5 it writes.
+pub fn has_content_hash(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && parts[1..parts.len() - 1]
+            .iter()
+            .any(|part| part.len() == 22 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
+/// Middleware for `/pkg`: a found file with a hashed name may be kept a year (`immutable`); anything
+/// else is revalidated (`no-cache`).
+pub async fn cache_by_name(request: Request, next: Next) -> Response {
+    let hashed = request.uri().path().rsplit('/').next().is_some_and(has_content_hash);
+    let mut response = next.run(request).await;
+    let caching = if hashed && response.status() == StatusCode::OK { HASHED_FILE_CACHING } else { PLAIN_FILE_CACHING };
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(caching));
+    response
+}
 
 /// Why an asset could not be compressed.
 #[derive(Debug, Error)]
@@ -176,6 +210,26 @@ mod tests {
         assert!(wasm.exists());
         assert!(!with_suffix(&wasm, "br").exists() && !with_suffix(&wasm, "gz").exists());
         assert!(folder.path().join("archive.tar.gz").exists(), "only copies of assets are removed");
+    }
+
+    #[test]
+    fn only_names_with_cargo_leptos_hashes_count_as_hashed() {
+        for hashed in [
+            "jobboard.Q2h3dKz0aZ6PrnZ5yq1T8w.wasm",
+            "__wasm_split.Q2h3dKz0aZ6PrnZ5yq1T8w.js",
+            "a.b-c_d0123456789abcdefg.css",
+        ] {
+            assert!(has_content_hash(hashed), "{hashed}");
+        }
+        for plain in [
+            "jobboard.wasm",
+            "jobboard.css",
+            "Q2h3dKz0aZ6PrnZ5yq1T8w.wasm",
+            "jobboard.Q2h3dKz0aZ6PrnZ5yq1T8",
+            "a.Q2h3dKz0aZ6PrnZ5yq1T8w",
+        ] {
+            assert!(!has_content_hash(plain), "{plain}");
+        }
     }
 
     #[test]

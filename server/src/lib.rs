@@ -6,7 +6,6 @@
 pub mod admin;
 pub mod alerts;
 pub mod api_v1;
-pub mod asset_tags;
 pub mod assets;
 pub mod candidates;
 pub mod cli;
@@ -22,6 +21,7 @@ pub mod serve;
 pub mod sitemap;
 pub mod startup;
 pub mod state;
+pub mod valid_html;
 pub mod views;
 
 pub use router::build_app;

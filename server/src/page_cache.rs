@@ -16,15 +16,12 @@ use base64::Engine;
 use blake2::{Blake2b, Digest, digest::consts::U16};
 use sha2::Sha256;
 
-use crate::security::page_policy_with_hashes;
+use crate::security::{page_policy_with_hashes, policy_nonce};
+use crate::valid_html::PAGE_BYTES_LIMIT;
 
 /// How long a proxy or browser may reuse a public page without asking: the listing snapshot is at most
 /// this much older than the database for a cached visitor.
 pub const PUBLIC_MAX_AGE_SECONDS: u32 = 30;
-
-/// The most bytes a page may have to be made cacheable (the largest career path is well under 1 MB);
-/// a bigger one is refused as a server error rather than read without bound.
-const PAGE_BYTES_LIMIT: usize = 8 * 1024 * 1024;
 
 /// True for the paths of the public, anonymous pages.
 fn is_public_page(path: &str) -> bool {
@@ -55,12 +52,8 @@ pub async fn public_page_cache(request: Request, next: Next) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let mut html = String::from_utf8_lossy(&bytes).into_owned();
-    if let Some(nonce) = parts.headers.get(CONTENT_SECURITY_POLICY).and_then(response_nonce) {
-        // Leptos also writes the nonce as the preload links' `crossorigin` value (leptos_meta's
-        // HydrationScripts); `anonymous`, its meaning there, is the same for everyone.
-        html = html
-            .replace(&format!(" nonce=\"{nonce}\""), "")
-            .replace(&format!(" crossorigin=\"{nonce}\""), " crossorigin=\"anonymous\"");
+    if let Some(nonce) = parts.headers.get(CONTENT_SECURITY_POLICY).and_then(policy_nonce) {
+        html = html.replace(&format!(" nonce=\"{nonce}\""), "");
     }
     let hashes: Vec<String> = inline_scripts(&html)
         .map(|script| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script))))
@@ -86,14 +79,6 @@ pub async fn public_page_cache(request: Request, next: Next) -> Response {
         return Response::from_parts(parts, Body::empty());
     }
     Response::from_parts(parts, Body::from(html))
-}
-
-/// The nonce a page policy names (`'nonce-…'`).
-fn response_nonce(policy: &HeaderValue) -> Option<String> {
-    let policy = policy.to_str().ok()?;
-    let start = policy.find("'nonce-")? + "'nonce-".len();
-    let end = start + policy[start..].find('\'')?;
-    Some(policy[start..end].to_owned())
 }
 
 /// Weak comparison of entity tags (RFC 9110 8.8.3.2): the same tag, `W/` aside; `*` matches any.

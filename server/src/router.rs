@@ -20,7 +20,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -28,7 +27,6 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::admin::session_store::DatabaseSessionStore;
 use crate::admin::{self, SESSION_COOKIE, SESSION_IDLE_TIMEOUT};
-use crate::asset_tags::{AssetTags, tag_assets};
 use crate::candidates;
 use crate::security::{HeaderSettings, is_https_url, public_origin_of, same_origin_only, security_headers};
 use crate::state::{AppState, BODY_LIMIT_BYTES, page_context};
@@ -90,19 +88,10 @@ pub fn site_pkg_folder(options: &LeptosOptions) -> std::path::PathBuf {
 }
 
 /// The built CSS, JS and wasm under `/pkg`, from their precompressed `.br`/`.gz` copies when the browser
-/// accepts them and they exist (see [`crate::assets`]). The names carry no hash, so browsers are told to
-/// revalidate (`no-cache`) and get `304 Not Modified` while the content's `ETag` (see
-/// [`crate::asset_tags`]) or else `Last-Modified` still matches.
+/// accepts them and they exist, with the caching [`crate::assets::cache_by_name`] gives their names.
 fn static_files(options: &LeptosOptions) -> Router {
-    let folder = site_pkg_folder(options);
-    let files = ServeDir::new(&folder).precompressed_br().precompressed_gzip();
-    let tags = AssetTags::new(folder);
-    Router::new().fallback_service(files).layer(from_fn_with_state(tags, tag_assets)).layer(
-        SetResponseHeaderLayer::if_not_present(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-cache"),
-        ),
-    )
+    let files = ServeDir::new(site_pkg_folder(options)).precompressed_br().precompressed_gzip();
+    Router::new().fallback_service(files).layer(from_fn(crate::assets::cache_by_name))
 }
 
 /// The app's routes, generated once per process. Generating them stops every resource in the process from
@@ -164,6 +153,7 @@ pub fn build_app(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, page_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         // Inside compression: the page is tagged and hashed as written.
+        .layer(from_fn(crate::valid_html::valid_pages))
         .layer(from_fn(crate::page_cache::public_page_cache))
         .layer(from_fn(crate::alerts::never_cached))
         .layer(from_fn_with_state(state.views.clone(), crate::views::count_views));

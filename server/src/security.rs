@@ -24,6 +24,14 @@ pub fn page_policy_with_hashes(hashes: &[String]) -> String {
     page_policy_allowing(&hashes.join(" "))
 }
 
+/// The nonce a page policy names (`'nonce-…'`), if it names one.
+pub fn policy_nonce(policy: &HeaderValue) -> Option<String> {
+    let policy = policy.to_str().ok()?;
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let end = start + policy[start..].find('\'')?;
+    Some(policy[start..end].to_owned())
+}
+
 /// The page policy with `inline_scripts` as the script sources beside the site's own files.
 fn page_policy_allowing(inline_scripts: &str) -> String {
     format!(

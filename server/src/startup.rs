@@ -58,12 +58,30 @@ pub fn init_tracing(filter: &str) {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }
 
-/// Leptos's options: from cargo-leptos's environment when present, else this project's defaults.
+/// Leptos's options: from cargo-leptos's environment when present, else this project's defaults. A hash
+/// file beside the binary (cargo-leptos's `hash-files`, see `app::assets`) turns hashed asset names on
+/// whether or not the environment says so, and settles the stylesheet's address.
 pub fn leptos_options() -> LeptosOptions {
-    match leptos::prelude::get_configuration(None) {
+    let mut options = match leptos::prelude::get_configuration(None) {
         Ok(conf) => conf.leptos_options,
         Err(_) => LeptosOptions::builder().output_name("jobboard").site_root("target/site").site_pkg_dir("pkg").build(),
+    };
+    let hash_file = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|folder| folder.join(options.hash_file.as_ref())))
+        .and_then(|path| std::fs::read_to_string(path).ok());
+    if hash_file.as_deref().and_then(app::assets::css_hash).is_some() {
+        options.hash_files = true;
     }
+    let stylesheet = app::assets::use_hashed_names(&options, hash_file.as_deref());
+    let on_disk = std::path::Path::new(options.site_root.as_ref()).join(stylesheet.trim_start_matches('/'));
+    if !on_disk.is_file() {
+        tracing::warn!(
+            stylesheet = %on_disk.display(),
+            "the built site does not hold the files this binary's build named: build it with `cargo leptos build` (--release for a release binary)"
+        );
+    }
+    options
 }
 
 /// Opens (creating when missing) and migrates the database.

@@ -91,9 +91,11 @@ impl AppState {
 pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let pool = state.pool.clone();
     let cache = state.listing_cache.clone();
+    let origin = app::PublicOrigin(Arc::from(state.public_origin()));
     move || {
         provide_context(pool.clone());
         provide_context(cache.clone());
+        provide_context(origin.clone());
         crate::security::provide_page_policy();
     }
 }

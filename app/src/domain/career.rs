@@ -46,8 +46,19 @@ pub struct ObservedPay {
     pub paid_postings: i64,
     /// Open postings at the step (with or without pay).
     pub open_postings: i64,
-    /// A few of them: (path, title).
-    pub examples: Vec<(String, String)>,
+    /// A few of them, newest first.
+    pub examples: Vec<StepExample>,
+}
+
+/// One open posting at a career step, as the step lists it: enough to tell postings of one title apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepExample {
+    /// The posting page's path.
+    pub href: String,
+    pub title: String,
+    pub company: String,
+    /// The posting's first location, "San Jose, CA".
+    pub place: String,
 }
 
 /// A career path with what the board observes at each step.

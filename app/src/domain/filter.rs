@@ -330,6 +330,73 @@ impl JobFilter {
     pub fn filters_pay(&self) -> bool {
         self.min_pay.is_some() || self.max_pay.is_some()
     }
+
+    /// Each filter in effect, one per chosen value, with the filter that removing it leaves (back on the
+    /// first page, order kept). `location_label` names a location slug (`San Jose, CA`) where it can.
+    pub fn active_filters(&self, location_label: impl Fn(&str) -> Option<String>) -> Vec<ActiveFilter> {
+        let base = self.with_cursor(None);
+        let mut active = Vec::new();
+        let mut push = |label: String, without: JobFilter| active.push(ActiveFilter { label, without });
+        if let Some(q) = &self.q {
+            push(format!("Keywords: {q}"), JobFilter { q: None, ..base.clone() });
+        }
+        if let Some(slug) = &self.location {
+            let label = location_label(slug).unwrap_or_else(|| slug.clone());
+            push(format!("Location: {label}"), JobFilter { location: None, ..base.clone() });
+        }
+        if let Some(region) = &self.region {
+            push(format!("Region: {region}"), JobFilter { region: None, ..base.clone() });
+        }
+        for mode in &self.remote {
+            let remote = base.remote.iter().copied().filter(|m| m != mode).collect();
+            push(mode.label().to_owned(), JobFilter { remote, ..base.clone() });
+        }
+        if let Some(min) = self.min_pay {
+            push(
+                format!("Pay from ${}", super::pay::group_thousands(min)),
+                JobFilter { min_pay: None, ..base.clone() },
+            );
+        }
+        if let Some(max) = self.max_pay {
+            push(
+                format!("Pay up to ${}", super::pay::group_thousands(max)),
+                JobFilter { max_pay: None, ..base.clone() },
+            );
+        }
+        for kind in &self.types {
+            let types = base.types.iter().copied().filter(|t| t != kind).collect();
+            push(kind.label().to_owned(), JobFilter { types, ..base.clone() });
+        }
+        for level in &self.levels {
+            let levels = base.levels.iter().copied().filter(|l| l != level).collect();
+            push(level.label().to_owned(), JobFilter { levels, ..base.clone() });
+        }
+        if let Some(days) = self.posted_within {
+            let label = if days == 1 { "Posted within 1 day".to_owned() } else { format!("Posted within {days} days") };
+            push(label, JobFilter { posted_within: None, ..base.clone() });
+        }
+        if let Some(company) = &self.company {
+            push(format!("Company: {company}"), JobFilter { company: None, ..base.clone() });
+        }
+        active
+    }
+}
+
+/// One filter in effect, as the listing shows it: a removable chip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveFilter {
+    /// What it narrows to, in words: "Remote", "Pay from $120,000".
+    pub label: String,
+    /// The filter without it.
+    pub without: JobFilter,
+}
+
+impl ActiveFilter {
+    /// The listing's address without this filter.
+    pub fn remove_href(&self) -> String {
+        let query = self.without.to_query_string();
+        if query.is_empty() { "/jobs".to_owned() } else { format!("/jobs?{query}") }
+    }
 }
 
 /// The most search words a keyword query uses; the rest are ignored.
@@ -536,12 +603,45 @@ mod tests {
                 prop_assert_eq!(keyed.cache_key(), filter.cache_key());
             }
 
+            /// Removing any chip leaves a filter with exactly the other chips, on the first page, and its
+            /// link reads back as that filter.
+            #[test]
+            fn removing_a_chip_removes_that_filter_alone(pairs in proptest::collection::vec((key(), value()), 0..20)) {
+                let filter = JobFilter::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).filter;
+                let chips = filter.active_filters(|_| None);
+                prop_assert_eq!(chips.is_empty(), filter.is_empty());
+                for (index, chip) in chips.iter().enumerate() {
+                    let linked = parse_query_string(chip.remove_href().trim_start_matches("/jobs").trim_start_matches('?')).filter;
+                    prop_assert_eq!(&linked, &chip.without);
+                    prop_assert!(linked.after.is_none());
+                    prop_assert_eq!(linked.sort, filter.sort);
+                    let mut others: Vec<String> = chips.iter().map(|c| c.label.clone()).collect();
+                    others.remove(index);
+                    let left: Vec<String> = linked.active_filters(|_| None).into_iter().map(|c| c.label).collect();
+                    prop_assert_eq!(left, others);
+                }
+            }
+
             #[test]
             fn any_raw_query_string_parses_without_panic(raw in ".{0,500}") {
                 let parsed = parse_query_string(&raw);
                 prop_assert!(parsed.warnings.len() <= MAX_WARNINGS);
             }
         }
+    }
+
+    #[test]
+    fn active_filters_name_each_choice_and_link_to_the_rest() {
+        let filter = parse_query_string("region=CA&min_pay=120000&remote=remote&remote=hybrid&after=abc").filter;
+        let chips = filter.active_filters(|_| None);
+        let labels: Vec<&str> = chips.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["Region: CA", "Remote", "Hybrid", "Pay from $120,000"]);
+        assert_eq!(chips[0].remove_href(), "/jobs?remote=remote&remote=hybrid&min_pay=120000");
+        assert_eq!(chips[3].remove_href(), "/jobs?region=CA&remote=remote&remote=hybrid");
+        let only = parse_query_string("location=san-jose-ca").filter;
+        let chips = only.active_filters(|slug| (slug == "san-jose-ca").then(|| "San Jose, CA".to_owned()));
+        assert_eq!(chips[0].label, "Location: San Jose, CA");
+        assert_eq!(chips[0].remove_href(), "/jobs");
     }
 
     #[test]

@@ -364,12 +364,23 @@ pub struct JobDetail {
     pub more_from_company: Vec<JobCard>,
     /// Open postings elsewhere with a similar title or career step, nearby or remote.
     pub similar: Vec<JobCard>,
+    /// The day it stopped taking applications (closed, or past its apply-before date), if it has.
+    pub closed_on: Option<NaiveDate>,
 }
+
+/// How long a closed posting's page stays open to search engines: after this, it asks not to be indexed.
+pub const INDEXED_DAYS_AFTER_CLOSING: i64 = 30;
 
 impl JobDetail {
     /// Open for applications: published and not past its apply-before date.
     pub fn is_open(&self) -> bool {
         self.status == JobStatus::Published && self.card.valid_through >= self.today
+    }
+
+    /// Search engines may index the page: it is open, or closed for at most
+    /// [`INDEXED_DAYS_AFTER_CLOSING`] days.
+    pub fn is_indexable(&self) -> bool {
+        self.closed_on.is_none_or(|closed| (self.today - closed).num_days() <= INDEXED_DAYS_AFTER_CLOSING)
     }
 }
 

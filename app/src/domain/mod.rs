@@ -20,7 +20,7 @@ pub mod seo;
 pub mod text;
 
 pub use benefits::{Benefit, BenefitGroup};
-pub use career::{AlertError, AlertRequest, CareerPath, CareerPathPage, CareerStep, ObservedPay};
+pub use career::{AlertError, AlertRequest, CareerPath, CareerPathPage, CareerStep, ObservedPay, StepExample};
 pub use company::{CompanyProfile, NewCompany};
 pub use email::{EmailAddress, EmailError};
 pub use filter::JobFilter;

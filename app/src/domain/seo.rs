@@ -3,7 +3,6 @@
 
 use serde_json::{Value, json};
 
-use super::career::CareerPathPage;
 use super::job::JobDetail;
 use super::location::WorkMode;
 
@@ -86,38 +85,6 @@ fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// schema.org `Occupation`s for a career path's steps, each with its reference estimate as
-/// `estimatedSalary` (never a posting's `baseSalary`).
-pub fn occupations(page: &CareerPathPage) -> Value {
-    let items: Vec<Value> = page
-        .ordered_steps()
-        .into_iter()
-        .map(|step| {
-            let mut occupation = json!({
-                "@context": "https://schema.org/",
-                "@type": "Occupation",
-                "name": step.title,
-                "occupationalCategory": page.path.job_family,
-            });
-            if let (Some(min), Some(max)) = (step.estimate_min, step.estimate_max) {
-                occupation["estimatedSalary"] = json!([{
-                    "@type": "MonetaryAmountDistribution",
-                    "name": "base",
-                    "currency": step.estimate_currency,
-                    "duration": "P1Y",
-                    "minValue": min,
-                    "maxValue": max,
-                }]);
-            }
-            if let Some(location) = &step.estimate_location_slug {
-                occupation["occupationLocation"] = json!([{ "@type": "City", "name": location }]);
-            }
-            occupation
-        })
-        .collect();
-    Value::Array(items)
-}
-
 /// Serialises JSON for a `<script type="application/ld+json">` element: `<`, `>` and `&` are written
 /// as `\u003c` etc., so no value can close the script element.
 pub fn to_script_json(value: &Value) -> String {
@@ -166,6 +133,7 @@ mod tests {
             career_path_id: None,
             more_from_company: vec![],
             similar: vec![],
+            closed_on: None,
         }
     }
 

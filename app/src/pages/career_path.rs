@@ -10,7 +10,6 @@ use crate::api::careers::get_career_path;
 use crate::domain::alert::Frequency;
 use crate::domain::career::{AlertError, career_path_url};
 use crate::domain::pay::compact_annual;
-use crate::domain::seo::{occupations, to_script_json};
 use crate::domain::{CareerPathPage, CareerStep};
 use crate::error::AppError;
 use crate::pages::alerts::FrequencySelect;
@@ -66,7 +65,6 @@ fn bar(range: (i64, i64), axis: (i64, i64)) -> (String, String) {
 #[component]
 fn CareerLadder(page: CareerPathPage, form: AlertFormState) -> impl IntoView {
     let axis = page.axis();
-    let structured_data = to_script_json(&occupations(&page));
     let path = page.path.clone();
     let title = format!("{} career path", path.name);
     let action = format!("{}/alerts", career_path_url(&path.slug));
@@ -84,9 +82,10 @@ fn CareerLadder(page: CareerPathPage, form: AlertFormState) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <Meta name="description" content=format!("{} Income estimates and the pay of open jobs at each step.", path.description) />
-        <Link rel="canonical" href=career_path_url(&path.slug) />
+        <Link rel="canonical" href=crate::absolute_url(&career_path_url(&path.slug)) />
         <Link rel="alternate" type_="application/atom+xml" title="New jobs on this career path" href=format!("{}/feed.atom", career_path_url(&path.slug)) />
-        <script type="application/ld+json" inner_html=structured_data></script>
+        // No structured data: Google's Occupation rules allow one Occupation a page, and this page is a
+        // ladder of many (the README, Search engines).
         <header>
             <p class="text-sm font-medium text-indigo-700">{path.job_family.clone()}</p>
             <h1 class="mt-1 text-2xl font-bold tracking-tight">{title}</h1>
@@ -184,8 +183,12 @@ fn StepRow(step: CareerStep, page: CareerPathPage, axis: (i64, i64), checked: bo
             {(!next.is_empty()).then(|| view! { <p class="mt-2 text-xs text-slate-600">"Often next: " {next.join(", ")}</p> })}
             {(!examples.is_empty()).then(|| view! {
                 <ul class="mt-2 space-y-1 text-sm">
-                    {examples.into_iter().map(|(href, title)| view! {
-                        <li><a href=href class="text-indigo-700 hover:underline">{title}</a></li>
+                    {examples.into_iter().map(|example| view! {
+                        <li class="step-posting">
+                            <a href=example.href class="text-indigo-700 hover:underline">{example.title}</a>
+                            <span class="text-slate-600">{format!(" · {}", example.company)}</span>
+                            {(!example.place.is_empty()).then(|| view! { <span class="text-slate-600">{format!(" · {}", example.place)}</span> })}
+                        </li>
                     }).collect_view()}
                 </ul>
             })}

@@ -44,7 +44,7 @@ fn CompanyView(data: CompanyData) -> impl IntoView {
     view! {
         <Title text=format!("Jobs at {}", profile.name) />
         <Meta name="description" content=description />
-        <Link rel="canonical" href=company_path(&profile.slug) />
+        <Link rel="canonical" href=crate::absolute_url(&company_path(&profile.slug)) />
         <Link rel="alternate" type_="application/atom+xml" title="New jobs at this company" href=format!("{}/feed.atom", company_path(&profile.slug)) />
         <div class="grid gap-6 lg:grid-cols-[1fr_20rem]">
             <section>

@@ -55,7 +55,8 @@ fn JobView(job: JobDetail) -> impl IntoView {
     let card = job.card.clone();
     let description = describe(&job);
     let title = format!("{} at {}", card.title, card.company.name);
-    let canonical = card.path();
+    let canonical = crate::absolute_url(&card.path());
+    let indexable = job.is_indexable();
     let posted = format!("{} ({})", long_date(card.posted_at), posted_age(card.posted_at, job.today));
     let closes = format!("{} ({})", long_date(card.valid_through), closes_in(card.valid_through, job.today));
     let locations = card.locations.iter().map(|l| l.label()).collect::<Vec<_>>().join("; ");
@@ -118,6 +119,8 @@ fn JobView(job: JobDetail) -> impl IntoView {
         <Meta property="og:description" content=description />
         <Meta property="og:type" content="website" />
         <Link rel="canonical" href=canonical />
+        // Closed for over a month: the page stays for people with the link, not for search results.
+        {(!indexable).then(|| view! { <Meta name="robots" content="noindex" /> })}
         <script type="application/ld+json" inner_html=structured_data></script>
         <article class="grid gap-6 lg:grid-cols-[1fr_20rem]">
             <div class="min-w-0">

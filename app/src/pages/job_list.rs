@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use super::not_found::{ERROR_TITLE, ErrorMessage};
 use crate::api::jobs::JobListPage as ListData;
+use crate::assets::stylesheet_href;
 use crate::components::filter_bar::FilterBar;
 use crate::components::job_card::JobCardView;
 use crate::components::live_search::{LiveSearch, SEARCH_ID, STATUS_ID};
@@ -20,7 +21,7 @@ use crate::domain::filter::ParsedFilter;
 use crate::domain::pay::group_thousands;
 use crate::error::AppError;
 use crate::pages::alerts::FrequencySelect;
-use crate::{BODY_CLASS, DocumentHead, STYLESHEET_HREF, page_frame, page_title};
+use crate::{BODY_CLASS, DocumentHead, page_frame, page_title};
 
 /// The listing page's title (before the site's name).
 pub const LISTING_TITLE: &str = "Open jobs";
@@ -46,7 +47,7 @@ pub fn listing_document(
         <html lang="en">
             <head>
                 <DocumentHead options />
-                <link id="leptos" rel="stylesheet" href=STYLESHEET_HREF />
+                <link id="leptos" rel="stylesheet" href=stylesheet_href() />
                 <meta name="description" content=LISTING_DESCRIPTION />
                 <link rel="alternate" type="application/atom+xml" title="New jobs of this search" href=feed />
                 <title>{title}</title>
@@ -99,15 +100,45 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
     let first_page = filter.after.is_some().then(|| format!("/jobs?{}", filter.with_cursor(None).to_query_string()));
     let alert_query = filter.cache_key();
     let feed = feed_path(&alert_query);
+    let location_labels = data.facets.location.clone();
+    let chips = filter.active_filters(|slug| {
+        location_labels.iter().find(|option| option.value == slug).map(|option| option.label.clone())
+    });
+    let active_count = match chips.len() {
+        0 => String::new(),
+        n => format!("({n} active)"),
+    };
     view! {
         <div id=SEARCH_ID class="grid gap-6 lg:grid-cols-[18rem_1fr]">
             // Outside the swapped parts, so screen readers hear the new count after each change.
             <p id=STATUS_ID class="sr-only" aria-live="polite"></p>
-            <aside id="job-filters">
-                <FilterBar filter=filter.clone() facets=data.facets />
+            // On a narrow screen the filters wait behind "Filters" (a `<details>`, so it opens without
+            // JavaScript) and the results come first; on a wide one the style sheet keeps them open as a
+            // sidebar and hides the toggle.
+            <aside id="job-filters" aria-label="Filters">
+                <details class="filters-panel">
+                    <summary class="filters-toggle">
+                        "Filters " <span class="text-slate-500" data-count-for="active-filters">{active_count}</span>
+                    </summary>
+                    <FilterBar filter=filter.clone() facets=data.facets />
+                </details>
             </aside>
             <section id="job-results" aria-labelledby="results-heading" class="transition-opacity aria-busy:opacity-60">
                 <h1 id="results-heading" class="text-2xl font-bold tracking-tight">{heading}</h1>
+                {(!chips.is_empty()).then(|| view! {
+                    <ul class="active-filters mt-2 flex flex-wrap gap-2 text-sm" aria-label="Filters in use">
+                        {chips.into_iter().map(|chip| {
+                            let href = chip.remove_href();
+                            let remove = format!("Remove filter: {}", chip.label);
+                            view! {
+                            <li>
+                                <a href=href data-live-link="" class="filter-chip" aria-label=remove>
+                                    {chip.label} <span aria-hidden="true">" ×"</span>
+                                </a>
+                            </li>
+                        }}).collect_view()}
+                    </ul>
+                })}
                 {(!warnings.is_empty()).then(|| view! {
                     <ul role="alert" class="filter-warnings mt-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
                         {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}

@@ -86,13 +86,14 @@ pub fn plain_page(status: StatusCode, title: &str, message: &str) -> Response {
     let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · {site}</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/jobboard.css\"></head>\
+         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
          <body class=\"bg-slate-50 p-8 text-slate-900\"><main class=\"mx-auto max-w-lg\">\
          <h1 class=\"text-2xl font-bold\">{title}</h1><p class=\"mt-3\">{message}</p>\
          <p class=\"mt-3\"><a class=\"text-indigo-700 underline\" href=\"{SIGN_IN_PATH}\">Sign in</a></p>\
          </main></body></html>",
         title = escape(title),
         message = escape(message),
+        stylesheet = app::assets::stylesheet_href(),
         site = app::SITE_NAME,
     );
     (status, Html(body)).into_response()

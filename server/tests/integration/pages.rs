@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::helpers::{TestApp, json_ld};
+use crate::helpers::{PUBLIC_URL, TestApp, json_ld};
 
 const BRIEF_TITLE: &str =
     "Backend Software Engineer Graduate (TikTok Eng - Backend Online Infra Team) - 2025 Start (BS/MS)";
@@ -167,7 +167,7 @@ async fn the_detail_page_carries_job_posting_structured_data_matching_the_page()
         answer.body.contains(&app::domain::text::long_date(posted.parse().expect("a date"))),
         "the page shows the posted date"
     );
-    assert!(answer.body.contains(&format!("<link href=\"/jobs/{id}-backend-software-engineer-graduate-tiktok-eng-backend-online-infra-team-2025-start-bs-ms\" rel=\"canonical\">")));
+    assert!(answer.body.contains(&format!("<link href=\"{PUBLIC_URL}/jobs/{id}-backend-software-engineer-graduate-tiktok-eng-backend-online-infra-team-2025-start-bs-ms\" rel=\"canonical\">")));
     assert!(answer.body.contains("property=\"og:title\""));
 }
 
@@ -201,6 +201,8 @@ async fn a_closed_or_expired_posting_still_opens_without_an_apply_link() {
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("No longer accepting applications"));
     assert!(!answer.body.contains("href=\"https://careers.tiktok.com/\""));
+    // Closed today: search engines may still list it.
+    assert!(!answer.body.contains("name=\"robots\""), "indexable for 30 days after closing");
 
     crate::on_db!(app.pool, |p| sqlx::query(
         "UPDATE postings SET status = 'published', posted_at = '2025-02-24', valid_through = '2025-04-06' WHERE id = $1",
@@ -213,6 +215,62 @@ async fn a_closed_or_expired_posting_still_opens_without_an_apply_link() {
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("No longer accepting applications"));
     assert_eq!(json_ld(&answer.body)["validThrough"], "2025-04-06T23:59:59Z");
+    // Expired long ago: the page stays, out of search results.
+    assert!(answer.body.contains("<meta name=\"robots\" content=\"noindex\">"), "noindex after 30 days");
+
+    // Expired 30 days ago is still indexed; 31 days ago is not.
+    let today = chrono::Utc::now().date_naive();
+    for (days_ago, indexed) in [(30, true), (31, false)] {
+        let valid_through = today - chrono::Duration::days(days_ago + 1);
+        crate::on_db!(app.pool, |p| sqlx::query(
+            "UPDATE postings SET posted_at = $1, valid_through = $1 WHERE id = $2",
+        )
+        .bind(valid_through)
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+        .expect("expire");
+        let body = app.get(&format!("/jobs/{id}-x")).await.body;
+        assert_eq!(!body.contains("name=\"robots\""), indexed, "closed {days_ago} days ago");
+    }
+}
+
+/// Every kind of page is written as the Nu HTML Checker wants it (the checker itself runs over the built
+/// site in the end-to-end suite): Leptos's markers as valid comments, the closing scripts inside the
+/// body, the preload links' `crossorigin` a keyword, and the canonical link absolute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_valid_markup_with_their_scripts_inside_the_body() {
+    let app = TestApp::seeded().await;
+    let id = app.brief_id().await;
+    for uri in [
+        "/".to_owned(),
+        "/jobs?region=CA&min_pay=120000".to_owned(),
+        format!("/jobs/{id}-x"),
+        "/companies/tiktok".to_owned(),
+        "/careers/backend-software-engineering".to_owned(),
+        "/account/sign-in".to_owned(),
+        "/admin/sign-in".to_owned(),
+        "/no-such-page".to_owned(),
+    ] {
+        let body = app.get(&uri).await.body;
+        assert!(!body.contains("<!>"), "{uri}: a bogus comment");
+        let end = body.rfind("</html>").unwrap_or_else(|| panic!("{uri}: no </html>"));
+        assert!(body[end + "</html>".len()..].trim().is_empty(), "{uri}: something after </html>");
+        let body_end = body.rfind("</body>").unwrap_or_else(|| panic!("{uri}: no </body>"));
+        assert!(body.find("__RESOLVED_RESOURCES").is_some_and(|at| at < body_end), "{uri}: the closing scripts");
+        for link in body.split("<link ").skip(1) {
+            let link = &link[..link.find('>').unwrap_or(link.len())];
+            if let Some(at) = link.find("crossorigin=\"") {
+                let value = &link[at + "crossorigin=\"".len()..];
+                let value = &value[..value.find('"').unwrap_or(value.len())];
+                assert!(matches!(value, "anonymous" | "use-credentials"), "{uri}: crossorigin=\"{value}\"");
+            }
+            if link.contains("rel=\"canonical\"") {
+                assert!(link.contains(&format!("href=\"{PUBLIC_URL}/")), "{uri}: relative canonical {link}");
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -395,49 +453,44 @@ async fn router_serving_site(site_root: &std::path::Path) -> (TestApp, axum::Rou
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn built_assets_are_revalidated_by_content_tag_or_last_modified() {
+async fn hashed_assets_are_kept_a_year_and_plain_ones_revalidated() {
     use axum::body::Body;
     use axum::http::Request;
     use tower::ServiceExt;
 
+    const HASHED: &str = "/pkg/jobboard.Q2h3dKz0aZ6PrnZ5yq1T8w.css";
     let site = tempfile::tempdir().expect("site folder");
     std::fs::create_dir_all(site.path().join("pkg")).expect("pkg folder");
     std::fs::write(site.path().join("pkg/jobboard.css"), "body { color: black }".repeat(100)).expect("css");
+    std::fs::write(site.path().join(HASHED.trim_start_matches('/')), "body { color: black }".repeat(100)).expect("css");
     let (_app, router) = router_serving_site(site.path()).await;
-    let get = |headers: Vec<(&'static str, String)>| {
-        let mut request = Request::builder().uri("/pkg/jobboard.css");
+    let get = |uri: &'static str, headers: Vec<(&'static str, String)>| {
+        let mut request = Request::builder().uri(uri);
         for (name, value) in headers {
             request = request.header(name, value);
         }
         router.clone().oneshot(request.body(Body::empty()).expect("request"))
     };
-    let first = get(vec![]).await.expect("answer");
-    assert_eq!(first.status(), StatusCode::OK);
-    assert_eq!(first.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-cache"));
+    let caching = |response: &axum::response::Response| {
+        response.headers().get("cache-control").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+
+    let hashed = get(HASHED, vec![("accept-encoding", "br".to_owned())]).await.expect("answer");
+    assert_eq!(hashed.status(), StatusCode::OK);
+    assert_eq!(caching(&hashed).as_deref(), Some("public, max-age=31536000, immutable"));
+
+    let plain = get("/pkg/jobboard.css", vec![]).await.expect("answer");
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert_eq!(caching(&plain).as_deref(), Some("no-cache"));
     let modified =
-        first.headers().get("last-modified").and_then(|v| v.to_str().ok()).expect("Last-Modified").to_owned();
-    let again = get(vec![("if-modified-since", modified.clone())]).await.expect("answer");
+        plain.headers().get("last-modified").and_then(|v| v.to_str().ok()).expect("Last-Modified").to_owned();
+    let again = get("/pkg/jobboard.css", vec![("if-modified-since", modified)]).await.expect("answer");
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "an unchanged file is not sent again");
 
-    // The content's tag: the same for every encoding, and a match is answered 304 with no body.
-    let tag = first.headers().get("etag").and_then(|v| v.to_str().ok()).expect("ETag").to_owned();
-    assert!(tag.starts_with("W/\""), "a weak tag: {tag}");
-    let compressed = get(vec![("accept-encoding", "br".to_owned())]).await.expect("answer");
-    assert_eq!(compressed.headers().get("etag").and_then(|v| v.to_str().ok()), Some(tag.as_str()));
-    let revalidated = get(vec![("if-none-match", tag.clone())]).await.expect("answer");
-    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
-    assert_eq!(revalidated.headers().get("etag").and_then(|v| v.to_str().ok()), Some(tag.as_str()));
-    assert_eq!(revalidated.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-cache"));
-    let body = http_body_util::BodyExt::collect(revalidated.into_body()).await.expect("body").to_bytes();
-    assert!(body.is_empty(), "a 304 has no body");
-    // Another tag means other content: the file is sent, even though its date still matches.
-    let other = get(vec![("if-none-match", "W/\"0123\"".to_owned()), ("if-modified-since", modified)]).await;
-    assert_eq!(other.expect("answer").status(), StatusCode::OK, "If-None-Match wins over If-Modified-Since");
-    let compressed = get(vec![("accept-encoding", "br".to_owned())]).await.expect("answer");
-    assert_eq!(compressed.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("br"));
-    assert_eq!(get(vec![]).await.map(|r| r.status()).ok(), Some(StatusCode::OK));
-    let missing = router.clone().oneshot(Request::get("/pkg/nothing.js").body(Body::empty()).expect("request")).await;
-    assert_eq!(missing.map(|r| r.status()).ok(), Some(StatusCode::NOT_FOUND));
+    // A hashed name that does not exist is not cacheable: a later build may bring it.
+    let missing = get("/pkg/jobboard.AAAAAAAAAAAAAAAAAAAAAA.css", vec![]).await.expect("answer");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(caching(&missing).as_deref(), Some("no-cache"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use sqlx::QueryBuilder;
 use super::{Connection, Db, Error, Pool};
 use crate::db::open_postings::{OpenPostings, StepObservation};
 use crate::domain::job::job_path;
-use crate::domain::{CareerPath, CareerStep, ExperienceLevel, ObservedPay};
+use crate::domain::{CareerPath, CareerStep, ExperienceLevel, ObservedPay, StepExample};
 
 #[derive(FromRow)]
 struct PathRow {
@@ -94,6 +94,28 @@ struct ObservedRow {
     open_postings: i64,
 }
 
+/// An example posting as the queries read it.
+#[derive(FromRow)]
+struct ExampleRow {
+    step_slug: String,
+    id: i64,
+    slug: String,
+    title: String,
+    company: String,
+    place: Option<String>,
+}
+
+impl ExampleRow {
+    fn into_example(self) -> StepExample {
+        StepExample {
+            href: job_path(self.id, &self.slug),
+            title: self.title,
+            company: self.company,
+            place: self.place.unwrap_or_default(),
+        }
+    }
+}
+
 /// How many examples each step lists.
 const EXAMPLES_PER_STEP: usize = 3;
 
@@ -110,22 +132,27 @@ pub async fn observed_pay(pool: &Pool, path_slug: &str, today: NaiveDate) -> Res
     .bind(today)
     .fetch_all(pool)
     .await?;
-    let examples: Vec<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT s.slug, p.id, p.slug, p.title FROM postings p JOIN career_steps s ON s.id = p.career_step_id \
-         JOIN career_paths cp ON cp.id = s.career_path_id \
-         WHERE cp.slug = $1 AND p.status = 'published' AND p.valid_through >= $2 \
-         ORDER BY p.posted_at DESC, p.id DESC",
+    // The newest few at each step, numbered per step in the database, so that a step with thousands of
+    // postings still sends only its few.
+    let examples: Vec<ExampleRow> = sqlx::query_as(
+        "SELECT step_slug, id, slug, title, company, place FROM ( \
+           SELECT s.slug AS step_slug, p.id, p.slug, p.title, c.name AS company, \
+                  (SELECT l.city || ', ' || l.region FROM posting_locations l WHERE l.posting_id = p.id \
+                   ORDER BY l.position, l.id LIMIT 1) AS place, \
+                  ROW_NUMBER() OVER (PARTITION BY s.id ORDER BY p.posted_at DESC, p.id DESC) AS rank \
+           FROM postings p JOIN career_steps s ON s.id = p.career_step_id \
+           JOIN career_paths cp ON cp.id = s.career_path_id JOIN companies c ON c.id = p.company_id \
+           WHERE cp.slug = $1 AND p.status = 'published' AND p.valid_through >= $2) ranked \
+         WHERE rank <= $3 ORDER BY step_slug, rank",
     )
     .bind(path_slug)
     .bind(today)
+    .bind(EXAMPLES_PER_STEP as i64)
     .fetch_all(pool)
     .await?;
-    let mut by_step: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for (step, id, slug, title) in examples {
-        let list = by_step.entry(step).or_default();
-        if list.len() < EXAMPLES_PER_STEP {
-            list.push((job_path(id, &slug), title));
-        }
+    let mut by_step: HashMap<String, Vec<StepExample>> = HashMap::new();
+    for row in examples {
+        by_step.entry(row.step_slug.clone()).or_default().push(row.into_example());
     }
     Ok(rows
         .into_iter()
@@ -157,17 +184,22 @@ pub async fn observed_pay_from(
         .filter_map(|(id, slug)| snapshot.step_observation(id, EXAMPLES_PER_STEP).map(|seen| (slug, seen)))
         .collect();
     let example_ids: Vec<i64> = observed.iter().flat_map(|(_, seen)| seen.newest.iter().copied()).collect();
-    let titles: HashMap<i64, (String, String)> = if example_ids.is_empty() {
+    let titles: HashMap<i64, StepExample> = if example_ids.is_empty() {
         HashMap::new()
     } else {
-        let mut query = QueryBuilder::<Db>::new("SELECT id, slug, title FROM postings WHERE id IN (");
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT '' AS step_slug, p.id, p.slug, p.title, c.name AS company, \
+                    (SELECT l.city || ', ' || l.region FROM posting_locations l WHERE l.posting_id = p.id \
+                     ORDER BY l.position, l.id LIMIT 1) AS place \
+             FROM postings p JOIN companies c ON c.id = p.company_id WHERE p.id IN (",
+        );
         let mut ids = query.separated(", ");
         for id in &example_ids {
             ids.push_bind(*id);
         }
         query.push(")");
-        let rows: Vec<(i64, String, String)> = query.build_query_as().fetch_all(pool).await?;
-        rows.into_iter().map(|(id, slug, title)| (id, (job_path(id, &slug), title))).collect()
+        let rows: Vec<ExampleRow> = query.build_query_as().fetch_all(pool).await?;
+        rows.into_iter().map(|row| (row.id, row.into_example())).collect()
     };
     Ok(observed
         .into_iter()

@@ -32,6 +32,7 @@ pub(super) struct DetailRow {
     estimate_max: Option<i64>,
     estimate_currency: Option<String>,
     estimate_location_slug: Option<String>,
+    updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(FromRow)]
@@ -107,6 +108,22 @@ pub(super) async fn posting_skills(pool: &Pool, id: i64) -> Result<Vec<String>, 
     .await.map_err(Error::from)
 }
 
+/// The day a posting stopped taking applications, if it has: the day after its apply-before date, or
+/// for one closed by hand the day of its last change (its status change, or a later edit), whichever
+/// is earlier.
+fn closed_on(
+    status: JobStatus,
+    valid_through: NaiveDate,
+    updated_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let expired_on = valid_through.succ_opt().filter(|day| *day <= today);
+    match status {
+        JobStatus::Closed => Some(expired_on.map_or(updated_on, |expired| expired.min(updated_on))),
+        _ => expired_on,
+    }
+}
+
 pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<JobDetail, Error> {
     let mut query = QueryBuilder::<Db>::new("SELECT ");
     query.push(CARD_COLUMNS).push(
@@ -114,7 +131,7 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
          c.website AS company_website, \
          CASE WHEN g.id IS NULL THEN c.application_limit ELSE g.application_limit END AS application_limit, \
          cp.id AS career_path_id, cp.slug AS career_path_slug, cs.title AS career_step_title, \
-         cs.estimate_min, cs.estimate_max, cs.estimate_currency, cs.estimate_location_slug \
+         cs.estimate_min, cs.estimate_max, cs.estimate_currency, cs.estimate_location_slug, p.updated_at \
          FROM postings p JOIN companies c ON c.id = p.company_id \
          LEFT JOIN company_groups g ON g.id = c.group_id \
          LEFT JOIN posting_pay pay ON pay.posting_id = p.id \
@@ -172,7 +189,9 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
         };
 
     let career_path_id = detail.career_path_id;
+    let closed_on = closed_on(status, card.valid_through, detail.updated_at.date_naive(), today);
     Ok(JobDetail {
+        closed_on,
         card,
         status,
         apply_url,
@@ -201,4 +220,25 @@ pub async fn get_job_detail(pool: &Pool, id: i64, today: NaiveDate) -> Result<Jo
         similar: Vec::new(),
         today,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).expect("date")
+    }
+
+    #[test]
+    fn a_posting_closes_the_day_after_its_date_or_when_closed_by_hand() {
+        // Open: published, apply-before today or later.
+        assert_eq!(closed_on(JobStatus::Published, day(10), day(1), day(10)), None);
+        // Expired: the day after its apply-before date.
+        assert_eq!(closed_on(JobStatus::Published, day(10), day(1), day(20)), Some(day(11)));
+        // Closed by hand before its date: its last change.
+        assert_eq!(closed_on(JobStatus::Closed, day(30), day(5), day(20)), Some(day(5)));
+        // Closed by hand, then edited after it expired: still the day it expired.
+        assert_eq!(closed_on(JobStatus::Closed, day(10), day(25), day(28)), Some(day(11)));
+    }
 }

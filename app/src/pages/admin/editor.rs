@@ -103,7 +103,7 @@ fn EditorForm(mut editor: PostingEditor) -> impl IntoView {
 }
 
 /// The form itself, an island: it checks what is typed with the domain's rules and previews Markdown.
-#[island]
+#[island(lazy)]
 fn PostingFormIsland(editor: PostingEditor) -> impl IntoView {
     let PostingEditor { id, status, form, errors, findings, companies, career_steps, csrf_token, today, .. } = editor;
     let (errors, set_errors) = signal(errors);
