@@ -66,6 +66,15 @@ if $want_browser; then
     .ci/.venv/bin/python3 -m pip install --quiet --disable-pip-version-check -r .ci/requirements.txt
   fi
 
+  step "Java for the Nu HTML Checker (vnu-jar, from npm, checks the pages in the end-to-end tests)"
+  if command -v java >/dev/null 2>&1; then
+    echo "already installed: $(java -version 2>&1 | head -1)"
+  else
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q default-jre-headless
+  fi
+
   step "Debian's chromium (for the end-to-end tests)"
   if [[ -x /usr/bin/chromium ]]; then
     echo "already installed: $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"

@@ -189,7 +189,13 @@ weigh() { # label, path, encoding
 total=0
 echo "| file | br bytes | gzip bytes | raw bytes |"
 echo "|---|---|---|---|"
-for item in "HTML:/jobs" "CSS:/pkg/jobboard.css" "JS:/pkg/jobboard.js" "wasm:/pkg/jobboard.wasm"; do
+# The files' names carry content hashes: read them from the page (and the split loader from the JS).
+listing_html=$(curl -fs "http://127.0.0.1:$SITE_PORT/jobs")
+css_path=$(grep -o 'href="/pkg/[^"]*\.css"' <<<"$listing_html" | head -1 | cut -d'"' -f2)
+js_path=$(grep -o 'rel="modulepreload" href="/pkg/[^"]*\.js"' <<<"$listing_html" | head -1 | cut -d'"' -f4)
+wasm_path=$(grep -o 'href="/pkg/[^"]*\.wasm"' <<<"$listing_html" | head -1 | cut -d'"' -f2)
+split_path="/pkg/$(curl -fs "http://127.0.0.1:$SITE_PORT$js_path" | grep -o '__wasm_split\.[A-Za-z0-9_-]*\.js' | head -1)"
+for item in "HTML:/jobs" "CSS:$css_path" "JS:$js_path" "split loader JS:$split_path" "wasm:$wasm_path"; do
   label=${item%%:*}; path=${item#*:}
   br=$(weigh "$label" "$path" br); gz=$(weigh "$label" "$path" gzip); raw=$(weigh "$label" "$path" identity)
   total=$((total + br))

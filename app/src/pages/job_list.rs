@@ -129,10 +129,12 @@ fn Listing(parsed: ParsedFilter, data: ListData) -> impl IntoView {
                     <ul class="active-filters mt-2 flex flex-wrap gap-2 text-sm" aria-label="Filters in use">
                         {chips.into_iter().map(|chip| {
                             let href = chip.remove_href();
-                            let remove = format!("Remove filter: {}", chip.label);
                             view! {
                             <li>
-                                <a href=href data-live-link="" class="filter-chip" aria-label=remove>
+                                // Named by its text ("Remove filter: Region: CA"), not by a label, so that
+                                // it is not taken for the filter form's own labelled control.
+                                <a href=href data-live-link="" class="filter-chip">
+                                    <span class="sr-only">"Remove filter: "</span>
                                     {chip.label} <span aria-hidden="true">" ×"</span>
                                 </a>
                             </li>
