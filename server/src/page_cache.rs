@@ -6,9 +6,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, SET_COOKIE,
-};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, ETAG, IF_NONE_MATCH, SET_COOKIE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +15,7 @@ use blake2::{Blake2b, Digest, digest::consts::U16};
 use sha2::Sha256;
 
 use crate::security::{page_policy_with_hashes, policy_nonce};
-use crate::valid_html::PAGE_BYTES_LIMIT;
+use crate::valid_html::{PAGE_BYTES_LIMIT, is_html};
 
 /// How long a proxy or browser may reuse a public page without asking: the listing snapshot is at most
 /// this much older than the database for a cached visitor.
@@ -38,12 +36,11 @@ pub async fn public_page_cache(request: Request, next: Next) -> Response {
     let cacheable = request.method() == Method::GET && is_public_page(request.uri().path());
     let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|content_type| content_type.starts_with("text/html"));
-    if !cacheable || response.status() != StatusCode::OK || !is_html || response.headers().contains_key(SET_COOKIE) {
+    if !cacheable
+        || response.status() != StatusCode::OK
+        || !is_html(&response)
+        || response.headers().contains_key(SET_COOKIE)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();

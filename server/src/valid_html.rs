@@ -55,15 +55,19 @@ fn move_trailing_content_into_body(mut page: String) -> String {
     page
 }
 
-/// Middleware over every page: rewrites each HTML answer with [`make_valid`]; other answers pass unchanged.
-pub async fn valid_pages(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let is_html = response
+/// True for an answer whose body is an HTML page.
+pub fn is_html(response: &Response) -> bool {
+    response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|content_type| content_type.starts_with("text/html"));
-    if !is_html {
+        .is_some_and(|content_type| content_type.starts_with("text/html"))
+}
+
+/// Middleware over every page: rewrites each HTML answer with [`make_valid`]; other answers pass unchanged.
+pub async fn valid_pages(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if !is_html(&response) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
