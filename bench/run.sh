@@ -109,7 +109,7 @@ target/release/jobboard-bench hello --addr "127.0.0.1:$HELLO_PORT" &
 pids+=($!)
 target/release/jobboard-bench handwritten --addr "127.0.0.1:$HAND_PORT" &
 pids+=($!)
-wait_for "http://127.0.0.1:$SITE_PORT/health"
+wait_for "http://127.0.0.1:$SITE_PORT/readyz"
 wait_for "http://127.0.0.1:$HELLO_PORT/"
 wait_for "http://127.0.0.1:$HAND_PORT/jobs"
 
@@ -256,8 +256,8 @@ LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard --database-ur
 pids+=($!)
 LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard --database-url "$PG_URL" serve --addr "127.0.0.1:$PG_PORT" &
 pids+=($!)
-wait_for "http://127.0.0.1:$SQLITE_PORT/health"
-wait_for "http://127.0.0.1:$PG_PORT/health"
+wait_for "http://127.0.0.1:$SQLITE_PORT/readyz"
+wait_for "http://127.0.0.1:$PG_PORT/readyz"
 echo "| target | req/s | p50 ms | p99 ms | 2xx | other | 5xx | errors (timeouts, resets) |"
 echo "|---|---|---|---|---|---|---|---|"
 for engine in "SQLite:$SQLITE_PORT" "PostgreSQL:$PG_PORT"; do
@@ -273,7 +273,7 @@ one_instance=$(cat /tmp/oha.rate)
 kill "${pids[0]}" 2>/dev/null || true
 LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard --database-url "$PG_URL" serve --addr "127.0.0.1:$PG_PORT_2" --instances 2 &
 pids+=($!)
-wait_for "http://127.0.0.1:$PG_PORT_2/health"
+wait_for "http://127.0.0.1:$PG_PORT_2/readyz"
 curl -fs -o /dev/null "http://127.0.0.1:$PG_PORT_2/jobs"
 # Two instances behind the load tool: half the connections on each, at the same time.
 half_connections=$((CONNECTIONS / 2))

@@ -79,7 +79,7 @@ export default defineConfig({
       // An admin account for the admin tests, then the site.
       command: `${seedFirst}${serverBinary} admin create --email ${adminEmail} && ${serverBinary} serve --demo-postings 300`,
       cwd: root,
-      url: `${baseURL}/health`,
+      url: `${baseURL}/readyz`,
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'ignore',

@@ -38,6 +38,16 @@ pub struct Settings {
     /// Log filter, e.g. `info` or `jobboard=debug,tower_http=info`.
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
+    /// How log lines are written: `text` for people, `json` (one object a line) for a log collector.
+    #[arg(long, env = "JOBBOARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// The form of the log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The subcommands.
@@ -54,6 +64,16 @@ pub enum Command {
     /// Copy a board from a SQLite database into an empty PostgreSQL one: every table, ids kept, row
     /// counts checked. The target is migrated first; the source is only read.
     MigrateToPostgres(MigrateArgs),
+    /// Back up a SQLite database into a new file (`VACUUM INTO`, safe while the server runs), then check
+    /// the copy (`PRAGMA integrity_check`) and print its row counts. PostgreSQL: use `pg_dump`.
+    Backup(BackupArgs),
+}
+
+/// Flags of `backup`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The new file to write, e.g. backups/jobboard-2026-12-02.db (it must not exist).
+    pub file: std::path::PathBuf,
 }
 
 /// Flags of `migrate-to-postgres`.

@@ -16,13 +16,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let (settings, command) = Cli::parse().command();
-    startup::init_tracing(&settings.log);
+    startup::init_tracing(&settings.log, settings.log_format);
     let outcome = match command {
         Command::Serve(args) => startup::serve(&settings, &args).await,
         Command::Seed(args) => startup::seed(&settings, &args).await,
         Command::Admin(args) => startup::admin(&settings, &args).await,
         Command::Alerts(args) => startup::alerts(&settings, &args).await,
         Command::MigrateToPostgres(args) => startup::migrate_to_postgres(&args).await,
+        Command::Backup(args) => startup::backup(&settings, &args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

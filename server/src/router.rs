@@ -16,12 +16,14 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -35,14 +37,62 @@ use crate::state::{AppState, BODY_LIMIT_BYTES, page_context};
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Answers 200 when the database answers.
-async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match app::db::ping(&state.pool).await {
-        Ok(_) => (StatusCode::OK, "ok"),
+/// The longest request id a caller may choose.
+const REQUEST_ID_MAX_LEN: usize = 64;
+
+/// Drops a caller's `X-Request-Id` unless it is a short plain token (at most 64 letters, digits, `-`,
+/// `_`, `.`), so that a new one is made: logs and answers carry no more than that of what a caller sent.
+async fn plain_request_id(mut request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let plain = request.headers().get("x-request-id").is_none_or(|value| {
+        value.to_str().is_ok_and(|id| {
+            !id.is_empty()
+                && id.len() <= REQUEST_ID_MAX_LEN
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
+    });
+    if !plain {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}
+
+/// The span every request is handled in: its id (set by `SetRequestIdLayer`), method and route (the
+/// matched pattern, such as `/jobs/{id}`, so that logs group by page; the path where none matched).
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or("-");
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| request.uri().path(), |matched| matched.as_str());
+    tracing::info_span!("request", id = %id, method = %request.method(), route = %route)
+}
+
+/// `/healthz`: the process is up and serving (nothing else is checked, so a busy database does not get
+/// the process restarted).
+async fn healthz() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok")
+}
+
+/// `/readyz`: ready for traffic once the database answers, every migration of this build is applied and
+/// the listing snapshot is loaded; 503 with the reason before that.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    let unready = |reason: String| (StatusCode::SERVICE_UNAVAILABLE, reason);
+    if let Err(error) = app::db::ping(&state.pool).await {
+        tracing::error!(%error, "readiness: the database does not answer");
+        return unready("database unavailable".to_owned());
+    }
+    match app::db::pending_migrations(&state.pool).await {
+        Ok(0) => {}
+        Ok(pending) => return unready(format!("{pending} migrations not applied")),
         Err(error) => {
-            tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            tracing::error!(%error, "readiness: reading the applied migrations failed");
+            return unready("migrations unknown".to_owned());
         }
     }
+    if state.listing_cache.snapshot_loads() == 0 {
+        return unready("listing snapshot not loaded yet".to_owned());
+    }
+    (StatusCode::OK, "ready".to_owned())
 }
 
 /// Server functions answer every error with 500; give the response the status of the `AppError` it
@@ -115,7 +165,8 @@ pub fn build_app(state: AppState) -> Router {
         // The listing, rendered outside the Leptos router (see `listing_page`); every other page is routed.
         .route("/", get(crate::listing_page::listing_page))
         .route("/jobs", get(crate::listing_page::listing_page))
-        .route("/health", get(health))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/sitemap.xml", get(crate::sitemap::index))
         .route("/api/v1/jobs", get(crate::api_v1::list))
         .route("/api/v1/jobs/{id}", get(crate::api_v1::one))
@@ -198,5 +249,15 @@ where
         .layer(from_fn(admin::refuse_unnormalised_paths))
         // Outside the limit and the timeout, so that 413 and 408 answers carry the headers too.
         .layer(from_fn_with_state(HeaderSettings { https }, security_headers))
-        .layer(TraceLayer::new_for_http())
+        // Every line logged while a request is handled carries its id, method and route; its end logs the
+        // status and the time taken. The id is the caller's `X-Request-Id` or a new UUID, and the answer
+        // carries it back.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(from_fn(plain_request_id))
 }

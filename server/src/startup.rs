@@ -17,6 +17,10 @@ use crate::state::AppState;
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("the backup failed: {0}")]
+    Backup(app::db::Error),
+    #[error("the backup's integrity check failed: {0}")]
+    BackupDamaged(String),
     #[error("loading seed data failed: {0}")]
     Seed(#[from] SeedError),
     #[error("could not listen on {addr}: {source}")]
@@ -51,11 +55,16 @@ pub const ADMIN_PASSWORD_ENV: &str = "JOBBOARD_ADMIN_PASSWORD";
 /// How often expired sessions and idle rate-limit entries are swept.
 const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// Logs to stderr with the given filter (falls back to `info` when it does not parse).
-pub fn init_tracing(filter: &str) {
+/// Logs to stdout with the given filter (falls back to `info` when it does not parse): as text, or as
+/// one JSON object a line that carries the fields of the request's span (its id, method and route).
+pub fn init_tracing(filter: &str, format: crate::cli::LogFormat) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     // A second initialisation (in tests) is harmless, so its error is ignored.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = match format {
+        crate::cli::LogFormat::Text => builder.try_init(),
+        crate::cli::LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+    };
 }
 
 /// Leptos's options: from cargo-leptos's environment when present, else this project's defaults. A hash
@@ -214,6 +223,25 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
         println!("generated {} postings in {:.1} s", args.generate, started.elapsed().as_secs_f64());
     }
     pool.close().await;
+    Ok(())
+}
+
+/// `jobboard backup FILE`: writes the copy, opens it, checks it and prints its row counts; a copy that
+/// fails its check is an error (and is left for inspection).
+pub async fn backup(settings: &Settings, args: &crate::cli::BackupArgs) -> Result<(), StartupError> {
+    let pool = db::connect(&settings.database_url, 2).await?;
+    db::backup_sqlite(&pool, &args.file).await.map_err(StartupError::Backup)?;
+    pool.close().await;
+    let copy = db::connect(&format!("sqlite://{}", args.file.display()), 1).await?;
+    let integrity = db::integrity_check(&copy).await.map_err(StartupError::Backup)?;
+    if integrity != "ok" {
+        return Err(StartupError::BackupDamaged(integrity));
+    }
+    for (table, count) in db::row_counts(&copy).await.map_err(StartupError::Backup)? {
+        println!("{table}: {count}");
+    }
+    copy.close().await;
+    println!("backed up into {} (integrity_check: ok)", args.file.display());
     Ok(())
 }
 

@@ -392,6 +392,21 @@ pub struct CopyReport {
 }
 
 /// Copies every table of the board in `from` (SQLite) into `to` (PostgreSQL, migrated, holding no
+/// The row count of every table of the board, in the copy's order: what a backup and its restore are
+/// compared by.
+pub async fn row_counts(pool: &Pool) -> Result<Vec<(&'static str, i64)>, Error> {
+    let mut counts = Vec::with_capacity(TABLES.len());
+    for table in TABLES {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {}", table.name));
+        let count: i64 = match pool {
+            Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        };
+        counts.push((table.name, count));
+    }
+    Ok(counts)
+}
+
 /// postings or admins), ids kept, in one transaction: a failure leaves the target as it was. Then sets
 /// the target's id sequences past the copied ids and checks each table's row count against the source.
 pub async fn copy_board(

@@ -23,12 +23,15 @@ mod sqlite;
 
 use chrono::NaiveDate;
 
-pub use copy::{CopyProgress, CopyReport, copy_board};
+pub use copy::{CopyProgress, CopyReport, copy_board, row_counts};
 pub use error::Error;
 pub use listing_cache::{Listing, ListingCache};
 pub use open_postings::{OpenPostings, SimilarTo};
 pub use paging::{ListPage, RankedMatch, fts_query};
-pub use pool::{DbError, Engine, ListingChanges, Pool, Transaction, connect, migrate, ping, without_password};
+pub use pool::{
+    DbError, Engine, ListingChanges, Pool, Transaction, backup_sqlite, connect, integrity_check, migrate,
+    pending_migrations, ping, without_password,
+};
 pub use records::{
     Actor, AdminAccount, AlertChange, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, Follower,
     MAX_ALERTS_PER_ADDRESS, NewAlert, RELATED_JOBS, SavedAlert, SnapshotSource, StatusChange, StoredAlert,

@@ -19,6 +19,11 @@ pub enum DbError {
     CreateFolder { folder: String, source: std::io::Error },
     #[error("could not open the database {url:?}: {reason}")]
     Open { url: String, reason: String },
+    #[error(
+        "this build links SQLite {found}, older than {minimum}: earlier versions can corrupt a WAL database \
+         when its write-ahead log is reset (https://sqlite.org/wal.html#walresetbug); build with the bundled SQLite"
+    )]
+    SqliteTooOld { found: String, minimum: &'static str },
     #[error("the database migrations failed: {0}")]
     Migrate(String),
     #[error("preparing the migrated database failed: {0}")]
@@ -124,6 +129,45 @@ pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
     migrated.map_err(|error| DbError::Migrate(error.to_string()))?;
     super::insert_missing_legal_notices(pool).await.map_err(|error| DbError::Migrate(error.to_string()))?;
     Ok(())
+}
+
+/// How many of this build's migrations the database has not applied: 0 once [`migrate`] has run (the
+/// readiness check).
+pub async fn pending_migrations(pool: &Pool) -> Result<usize, super::Error> {
+    const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+    let (migrator, applied): (sqlx::migrate::Migrator, Vec<i64>) = match pool {
+        Pool::Sqlite(pool) => (sqlite::migrator(), sqlx::query_scalar(APPLIED).fetch_all(pool).await?),
+        Pool::Postgres(pool) => (postgres::migrator(), sqlx::query_scalar(APPLIED).fetch_all(pool).await?),
+    };
+    Ok(migrator
+        .iter()
+        .filter(|migration| migration.migration_type.is_up_migration() && !applied.contains(&migration.version))
+        .count())
+}
+
+/// Writes a consistent copy of a SQLite database to the new file `file` with `VACUUM INTO`: one read
+/// transaction, so the server may go on writing meanwhile, and a compact file that opens on its own (no
+/// `-wal` beside it). A PostgreSQL database is backed up with `pg_dump` instead (README, Backups).
+pub async fn backup_sqlite(pool: &Pool, file: &std::path::Path) -> Result<(), super::Error> {
+    let Pool::Sqlite(pool) = pool else {
+        return Err(super::Error::Invalid("a PostgreSQL database is backed up with pg_dump (README, Backups)".into()));
+    };
+    if file.exists() {
+        return Err(super::Error::Invalid(format!("{} exists already: back up into a new file", file.display())));
+    }
+    let target = file.to_str().ok_or_else(|| super::Error::Invalid("the backup file's name is not UTF-8".into()))?;
+    sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+    Ok(())
+}
+
+/// SQLite's own check of every page and index (`PRAGMA integrity_check`): `ok`, or what is wrong, one
+/// problem a line. PostgreSQL checks its pages itself and answers `ok`.
+pub async fn integrity_check(pool: &Pool) -> Result<String, super::Error> {
+    let Pool::Sqlite(pool) = pool else {
+        return Ok("ok".to_owned());
+    };
+    let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(pool).await?;
+    Ok(lines.join("\n"))
 }
 
 /// Answers when the database answers (the health check).

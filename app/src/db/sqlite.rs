@@ -132,14 +132,73 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbE
         std::fs::create_dir_all(folder)
             .map_err(|source| DbError::CreateFolder { folder: folder.display().to_string(), source })?;
     }
-    SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(max_connections.max(1))
         .connect_with(options)
         .await
-        .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })
+        .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })?;
+    let version: String = sqlx::query_scalar("SELECT sqlite_version()")
+        .fetch_one(&pool)
+        .await
+        .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })?;
+    if !is_safe_sqlite(&version) {
+        pool.close().await;
+        return Err(DbError::SqliteTooOld { found: version, minimum: MINIMUM_SQLITE });
+    }
+    tracing::info!(sqlite = %version, "SQLite opened");
+    Ok(pool)
+}
+
+/// The oldest SQLite the server runs on: 3.51.3 fixed a bug that could corrupt a database in WAL mode
+/// when its log was reset while another connection wrote.
+pub const MINIMUM_SQLITE: &str = "3.51.3";
+
+/// True when `version` (`3.51.3`, as `sqlite_version()` gives it) is at least [`MINIMUM_SQLITE`]; false
+/// for one older or not in that form.
+pub fn is_safe_sqlite(version: &str) -> bool {
+    fn parts(version: &str) -> Option<(u32, u32, u32)> {
+        let mut numbers = version.trim().split('.').map(|part| part.parse::<u32>().ok());
+        let major = numbers.next()??;
+        let minor = numbers.next()??;
+        let patch = numbers.next().unwrap_or(Some(0))?;
+        Some((major, minor, patch))
+    }
+    match (parts(version), parts(MINIMUM_SQLITE)) {
+        (Some(found), Some(minimum)) => found >= minimum,
+        _ => false,
+    }
 }
 
 /// This engine's migrations (`migrations/sqlite`).
 pub(super) fn migrator() -> sqlx::migrate::Migrator {
     sqlx::migrate!("../migrations/sqlite")
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn versions_from_3_51_3_on_are_safe() {
+        for safe in ["3.51.3", "3.51.10", "3.52.0", "3.53.2", "4.0.0"] {
+            assert!(is_safe_sqlite(safe), "{safe}");
+        }
+        for unsafe_version in ["3.51.2", "3.50.4", "3.45.1", "2.99.99", "", "three", "3.x.1"] {
+            assert!(!is_safe_sqlite(unsafe_version), "{unsafe_version:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_version_text_is_judged_without_panic(text in "[0-9.a-z]{0,16}") {
+            let _ = is_safe_sqlite(&text);
+        }
+
+        #[test]
+        fn the_order_is_numeric(a in 0u32..100, b in 0u32..100, c in 0u32..100) {
+            let version = format!("{a}.{b}.{c}");
+            prop_assert_eq!(is_safe_sqlite(&version), (a, b, c) >= (3, 51, 3));
+        }
+    }
 }

@@ -31,19 +31,27 @@ impl Reply {
 impl Instance {
     /// Starts the server binary on `database_url` and waits until it answers.
     async fn start(database_url: &str) -> Self {
+        Self::start_logging(database_url, "warn", Stdio::null()).await
+    }
+
+    /// Starts the server with the log filter `log`, its JSON log lines going to `logs`.
+    async fn start_logging(database_url: &str, log: &str, logs: Stdio) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
         let process = Command::new(env!("CARGO_BIN_EXE_jobboard"))
             .args(["serve", "--addr", &addr.to_string(), "--public-url", &format!("http://{addr}")])
+            .args(["--log-format", "json"])
             .env("DATABASE_URL", database_url)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .env("RUST_LOG", log)
+            // No alert sweeps: an instance writes only what a test asks of it.
+            .env("JOBBOARD_ALERT_SWEEP_SECONDS", "0")
+            .stdout(logs)
             .spawn()
             .expect("the server starts");
         let instance = Self { process, addr };
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if TcpStream::connect(addr).await.is_ok() && instance.get("/health", &[]).await.status == 200 {
+            if TcpStream::connect(addr).await.is_ok() && instance.get("/readyz", &[]).await.status == 200 {
                 return instance;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -114,6 +122,45 @@ fn session_cookie(reply: &Reply) -> String {
         .expect("a session cookie")
 }
 
+/// With `--log-format json`, each request ends in one JSON line with its id, method, route, status and
+/// time taken; the answer carries the id back, a made-up long one is replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_is_logged_as_json_with_its_id_route_status_and_duration() {
+    let app = TestApp::with_brief().await;
+    let log_file = tempfile::NamedTempFile::new().expect("a log file");
+    let logs = Stdio::from(log_file.reopen().expect("the log file for writing"));
+    let instance = Instance::start_logging(&app.database_url, "info", logs).await;
+    let given = instance.get("/jobs?region=CA", &[("x-request-id", "test-request-41")]).await;
+    assert_eq!(given.status, 200);
+    assert_eq!(given.header("x-request-id"), Some("test-request-41"));
+    let made = instance.get("/no-such-page", &[]).await;
+    let made_id = made.header("x-request-id").expect("a new id").to_owned();
+    assert_eq!(made_id.len(), 36, "a UUID: {made_id}");
+    let long = "x".repeat(200);
+    let replaced = instance.get("/", &[("x-request-id", &long)]).await;
+    assert_eq!(replaced.header("x-request-id").map(str::len), Some(36), "a made-up long id is replaced");
+    drop(instance);
+
+    let text = std::fs::read_to_string(log_file.path()).expect("the log");
+    let lines: Vec<serde_json::Value> =
+        text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"))).collect();
+    let finished = |id: &str| {
+        lines
+            .iter()
+            .find(|line| line["span"]["id"] == id && line["fields"]["message"] == "finished processing request")
+            .cloned()
+            .unwrap_or_else(|| panic!("no finished line for {id} in:\n{text}"))
+    };
+    let listing = finished("test-request-41");
+    assert_eq!(listing["span"]["method"], "GET");
+    assert_eq!(listing["span"]["route"], "/jobs");
+    assert_eq!(listing["fields"]["status"], 200);
+    assert!(listing["fields"]["latency"].as_str().is_some_and(|l| l.ends_with(" ms")), "{listing}");
+    let missing = finished(&made_id);
+    assert_eq!(missing["fields"]["status"], 404);
+    assert!(!text.contains(&long), "the made-up id is not logged");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_one_database_share_postings_and_sessions() {
     let app = TestApp::with_brief().await;
@@ -165,8 +212,8 @@ async fn postgres_only_instances_starting_together_on_an_empty_database_migrate_
     );
     let (_place, url) = TestDatabase::new().await;
     let (a, b) = tokio::join!(Instance::start(&url), Instance::start(&url));
-    assert_eq!(a.get("/health", &[]).await.status, 200);
-    assert_eq!(b.get("/health", &[]).await.status, 200);
+    assert_eq!(a.get("/readyz", &[]).await.status, 200);
+    assert_eq!(b.get("/readyz", &[]).await.status, 200);
     let pool = app::db::connect(&url, 1).await.expect("connect");
     let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres"))
         .expect("migrations folder")
@@ -180,4 +227,57 @@ async fn postgres_only_instances_starting_together_on_an_empty_database_migrate_
     assert_eq!(applied, migrations as i64, "each migration applied once");
     let postings = app::db::count_postings(&pool).await.expect("count");
     assert_eq!(postings, 0, "an empty PostgreSQL database is not seeded by the instances");
+}
+
+/// `jobboard backup FILE` while a server runs on the database; the restore is the README's: the file put
+/// where the database was, with the server started on it. The restored board passes SQLite's integrity
+/// check and holds the same rows. On PostgreSQL the command refuses and names `pg_dump`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_restores_to_the_same_rows_and_passes_its_integrity_check() {
+    let app = TestApp::seeded().await;
+    let folder = tempfile::tempdir().expect("a folder");
+    let file = folder.path().join("backup.db");
+    let run = |database_url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_jobboard"))
+            .arg("backup")
+            .arg(&file)
+            .env("DATABASE_URL", database_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the command runs")
+    };
+    if app.pool.engine() == app::db::Engine::Postgres {
+        let refused = run(&app.database_url);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("pg_dump"), "{refused:?}");
+        assert!(!file.exists());
+        return;
+    }
+    let serving = Instance::start(&app.database_url).await;
+    let backed_up = run(&app.database_url);
+    assert!(backed_up.status.success(), "{backed_up:?}");
+    let printed = String::from_utf8_lossy(&backed_up.stdout);
+    assert!(printed.contains("integrity_check: ok"), "{printed}");
+    drop(serving);
+    // A second backup into the same file is refused: nothing is overwritten.
+    let again = run(&app.database_url);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("exists already"));
+
+    let restored_path = folder.path().join("restored.db");
+    std::fs::copy(&file, &restored_path).expect("restore the file");
+    let restored_url = format!("sqlite://{}", restored_path.display());
+    let restored = app::db::connect(&restored_url, 1).await.expect("open the restored board");
+    assert_eq!(app::db::integrity_check(&restored).await.expect("check"), "ok");
+    let (source, copy) = (
+        app::db::row_counts(&app.pool).await.expect("source counts"),
+        app::db::row_counts(&restored).await.expect("restored counts"),
+    );
+    assert_eq!(copy, source);
+    assert!(copy.iter().any(|(table, count)| *table == "postings" && *count > 0));
+    restored.close().await;
+    let restored_server = Instance::start(&restored_url).await;
+    assert_eq!(restored_server.get("/readyz", &[]).await.status, 200);
+    assert!(
+        restored_server.get("/jobs?q=backend+graduate", &[]).await.body.contains("Backend Software Engineer Graduate")
+    );
 }

@@ -113,11 +113,34 @@ async fn an_unknown_posting_is_a_404_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_answers_ok() {
-    let app = TestApp::empty().await;
-    let answer = app.get("/health").await;
-    assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.body, "ok");
+async fn healthz_answers_while_up_and_readyz_once_the_snapshot_is_loaded() {
+    let app = TestApp::seeded().await;
+    let health = app.get("/healthz").await;
+    assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
+    // The state's refresher loads the snapshot in the background; until then the answer says so.
+    let mut ready = app.get("/readyz").await;
+    for _ in 0..200 {
+        if ready.status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(ready.body, "listing snapshot not loaded yet");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        ready = app.get("/readyz").await;
+    }
+    assert_eq!((ready.status, ready.body.as_str()), (StatusCode::OK, "ready"));
+
+    // A migration of this build missing from the database: not ready, and says why.
+    crate::on_db!(app.pool, |p| sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)"
+    )
+    .execute(p)
+    .await
+    .map(|done| done.rows_affected()))
+    .expect("forget a migration");
+    let unmigrated = app.get("/readyz").await;
+    assert_eq!(unmigrated.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(unmigrated.body, "1 migrations not applied");
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK, "the process is still up");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
