@@ -36,7 +36,6 @@ use crate::state::{AppState, BODY_LIMIT_BYTES, page_context};
 /// How long a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Answers 200 when the database answers.
 /// The longest request id a caller may choose.
 const REQUEST_ID_MAX_LEN: usize = 64;
 
