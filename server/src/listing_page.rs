@@ -5,8 +5,8 @@
 //! together cost more CPU than rendering the page. Here the handler loads the page's data first, then
 //! renders the app's [`listing_document`] in one synchronous pass, in a reactive owner set up as
 //! leptos_axum sets it up for an islands app (a server shared context that does not hydrate, and a
-//! nonce), and appends the shared context's closing scripts as leptos_axum does. The HTML is what the
-//! routed page sent.
+//! nonce), and adds the shared context's closing scripts that leptos_axum appends, but inside the body
+//! (where `valid_html` moves them on routed pages). The HTML is otherwise what the routed page sent.
 
 use app::api::jobs::load_listing;
 use app::domain::filter::parse_query_string;
@@ -64,11 +64,16 @@ async fn render_page<View: RenderHtml>(document: impl FnOnce() -> View) -> (Stri
         (document().to_html(), nonce)
     });
     // The hydration globals the browser's runtime reads (empty here: the page has no resources), each
-    // chunk in a script of its own after the document, as leptos_axum sends them.
+    // chunk in a script of its own, as leptos_axum sends them, but before `</body>` so the page is valid.
+    let mut scripts = String::new();
     if let Some(mut chunks) = owner.with(|| shared_context.pending_data()) {
         while let Some(chunk) = chunks.next().await {
-            html.push_str(&format!("<script nonce=\"{nonce}\">{chunk}</script>"));
+            scripts.push_str(&format!("<script nonce=\"{nonce}\">{chunk}</script>"));
         }
+    }
+    match html.rfind("</body>") {
+        Some(body_end) => html.insert_str(body_end, &scripts),
+        None => html.push_str(&scripts),
     }
     // Run the render's cleanups now, as leptos_axum does once a page is sent.
     owner.unset_with_forced_cleanup();
