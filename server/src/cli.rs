@@ -148,6 +148,8 @@ pub struct ServeArgs {
     /// turns them off (run `jobboard alerts send` from a timer instead).
     #[arg(long, env = "JOBBOARD_ALERT_SWEEP_SECONDS", default_value_t = 60)]
     pub alert_sweep_seconds: u64,
+    #[command(flatten)]
+    pub backups: crate::backups::BackupSettings,
 }
 
 /// Flags of `seed`.

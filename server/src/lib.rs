@@ -7,6 +7,7 @@ pub mod admin;
 pub mod alerts;
 pub mod api_v1;
 pub mod assets;
+pub mod backups;
 pub mod candidates;
 pub mod cli;
 pub mod feeds;

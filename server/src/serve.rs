@@ -2,7 +2,8 @@
 //! hyper's header-read timeout is off and a client that sends half a request header, a byte now and then,
 //! holds its connection forever (slowloris). Here every connection is served by hyper with a timer and a
 //! header-read timeout, at most [`ConnectionLimits::max_connections`] are open at once (the next waits in
-//! the kernel's backlog), and shutdown lets open connections finish their requests for a bounded time.
+//! the kernel's backlog), and shutdown stops accepting at once, lets open connections finish their
+//! requests for [`ConnectionLimits::shutdown_grace`], then closes those still open.
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 /// The bounds on connections.
@@ -54,8 +56,12 @@ pub async fn serve(
     let builder = Arc::new(builder);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
+    // The connections' tasks, so that those still open when the grace period ends are stopped rather than
+    // left running; finished ones are reaped at each accept, so it holds at most `max_connections`.
+    let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
+        while connections.try_join_next().is_some() {}
         let slot = tokio::select! {
             slot = Arc::clone(&slots).acquire_owned() => slot,
             () = &mut shutdown => break,
@@ -80,7 +86,7 @@ pub async fn serve(
         let connection =
             builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection.into_owned());
-        tokio::spawn(async move {
+        connections.spawn(async move {
             // A connection that ends badly (reset, header timeout) is the client's business.
             if let Err(error) = connection.await {
                 tracing::debug!(%error, %peer, "connection ended with an error");
@@ -90,7 +96,8 @@ pub async fn serve(
     }
     drop(listener);
     if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
-        tracing::warn!("open connections did not finish within the shutdown grace period");
+        tracing::warn!(open = connections.len(), "open connections did not finish within the shutdown grace period");
     }
+    connections.shutdown().await;
     Ok(())
 }

@@ -18,9 +18,7 @@ pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbError),
     #[error("the backup failed: {0}")]
-    Backup(app::db::Error),
-    #[error("the backup's integrity check failed: {0}")]
-    BackupDamaged(String),
+    Backup(#[from] crate::backups::BackupError),
     #[error("loading seed data failed: {0}")]
     Seed(#[from] SeedError),
     #[error("could not listen on {addr}: {source}")]
@@ -164,6 +162,15 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
              (set {ADMIN_PASSWORD_ENV} or type the password when asked), then sign in at /admin/sign-in"
         );
     }
+    if let Some(folder) = &args.backups.backup_dir {
+        if pool.engine() == db::Engine::Sqlite {
+            tracing::info!(folder = %folder.display(), every_seconds = args.backups.backup_interval_seconds,
+                keep = args.backups.backup_keep, "periodic backups on");
+            tokio::spawn(crate::backups::run(pool.clone(), args.backups.clone()));
+        } else {
+            tracing::warn!("--backup-dir is for SQLite: back a PostgreSQL database up with pg_dump (README, Backups)");
+        }
+    }
     let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!("listening on http://{addr}");
@@ -230,17 +237,11 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
 /// fails its check is an error (and is left for inspection).
 pub async fn backup(settings: &Settings, args: &crate::cli::BackupArgs) -> Result<(), StartupError> {
     let pool = db::connect(&settings.database_url, 2).await?;
-    db::backup_sqlite(&pool, &args.file).await.map_err(StartupError::Backup)?;
+    let counts = crate::backups::backup_into(&pool, &args.file).await;
     pool.close().await;
-    let copy = db::connect(&format!("sqlite://{}", args.file.display()), 1).await?;
-    let integrity = db::integrity_check(&copy).await.map_err(StartupError::Backup)?;
-    if integrity != "ok" {
-        return Err(StartupError::BackupDamaged(integrity));
-    }
-    for (table, count) in db::row_counts(&copy).await.map_err(StartupError::Backup)? {
+    for (table, count) in counts? {
         println!("{table}: {count}");
     }
-    copy.close().await;
     println!("backed up into {} (integrity_check: ok)", args.file.display());
     Ok(())
 }

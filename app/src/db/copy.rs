@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use sqlx::{QueryBuilder, Row};
 
-use super::{Error, Pool};
+use super::{Error, Pool, sqlite};
 
 /// How a column is read from the source and bound on the target.
 #[derive(Debug, Clone, Copy)]
@@ -399,7 +399,7 @@ pub async fn row_counts(pool: &Pool) -> Result<Vec<(&'static str, i64)>, Error> 
     for table in TABLES {
         let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {}", table.name));
         let count: i64 = match pool {
-            Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Pool::Sqlite(pools) => sqlx::query_scalar(sql).fetch_one(&pools.readers).await?,
             Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
         };
         counts.push((table.name, count));
@@ -414,7 +414,7 @@ pub async fn copy_board(
     to: &Pool,
     mut progress: impl FnMut(CopyProgress<'_>),
 ) -> Result<CopyReport, Error> {
-    let (Pool::Sqlite(source), Pool::Postgres(target)) = (from, to) else {
+    let (Pool::Sqlite(sqlite::Pools { readers: source, .. }), Pool::Postgres(target)) = (from, to) else {
         return Err(Error::Invalid("the copy goes from a SQLite database to a PostgreSQL one".into()));
     };
     let used: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM postings) + (SELECT COUNT(*) FROM admins)")

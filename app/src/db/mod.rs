@@ -51,7 +51,8 @@ use crate::domain::{
 };
 
 /// Writes, for each function listed, one that hands the call to the same function of the pool's (or the
-/// transaction's) engine module.
+/// transaction's) engine module. A function listed with `pool: &Pool` only reads, and runs on SQLite's
+/// read-only connections; one listed with `writer: &Pool` writes, and runs on SQLite's one writer.
 macro_rules! on_its_engine {
     () => {};
     (
@@ -61,7 +62,20 @@ macro_rules! on_its_engine {
         $(#[$attr])*
         $vis async fn $name(pool: &Pool $(, $arg: $ty)*) -> $ret {
             match pool {
-                Pool::Sqlite(pool) => sqlite::$module::$name(pool $(, $arg)*).await,
+                Pool::Sqlite(pools) => sqlite::$module::$name(&pools.readers $(, $arg)*).await,
+                Pool::Postgres(pool) => postgres::$module::$name(pool $(, $arg)*).await,
+            }
+        }
+        on_its_engine!($($rest)*);
+    };
+    (
+        $(#[$attr:meta])* $vis:vis async fn $name:ident in $module:ident(writer: &Pool $(, $arg:ident: $ty:ty)* $(,)?)
+            -> $ret:ty; $($rest:tt)*
+    ) => {
+        $(#[$attr])*
+        $vis async fn $name(writer: &Pool $(, $arg: $ty)*) -> $ret {
+            match writer {
+                Pool::Sqlite(pools) => sqlite::$module::$name(&pools.writer $(, $arg)*).await,
                 Pool::Postgres(pool) => postgres::$module::$name(pool $(, $arg)*).await,
             }
         }
@@ -90,7 +104,7 @@ on_its_engine! {
     /// group's) limit, in one transaction: the limit is checked and the slot taken together, and the
     /// receipt `receipt` writes is put in the outbox. A refusal changes nothing.
     pub async fn apply in applications(
-        pool: &Pool,
+        writer: &Pool,
         candidate_id: i64,
         posting_id: i64,
         application: &ValidApplication,
@@ -100,7 +114,7 @@ on_its_engine! {
     /// Withdraws the candidate's application while it is only received; false when the employer has
     /// reviewed it. Another candidate's application is [`Error::NotFound`].
     pub async fn withdraw_application in applications(
-        pool: &Pool,
+        writer: &Pool,
         candidate_id: i64,
         application_id: i64,
     ) -> Result<bool, Error>;
@@ -119,7 +133,7 @@ on_its_engine! {
     /// Sets an application's status (audited), and puts the candidate's notice in the outbox; `None`
     /// when nothing changed (the same status, or a withdrawn application).
     pub async fn set_application_status in applications(
-        pool: &Pool,
+        writer: &Pool,
         application_id: i64,
         status: ApplicationStatus,
         actor: Actor<'_>,
@@ -134,14 +148,14 @@ on_its_engine! {
     ) -> Result<(String, String, i64, String, bool), Error>;
     /// Adds views to postings' counts (`(posting, views)`; unknown postings are skipped), in one
     /// transaction.
-    pub async fn add_posting_views in applications(pool: &Pool, views: &[(i64, i64)]) -> Result<(), Error>;
+    pub async fn add_posting_views in applications(writer: &Pool, views: &[(i64, i64)]) -> Result<(), Error>;
     /// The view counts of these postings: `(posting, views)`, for those viewed at all.
     pub async fn posting_views in applications(pool: &Pool, posting_ids: &[i64]) -> Result<Vec<(i64, i64)>, Error>;
     /// Every company's application limit and group.
     pub async fn company_limits in applications(pool: &Pool) -> Result<Vec<CompanyLimit>, Error>;
     /// Sets a company's limit and group (created, or its limit updated, by name), audited.
     pub async fn set_company_limit in applications(
-        pool: &Pool,
+        writer: &Pool,
         slug: &str,
         limit: Option<i64>,
         group: Option<&str>,
@@ -151,7 +165,7 @@ on_its_engine! {
     /// Stores a new, unconfirmed candidate with its confirmation token (its hash) and e-mail; a taken
     /// address is [`Error::Conflict`] on `email`.
     pub async fn create_candidate in candidates(
-        pool: &Pool,
+        writer: &Pool,
         email: &str,
         password_hash: &str,
         name: &str,
@@ -165,7 +179,7 @@ on_its_engine! {
     pub async fn candidate_by_id in candidates(pool: &Pool, id: i64) -> Result<Option<CandidateAccount>, Error>;
     /// Stores a single-use token (its hash) of `purpose` (`confirm`, `reset`) and the e-mail carrying it.
     pub async fn send_token in candidates(
-        pool: &Pool,
+        writer: &Pool,
         candidate_id: i64,
         purpose: &str,
         token_hash: &str,
@@ -173,33 +187,33 @@ on_its_engine! {
         mail: &OutgoingMail,
     ) -> Result<(), Error>;
     /// Spends a confirmation token and confirms its account; `None` for an unknown, used or expired one.
-    pub async fn confirm_candidate in candidates(pool: &Pool, token_hash: &str, now: i64) -> Result<Option<i64>, Error>;
+    pub async fn confirm_candidate in candidates(writer: &Pool, token_hash: &str, now: i64) -> Result<Option<i64>, Error>;
     /// Spends a reset token (and every other of the account) and sets the password; `None` for an
     /// unknown, used or expired one.
     pub async fn reset_candidate_password in candidates(
-        pool: &Pool,
+        writer: &Pool,
         token_hash: &str,
         password_hash: &str,
         now: i64,
     ) -> Result<Option<i64>, Error>;
     /// Sets a candidate's password.
-    pub async fn set_candidate_password in candidates(pool: &Pool, id: i64, password_hash: &str) -> Result<(), Error>;
+    pub async fn set_candidate_password in candidates(writer: &Pool, id: i64, password_hash: &str) -> Result<(), Error>;
     /// A candidate's profile.
     pub async fn candidate_profile in candidates(pool: &Pool, id: i64) -> Result<CandidateProfile, Error>;
     /// Saves a candidate's (checked) profile.
     pub async fn save_candidate_profile in candidates(
-        pool: &Pool,
+        writer: &Pool,
         id: i64,
         profile: &CandidateProfile,
     ) -> Result<(), Error>;
     /// Deletes an account: its applications are withdrawn and emptied of the person's data first (the
     /// employer keeps that they existed). Returns how many applications it had.
-    pub async fn delete_candidate in candidates(pool: &Pool, id: i64) -> Result<u64, Error>;
+    pub async fn delete_candidate in candidates(writer: &Pool, id: i64) -> Result<u64, Error>;
     /// Saves a public posting for the candidate (again is a no-op); an unknown or draft one is
     /// [`Error::NotFound`].
-    pub async fn save_job in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    pub async fn save_job in candidates(writer: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
     /// Unsaves a posting.
-    pub async fn unsave_job in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    pub async fn unsave_job in candidates(writer: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
     /// The candidate's saved jobs, newest first, each marked open or closed on `today`.
     pub async fn saved_jobs in candidates(
         pool: &Pool,
@@ -207,12 +221,12 @@ on_its_engine! {
         today: NaiveDate,
     ) -> Result<Vec<SavedJob>, Error>;
     /// Puts a public posting last on the candidate's planner shortlist (again is a no-op).
-    pub async fn plan_posting in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    pub async fn plan_posting in candidates(writer: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
     /// Takes a posting off the planner shortlist.
-    pub async fn unplan_posting in candidates(pool: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
+    pub async fn unplan_posting in candidates(writer: &Pool, candidate_id: i64, posting_id: i64) -> Result<(), Error>;
     /// Moves a shortlisted posting one place up or down.
     pub async fn move_planned_posting in candidates(
-        pool: &Pool,
+        writer: &Pool,
         candidate_id: i64,
         posting_id: i64,
         up: bool,
@@ -228,33 +242,33 @@ on_its_engine! {
     /// Claims up to `limit` messages due at `now` (unix seconds) for sending, moving their next attempt
     /// to `retry_at`, oldest first; a message tried 10 times is not claimed again.
     pub async fn claim_outbox in candidates(
-        pool: &Pool,
+        writer: &Pool,
         now: i64,
         retry_at: i64,
         limit: i64,
     ) -> Result<Vec<(i64, OutgoingMail)>, Error>;
     /// Records that a message was handed to the SMTP server.
-    pub async fn mark_sent in candidates(pool: &Pool, id: i64) -> Result<(), Error>;
+    pub async fn mark_sent in candidates(writer: &Pool, id: i64) -> Result<(), Error>;
     /// Records why a message could not be sent (it is tried again at its next attempt).
-    pub async fn mark_failed in candidates(pool: &Pool, id: i64, error: &str) -> Result<(), Error>;
+    pub async fn mark_failed in candidates(writer: &Pool, id: i64, error: &str) -> Result<(), Error>;
     /// How many admin accounts exist.
     pub async fn count_admins in admin(pool: &Pool) -> Result<i64, Error>;
     /// Stores a new admin; a taken e-mail address is [`Error::Conflict`] on `email`.
-    pub async fn insert_admin in admin(pool: &Pool, email: &str, password_hash: &str) -> Result<i64, Error>;
+    pub async fn insert_admin in admin(writer: &Pool, email: &str, password_hash: &str) -> Result<i64, Error>;
     /// The admin with this e-mail address (case-insensitive), if any.
     pub async fn find_admin in admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, Error>;
     /// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).
     /// An UPDATE, never an insert: a request still in flight when its session was deleted (signed out,
     /// expired) cannot bring the session back. False when there was no such session.
-    pub async fn save_session in admin(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error>;
+    pub async fn save_session in admin(writer: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error>;
     /// Stores a session record only when its id is new; false when the id is taken.
-    pub async fn create_session in admin(pool: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error>;
+    pub async fn create_session in admin(writer: &Pool, id: &str, data: &str, expires_at: i64) -> Result<bool, Error>;
     /// The data and expiry of a session that has not expired by `now` (unix seconds).
     pub async fn load_session in admin(pool: &Pool, id: &str, now: i64) -> Result<Option<(String, i64)>, Error>;
     /// Ends a session.
-    pub async fn delete_session in admin(pool: &Pool, id: &str) -> Result<(), Error>;
+    pub async fn delete_session in admin(writer: &Pool, id: &str) -> Result<(), Error>;
     /// Removes sessions that expired before `now`; returns how many.
-    pub async fn delete_expired_sessions in admin(pool: &Pool, now: i64) -> Result<u64, Error>;
+    pub async fn delete_expired_sessions in admin(writer: &Pool, now: i64) -> Result<u64, Error>;
     /// Postings in every status, newest first; `search` matches title or company (case-insensitive).
     pub async fn admin_postings in admin(
         pool: &Pool, search: &str, today: NaiveDate, limit: i64,
@@ -278,15 +292,15 @@ on_its_engine! {
     /// Stores a new posting (creating the company `new_company` first when given) with its audit row;
     /// returns its id.
     pub async fn create_posting in admin(
-        pool: &Pool, job: NewJob, new_company: Option<&str>, actor: Actor<'_>,
+        writer: &Pool, job: NewJob, new_company: Option<&str>, actor: Actor<'_>,
     ) -> Result<i64, Error>;
     /// Replaces a posting's content in place (see [`replace_job`]), with its audit row; `NotFound` when unknown.
     pub async fn update_posting in admin(
-        pool: &Pool, id: i64, job: NewJob, new_company: Option<&str>, actor: Actor<'_>,
+        writer: &Pool, id: i64, job: NewJob, new_company: Option<&str>, actor: Actor<'_>,
     ) -> Result<(), Error>;
     /// Sets a posting's status, with its audit row (`action` is the audit code: publish, close, reopen).
     pub async fn set_posting_status in admin(
-        pool: &Pool, id: i64, status: JobStatus, action: &str, actor: Actor<'_>,
+        writer: &Pool, id: i64, status: JobStatus, action: &str, actor: Actor<'_>,
     ) -> Result<(), Error>;
     /// Cards for the given posting ids, in the order given (ids that do not exist are skipped).
     pub async fn load_cards in cards(pool: &Pool, ids: &[i64]) -> Result<Vec<JobCard>, Error>;
@@ -322,30 +336,30 @@ on_its_engine! {
         pool: &Pool, filter: &JobFilter, today: NaiveDate,
     ) -> Result<PayHistogram, Error>;
     /// The e-mail signing key named `name`, stored as `fresh` when there is none yet.
-    pub async fn signing_key in alerts(pool: &Pool, name: &str, fresh: &str) -> Result<String, Error>;
+    pub async fn signing_key in alerts(writer: &Pool, name: &str, fresh: &str) -> Result<String, Error>;
     /// Stores an alert (or updates the address's alert of the same search or path: its frequency, resumed).
-    pub async fn save_alert in alerts(pool: &Pool, alert: &NewAlert<'_>) -> Result<SavedAlert, Error>;
+    pub async fn save_alert in alerts(writer: &Pool, alert: &NewAlert<'_>) -> Result<SavedAlert, Error>;
     /// Puts an unconfirmed alert's confirmation e-mail in the outbox and notes that it went.
     pub async fn send_alert_confirmation in alerts(
-        pool: &Pool, alert_id: i64, mail: &OutgoingMail, now: i64,
+        writer: &Pool, alert_id: i64, mail: &OutgoingMail, now: i64,
     ) -> Result<(), Error>;
     /// Confirms an alert; false when there is no such alert.
-    pub async fn confirm_alert in alerts(pool: &Pool, id: i64, now: i64) -> Result<bool, Error>;
+    pub async fn confirm_alert in alerts(writer: &Pool, id: i64, now: i64) -> Result<bool, Error>;
     /// Does what an unsubscribe link says; false when there was nothing left to stop.
-    pub async fn unsubscribe in alerts(pool: &Pool, what: Unsubscribe) -> Result<bool, Error>;
+    pub async fn unsubscribe in alerts(writer: &Pool, what: Unsubscribe) -> Result<bool, Error>;
     /// Changes one of the candidate's alerts; false when it is not theirs.
     pub async fn change_alert in alerts(
-        pool: &Pool, candidate_id: i64, id: i64, change: AlertChange,
+        writer: &Pool, candidate_id: i64, id: i64, change: AlertChange,
     ) -> Result<bool, Error>;
     /// The candidate's alerts (made signed in, or with their address).
     pub async fn candidate_alerts in alerts(pool: &Pool, candidate_id: i64) -> Result<Vec<StoredAlert>, Error>;
     /// One alert.
     pub async fn alert_by_id in alerts(pool: &Pool, id: i64) -> Result<Option<StoredAlert>, Error>;
     /// Deletes unconfirmed alerts made before `cutoff`.
-    pub async fn expire_unconfirmed_alerts in alerts(pool: &Pool, cutoff: i64) -> Result<u64, Error>;
+    pub async fn expire_unconfirmed_alerts in alerts(writer: &Pool, cutoff: i64) -> Result<u64, Error>;
     /// Forgets old runs, told changes, and the told postings that closed long ago; returns the rows gone.
     pub async fn prune_alert_history in alerts(
-        pool: &Pool, runs_before: i64, changes_before: i64, postings_closed_before: NaiveDate,
+        writer: &Pool, runs_before: i64, changes_before: i64, postings_closed_before: NaiveDate,
     ) -> Result<u64, Error>;
     /// Unconfirmed alerts whose confirmation is not in the outbox yet.
     pub async fn alerts_awaiting_confirmation in alerts(
@@ -366,7 +380,7 @@ on_its_engine! {
     /// An alert's run of a period, the postings it told about and its digest, in one transaction; false
     /// when the period already had a run.
     pub async fn record_alert_run in alerts(
-        pool: &Pool, alert_id: i64, period: &str, now: i64, told: &[i64], digest: Option<&OutgoingMail>,
+        writer: &Pool, alert_id: i64, period: &str, now: i64, told: &[i64], digest: Option<&OutgoingMail>,
     ) -> Result<bool, Error>;
     /// Changes of followed postings not told yet.
     pub async fn pending_posting_changes in alerts(pool: &Pool, limit: i64) -> Result<Vec<PostingChange>, Error>;
@@ -374,7 +388,7 @@ on_its_engine! {
     pub async fn posting_followers in alerts(pool: &Pool, posting_id: i64, limit: i64) -> Result<Vec<Follower>, Error>;
     /// A change told, with its notices, in one transaction; false when it was told already.
     pub async fn record_change_notices in alerts(
-        pool: &Pool, change_id: i64, now: i64, notices: &[OutgoingMail],
+        writer: &Pool, change_id: i64, now: i64, notices: &[OutgoingMail],
     ) -> Result<bool, Error>;
     /// Open postings matching `filter` in its order, `limit` a page from its cursor (keyset paging: a deep
     /// page costs about what the first does), with the total number of matches.
@@ -441,7 +455,7 @@ on_its_engine! {
     /// Stores the text of every notice in the legal-notice table that the database does not hold yet (a text
     /// already there, such as the brief's, is kept). Run by [`migrate`](super::migrate): the table is
     /// reference data the writes rely on.
-    pub(crate) async fn insert_missing_legal_notices in write(pool: &Pool) -> Result<(), Error>;
+    pub(crate) async fn insert_missing_legal_notices in write(writer: &Pool) -> Result<(), Error>;
     /// Inserts a career path with its steps and their next-step moves; returns the path's id.
     pub async fn insert_career_path in write(tx: &mut Transaction, path: &CareerPath) -> Result<i64, Error>;
     /// Inserts validated postings with all their parts and full-text rows; returns the ids the database
@@ -449,5 +463,5 @@ on_its_engine! {
     pub async fn insert_jobs in write(tx: &mut Transaction, jobs: &[NewJob]) -> Result<Vec<i64>, Error>;
     /// Renders the sanitised HTML of every section and legal notice stored without it (rows written before
     /// HTML was stored), in batches; returns how many rows it rendered. Run at start-up, after migrating.
-    pub async fn render_missing_html in write(pool: &Pool) -> Result<u64, Error>;
+    pub async fn render_missing_html in write(writer: &Pool) -> Result<u64, Error>;
 }

@@ -77,7 +77,7 @@ impl Engine {
 /// takes. Cloning it is cheap (the pools are shared).
 #[derive(Debug, Clone)]
 pub enum Pool {
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(sqlite::Pools),
     Postgres(sqlx::PgPool),
 }
 
@@ -93,7 +93,7 @@ impl Pool {
     /// True once [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
         match self {
-            Self::Sqlite(pool) => pool.is_closed(),
+            Self::Sqlite(pools) => pools.is_closed(),
             Self::Postgres(pool) => pool.is_closed(),
         }
     }
@@ -101,7 +101,7 @@ impl Pool {
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         match self {
-            Self::Sqlite(pool) => pool.close().await,
+            Self::Sqlite(pools) => pools.close().await,
             Self::Postgres(pool) => pool.close().await,
         }
     }
@@ -123,7 +123,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
 /// the database does not hold yet.
 pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
     let migrated = match pool {
-        Pool::Sqlite(pool) => sqlite::migrator().run(pool).await,
+        Pool::Sqlite(pools) => sqlite::migrator().run(&pools.writer).await,
         Pool::Postgres(pool) => postgres::migrator().run(pool).await,
     };
     migrated.map_err(|error| DbError::Migrate(error.to_string()))?;
@@ -136,7 +136,7 @@ pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
 pub async fn pending_migrations(pool: &Pool) -> Result<usize, super::Error> {
     const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
     let (migrator, applied): (sqlx::migrate::Migrator, Vec<i64>) = match pool {
-        Pool::Sqlite(pool) => (sqlite::migrator(), sqlx::query_scalar(APPLIED).fetch_all(pool).await?),
+        Pool::Sqlite(pools) => (sqlite::migrator(), sqlx::query_scalar(APPLIED).fetch_all(&pools.readers).await?),
         Pool::Postgres(pool) => (postgres::migrator(), sqlx::query_scalar(APPLIED).fetch_all(pool).await?),
     };
     Ok(migrator
@@ -149,31 +149,32 @@ pub async fn pending_migrations(pool: &Pool) -> Result<usize, super::Error> {
 /// transaction, so the server may go on writing meanwhile, and a compact file that opens on its own (no
 /// `-wal` beside it). A PostgreSQL database is backed up with `pg_dump` instead (README, Backups).
 pub async fn backup_sqlite(pool: &Pool, file: &std::path::Path) -> Result<(), super::Error> {
-    let Pool::Sqlite(pool) = pool else {
+    let Pool::Sqlite(pools) = pool else {
         return Err(super::Error::Invalid("a PostgreSQL database is backed up with pg_dump (README, Backups)".into()));
     };
     if file.exists() {
         return Err(super::Error::Invalid(format!("{} exists already: back up into a new file", file.display())));
     }
     let target = file.to_str().ok_or_else(|| super::Error::Invalid("the backup file's name is not UTF-8".into()))?;
-    sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+    let mut connection = pools.separate_connection().await?;
+    sqlx::query("VACUUM INTO $1").bind(target).execute(&mut connection).await?;
     Ok(())
 }
 
 /// SQLite's own check of every page and index (`PRAGMA integrity_check`): `ok`, or what is wrong, one
 /// problem a line. PostgreSQL checks its pages itself and answers `ok`.
 pub async fn integrity_check(pool: &Pool) -> Result<String, super::Error> {
-    let Pool::Sqlite(pool) = pool else {
+    let Pool::Sqlite(pools) = pool else {
         return Ok("ok".to_owned());
     };
-    let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(pool).await?;
+    let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&pools.readers).await?;
     Ok(lines.join("\n"))
 }
 
 /// Answers when the database answers (the health check).
 pub async fn ping(pool: &Pool) -> Result<(), super::Error> {
     match pool {
-        Pool::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
+        Pool::Sqlite(pools) => sqlx::query("SELECT 1").execute(&pools.readers).await.map(drop)?,
         Pool::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop)?,
     }
     Ok(())
@@ -187,10 +188,11 @@ pub enum Transaction {
 }
 
 impl Transaction {
-    /// Begins a transaction (SQLite: a deferred one; PostgreSQL: read committed).
+    /// Begins a transaction (SQLite: a deferred one, on the writer connection, which it holds until it
+    /// ends; PostgreSQL: read committed).
     pub async fn begin(pool: &Pool) -> Result<Self, super::Error> {
         Ok(match pool {
-            Pool::Sqlite(pool) => Self::Sqlite(pool.begin().await?),
+            Pool::Sqlite(pools) => Self::Sqlite(pools.writer.begin().await?),
             Pool::Postgres(pool) => Self::Postgres(pool.begin().await?),
         })
     }

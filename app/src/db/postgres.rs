@@ -154,12 +154,17 @@ pub(super) mod snapshot;
 pub(super) mod write;
 
 /// Opens the PostgreSQL database at `url` (`postgres://user@host:port/name`); each connection bounds
-/// its statements' time.
+/// its statements' time and waits for each commit to be flushed (`synchronous_commit = on`).
 pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
     let options = PgConnectOptions::from_str(url)
         .map_err(|error| DbError::BadUrl { url: without_password(url), reason: error.to_string() })?
         .application_name("jobboard")
-        .options([("statement_timeout", STATEMENT_TIMEOUT), ("lock_timeout", LOCK_TIMEOUT)]);
+        .options([
+            ("statement_timeout", STATEMENT_TIMEOUT),
+            ("lock_timeout", LOCK_TIMEOUT),
+            // A commit is acknowledged once it is flushed, whatever the server's default says.
+            ("synchronous_commit", "on"),
+        ]);
     PgPoolOptions::new()
         .max_connections(max_connections.max(1))
         .acquire_timeout(Duration::from_secs(5))

@@ -116,13 +116,62 @@ pub(super) mod snapshot;
 #[path = "queries/write.rs"]
 pub(super) mod write;
 
-/// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`.
-pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbError> {
+/// The two pools a SQLite database is used through. SQLite lets one connection write at a time: with one
+/// writer connection the server queues its writes itself (in the pool's wait list) instead of having them
+/// retry on `SQLITE_BUSY`, and WAL lets the readers go on meanwhile.
+#[derive(Debug, Clone)]
+pub struct Pools {
+    /// Read-only connections (`query_only`): every request's reads. A write sent here fails at once,
+    /// which the tests would show.
+    pub(super) readers: sqlx::SqlitePool,
+    /// The one connection that writes, with `synchronous = FULL`: a commit it acknowledges is on disk,
+    /// in the write-ahead log, before the answer goes out.
+    pub(super) writer: sqlx::SqlitePool,
+}
+
+impl Pools {
+    /// The writer connection's pool, for tests and tools that run their own SQL (it reads and writes).
+    pub fn writer(&self) -> &sqlx::SqlitePool {
+        &self.writer
+    }
+
+    /// The read-only pool, for tests that check it refuses writes.
+    pub fn readers(&self) -> &sqlx::SqlitePool {
+        &self.readers
+    }
+
+    /// True once both pools are closed.
+    pub(super) fn is_closed(&self) -> bool {
+        self.readers.is_closed() && self.writer.is_closed()
+    }
+
+    /// Closes both pools, the writer last, after every read has returned its connection.
+    pub(super) async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+
+    /// A connection of its own, outside both pools, with the writer's settings but no place in its queue:
+    /// what `VACUUM INTO` runs on (it writes a new file, which `query_only` forbids, and would hold the
+    /// writer for the whole copy).
+    pub(super) async fn separate_connection(&self) -> Result<Connection, sqlx::Error> {
+        use sqlx::ConnectOptions;
+        self.writer.connect_options().connect().await
+    }
+}
+
+/// How long a write waits for the writer connection before it fails (the server answers 503): writes
+/// take milliseconds, so this is a queue of hundreds.
+const WRITER_WAIT: Duration = Duration::from_secs(10);
+
+/// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`: WAL,
+/// foreign keys, a 5 s busy timeout (for other processes, such as `jobboard backup`), one writer and
+/// `max_readers` read-only connections.
+pub(super) async fn connect(url: &str, max_readers: u32) -> Result<Pools, DbError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|error| DbError::BadUrl { url: without_password(url), reason: error.to_string() })?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .pragma("cache_size", "-32000")
@@ -132,21 +181,28 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Pool, DbE
         std::fs::create_dir_all(folder)
             .map_err(|source| DbError::CreateFolder { folder: folder.display().to_string(), source })?;
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(max_connections.max(1))
-        .connect_with(options)
+    let open_error = |error: sqlx::Error| DbError::Open { url: without_password(url), reason: error.to_string() };
+    // The writer first: it creates the file and puts it in WAL mode before any reader opens it.
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(WRITER_WAIT)
+        .connect_with(options.clone().synchronous(SqliteSynchronous::Full))
         .await
-        .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })?;
-    let version: String = sqlx::query_scalar("SELECT sqlite_version()")
-        .fetch_one(&pool)
+        .map_err(open_error)?;
+    let readers = SqlitePoolOptions::new()
+        .max_connections(max_readers.max(1))
+        .connect_with(options.synchronous(SqliteSynchronous::Normal).pragma("query_only", "ON"))
         .await
-        .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })?;
+        .map_err(open_error)?;
+    let pools = Pools { readers, writer };
+    let version: String =
+        sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&pools.readers).await.map_err(open_error)?;
     if !is_safe_sqlite(&version) {
-        pool.close().await;
+        pools.close().await;
         return Err(DbError::SqliteTooOld { found: version, minimum: MINIMUM_SQLITE });
     }
-    tracing::info!(sqlite = %version, "SQLite opened");
-    Ok(pool)
+    tracing::info!(sqlite = %version, readers = max_readers.max(1), "SQLite opened: one writer (synchronous=FULL), WAL");
+    Ok(pools)
 }
 
 /// The oldest SQLite the server runs on: 3.51.3 fixed a bug that could corrupt a database in WAL mode

@@ -335,6 +335,42 @@ async fn the_listing_snapshot_is_rebuilt_only_when_the_listing_version_moves() {
     assert_eq!(cache.snapshot_loads(), 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_write_goes_to_one_writer_that_syncs_each_commit() {
+    let app = TestApp::empty().await;
+    match &app.pool {
+        db::Pool::Sqlite(pools) => {
+            let synchronous: i64 =
+                sqlx::query_scalar("PRAGMA synchronous").fetch_one(pools.writer()).await.expect("pragma");
+            assert_eq!(synchronous, 2, "the writer is synchronous = FULL");
+            assert_eq!(pools.writer().options().get_max_connections(), 1, "one writer connection");
+            let query_only: i64 =
+                sqlx::query_scalar("PRAGMA query_only").fetch_one(pools.readers()).await.expect("pragma");
+            assert_eq!(query_only, 1, "the readers are read-only");
+            let refused = sqlx::query("INSERT INTO admins (email, password_hash) VALUES ('a@example.com', 'x')")
+                .execute(pools.readers())
+                .await;
+            assert!(refused.is_err(), "a reader refuses a write: {refused:?}");
+            let journal: String =
+                sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pools.readers()).await.expect("pragma");
+            assert_eq!(journal, "wal");
+        }
+        db::Pool::Postgres(pool) => {
+            let commit: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(pool).await.expect("show");
+            assert_eq!(commit, "on", "a commit returns once it is flushed");
+        }
+    }
+    // Writes that arrive together queue for the writer rather than failing as busy.
+    let writes = (0..24).map(|n| {
+        let pool = app.pool.clone();
+        tokio::spawn(async move { db::insert_admin(&pool, &format!("admin{n}@example.com"), "hash").await })
+    });
+    for write in futures_util::future::join_all(writes).await {
+        write.expect("task").expect("every concurrent write succeeds");
+    }
+    assert_eq!(db::count_admins(&app.pool).await.expect("count"), 24);
+}
+
 #[tokio::test]
 async fn a_database_url_of_an_unknown_engine_is_refused_with_a_clear_message_and_creates_nothing() {
     for url in ["mysql://board@localhost/jobs", "data/jobboard.db"] {

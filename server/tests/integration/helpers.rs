@@ -110,7 +110,10 @@ impl Drop for TestDatabase {
 macro_rules! on_db {
     ($pool:expr, |$p:ident| $body:expr) => {
         match &$pool {
-            app::db::Pool::Sqlite($p) => $body,
+            app::db::Pool::Sqlite(pools) => {
+                let $p = pools.writer();
+                $body
+            }
             app::db::Pool::Postgres($p) => $body,
         }
     };

@@ -36,6 +36,12 @@ impl Instance {
 
     /// Starts the server with the log filter `log`, its JSON log lines going to `logs`.
     async fn start_logging(database_url: &str, log: &str, logs: Stdio) -> Self {
+        Self::start_with(database_url, log, logs, &[]).await
+    }
+
+    /// Starts the server with the log filter `log`, its JSON log lines going to `logs`, and these
+    /// environment settings besides.
+    async fn start_with(database_url: &str, log: &str, logs: Stdio, settings: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
         let process = Command::new(env!("CARGO_BIN_EXE_jobboard"))
@@ -45,6 +51,7 @@ impl Instance {
             .env("RUST_LOG", log)
             // No alert sweeps: an instance writes only what a test asks of it.
             .env("JOBBOARD_ALERT_SWEEP_SECONDS", "0")
+            .envs(settings.iter().copied())
             .stdout(logs)
             .spawn()
             .expect("the server starts");
@@ -280,4 +287,44 @@ async fn a_backup_restores_to_the_same_rows_and_passes_its_integrity_check() {
     assert!(
         restored_server.get("/jobs?q=backend+graduate", &[]).await.body.contains("Backend Software Engineer Graduate")
     );
+}
+
+/// `--backup-dir`: the server writes a checked backup every interval and keeps only the newest ones. Each
+/// kept file opens, passes its integrity check and holds the board's rows. PostgreSQL takes none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_backs_up_every_interval_and_keeps_the_newest() {
+    let app = TestApp::seeded().await;
+    let folder = tempfile::tempdir().expect("a folder");
+    let backups = folder.path().join("backups");
+    let backup_dir = backups.display().to_string();
+    let settings = [
+        ("JOBBOARD_BACKUP_DIR", backup_dir.as_str()),
+        ("JOBBOARD_BACKUP_INTERVAL_SECONDS", "1"),
+        ("JOBBOARD_BACKUP_KEEP", "2"),
+    ];
+    let serving = Instance::start_with(&app.database_url, "warn", Stdio::null(), &settings).await;
+    let listed = || -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = std::fs::read_dir(&backups)
+            .map(|dir| dir.flatten().map(|entry| entry.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    };
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let files = listed();
+    drop(serving);
+    if app.pool.engine() == app::db::Engine::Postgres {
+        assert!(files.is_empty(), "PostgreSQL is backed up with pg_dump: {files:?}");
+        return;
+    }
+    assert_eq!(files.len(), 2, "four or so backups taken, the newest two kept: {files:?}");
+    let source = app::db::row_counts(&app.pool).await.expect("source counts");
+    for file in &files {
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(name.starts_with("jobboard-") && name.ends_with("Z.db"), "{name}");
+        let copy = app::db::connect(&format!("sqlite://{}", file.display()), 1).await.expect("open the backup");
+        assert_eq!(app::db::integrity_check(&copy).await.expect("check"), "ok");
+        assert_eq!(app::db::row_counts(&copy).await.expect("counts"), source);
+        copy.close().await;
+    }
 }

@@ -104,8 +104,11 @@ async fn an_edit_updates_the_posting_in_place_and_keeps_every_row_that_refers_to
     let found = db::OpenPostings::keyword_matches(&app.pool, &queues).await.expect("search");
     assert!(found.contains(&id), "the full-text row follows the edit");
     let fts_rows: i64 = match &app.pool {
-        db::Pool::Sqlite(p) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE rowid = $1").bind(id).fetch_one(p).await
+        db::Pool::Sqlite(pools) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE rowid = $1")
+                .bind(id)
+                .fetch_one(pools.writer())
+                .await
         }
         db::Pool::Postgres(p) => {
             sqlx::query_scalar("SELECT COUNT(*) FROM postings_fts WHERE posting_id = $1").bind(id).fetch_one(p).await
@@ -193,10 +196,16 @@ async fn the_service_refuses_with_the_error_beside_its_field_and_stores_nothing(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_to_a_busy_database_answers_503_with_retry_after() {
     let app = TestApp::with_brief().await;
-    // Another writer holds the lock the write needs past the engine's wait (SQLite's busy timeout: the
-    // database's write lock; PostgreSQL's lock timeout: the table's).
+    // Another process's writer holds the lock the write needs past the engine's wait (SQLite's busy
+    // timeout: the database's write lock, taken on a connection outside the server's pools; PostgreSQL's
+    // lock timeout: the table's).
     let holder: Box<dyn std::any::Any + Send> = match &app.pool {
-        db::Pool::Sqlite(pool) => Box::new(pool.begin_with("BEGIN IMMEDIATE").await.expect("lock")),
+        db::Pool::Sqlite(_) => {
+            use sqlx::Connection;
+            let mut outside = sqlx::SqliteConnection::connect(&app.database_url).await.expect("connect");
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut outside).await.expect("lock");
+            Box::new(outside)
+        }
         db::Pool::Postgres(pool) => {
             let mut tx = pool.begin().await.expect("transaction");
             sqlx::query("LOCK TABLE alerts IN EXCLUSIVE MODE").execute(&mut *tx).await.expect("lock");

@@ -95,3 +95,62 @@ async fn a_panicking_handler_answers_500_with_the_security_headers() {
     assert!(response.headers().contains_key("content-security-policy"));
     assert_eq!(response.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
 }
+
+/// Sends a GET of `path` on `stream` and reads the whole answer (the request asks to close).
+async fn get_on(stream: &mut TcpStream, path: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer).await;
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_requests_in_flight_refuses_new_ones_and_is_bounded() {
+    let slow = Router::new()
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                "finished"
+            }),
+        )
+        .route(
+            "/stuck",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                "never"
+            }),
+        );
+    let limits = ConnectionLimits { shutdown_grace: Duration::from_secs(2), ..ConnectionLimits::default() };
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, slow, limits, async {
+        let _ = stopped.await;
+    }));
+
+    // A request in flight when shutdown begins is answered in full.
+    let mut in_flight = TcpStream::connect(addr).await.expect("connect");
+    let answer = tokio::spawn(async move { get_on(&mut in_flight, "/slow").await });
+    // And one that would outlast the grace period holds shutdown no longer than that.
+    let mut stuck = TcpStream::connect(addr).await.expect("connect");
+    let stuck_answer = tokio::spawn(async move { get_on(&mut stuck, "/stuck").await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let began = Instant::now();
+    stop.send(()).expect("the server is running");
+
+    let answer = answer.await.expect("task");
+    assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("finished"), "{answer}");
+    // Once shutdown began, the listener is closed: a new connection is refused.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(TcpStream::connect(addr).await.is_err(), "a new connection after shutdown is refused");
+
+    let served = tokio::time::timeout(Duration::from_secs(10), server).await;
+    let took = began.elapsed();
+    assert!(matches!(served, Ok(Ok(Ok(())))), "serve returns: {served:?}");
+    assert!(took >= Duration::from_millis(1_900), "it waited for the stuck request's grace: {took:?}");
+    assert!(took < Duration::from_secs(5), "shutdown is bounded by the grace period: {took:?}");
+    let stuck_answer = tokio::time::timeout(Duration::from_secs(5), stuck_answer).await.expect("closed").expect("task");
+    assert!(!stuck_answer.contains("never"), "the stuck request was cut off: {stuck_answer}");
+}
