@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what they need first (see .ci/setup.sh).
-.PHONY: run test bench
+.PHONY: run test bench crash-test fuzz
 
 ## Build in release mode and serve the site, with seed data, on http://127.0.0.1:3000.
 run:
@@ -12,3 +12,11 @@ test:
 ## The benchmark at 100,000 postings (queries, HTTP load against references, page weight); see bench/run.sh.
 bench:
 	@bash bench/run.sh
+
+## The release server killed with SIGKILL 50 times while people write, on SQLite and PostgreSQL (.ci/crash-test.sh).
+crash-test:
+	@bash .ci/crash-test.sh
+
+## 10,000 hostile cases for every public form and parser (.ci/fuzz.sh).
+fuzz:
+	@bash .ci/fuzz.sh

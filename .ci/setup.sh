@@ -53,11 +53,11 @@ else
 fi
 
 if $want_browser; then
-  step "Python packages of the test servers (aiosmtpd, a real SMTP server on loopback) in .ci/.venv"
-  if [[ -x .ci/.venv/bin/python3 ]] && .ci/.venv/bin/python3 -c "import aiosmtpd" 2>/dev/null; then
+  step "Python packages of the tests (aiosmtpd, a real SMTP server on loopback; schemathesis, the API contract) in .ci/.venv"
+  if [[ -x .ci/.venv/bin/python3 ]] && .ci/.venv/bin/python3 -c "import aiosmtpd, schemathesis" 2>/dev/null; then
     echo "already installed"
   else
-    if ! python3 -m venv .ci/.venv; then
+    if [[ ! -x .ci/.venv/bin/python3 ]] && ! python3 -m venv .ci/.venv; then
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -q
       apt-get install -y -q python3-venv

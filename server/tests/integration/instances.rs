@@ -9,21 +9,21 @@ use tokio::net::TcpStream;
 use crate::admin::{csrf_token, posting_form};
 use crate::helpers::{TestApp, TestDatabase, postgres_server};
 
-/// A `jobboard serve` process on a loopback port; killed when dropped.
-struct Instance {
-    process: Child,
-    addr: std::net::SocketAddr,
+/// A `jobboard serve` process on a loopback port; killed (SIGKILL) when dropped.
+pub(crate) struct Instance {
+    pub(crate) process: Child,
+    pub(crate) addr: std::net::SocketAddr,
 }
 
 /// An answer read whole: status, headers (lower-case names) and body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 }
@@ -41,10 +41,13 @@ impl Instance {
 
     /// Starts the server with the log filter `log`, its JSON log lines going to `logs`, and these
     /// environment settings besides.
-    async fn start_with(database_url: &str, log: &str, logs: Stdio, settings: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start_with(database_url: &str, log: &str, logs: Stdio, settings: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
-        let process = Command::new(env!("CARGO_BIN_EXE_jobboard"))
+        // The crash test may run another build of the server (`make crash-test`: the release one).
+        let binary =
+            std::env::var("JOBBOARD_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_jobboard").to_owned());
+        let process = Command::new(binary)
             .args(["serve", "--addr", &addr.to_string(), "--public-url", &format!("http://{addr}")])
             .args(["--log-format", "json"])
             .env("DATABASE_URL", database_url)
@@ -70,20 +73,36 @@ impl Instance {
         format!("http://{}", self.addr)
     }
 
-    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         self.send("GET", path, None, headers).await
     }
 
-    async fn post(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn post(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
+        self.try_post(path, form, headers).await.expect("an answer")
+    }
+
+    /// A form POST from the site's own origin; an error when the connection fails (the server died).
+    pub(crate) async fn try_post(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> std::io::Result<Reply> {
         let origin = self.origin();
         let mut all = vec![("origin", origin.as_str())];
         all.extend_from_slice(headers);
-        self.send("POST", path, Some(form), &all).await
+        self.try_send("POST", path, Some(form), &all).await
     }
 
     /// One HTTP/1.1 request on its own connection.
     async fn send(&self, method: &str, path: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Reply {
-        let mut stream = TcpStream::connect(self.addr).await.expect("connect");
+        self.try_send(method, path, form, headers).await.expect("an answer")
+    }
+
+    /// One HTTP/1.1 request on its own connection; an error when connecting, writing or reading fails.
+    async fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        form: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> std::io::Result<Reply> {
+        let mut stream = TcpStream::connect(self.addr).await?;
         let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
@@ -96,9 +115,9 @@ impl Instance {
         }
         request.push_str("\r\n");
         request.push_str(form.unwrap_or_default());
-        stream.write_all(request.as_bytes()).await.expect("write");
+        stream.write_all(request.as_bytes()).await?;
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.expect("read");
+        stream.read_to_end(&mut raw).await?;
         let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
         let mut lines = head.lines();
@@ -107,7 +126,7 @@ impl Instance {
             .filter_map(|l| l.split_once(':'))
             .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
             .collect();
-        Reply { status, headers, body: body.to_owned() }
+        Ok(Reply { status, headers, body: body.to_owned() })
     }
 }
 
@@ -119,7 +138,7 @@ impl Drop for Instance {
 }
 
 /// The `name=value` of the session cookie a reply sets.
-fn session_cookie(reply: &Reply) -> String {
+pub(crate) fn session_cookie(reply: &Reply) -> String {
     reply
         .headers
         .iter()
