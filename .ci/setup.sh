@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, idempotently: each step is skipped when its tool is there.
 # Everything comes from crates.io, npm, Debian and rustup's own server: nothing else is downloaded.
-#   .ci/setup.sh            build tools (wasm target, cargo-leptos, wasm-bindgen, npm packages)
+#   .ci/setup.sh            build tools (wasm target, cargo-leptos, wasm-bindgen, cargo-deny, npm packages)
 #   .ci/setup.sh --browser  the same, plus Debian's chromium for the end-to-end tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION="0.3.11"
+CARGO_DENY_VERSION="0.20.2"
 WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen crate pinned in Cargo.toml
 want_browser=false
 [[ "${1:-}" == "--browser" ]] && want_browser=true
@@ -43,6 +44,14 @@ else
   # Not --locked: its lock file names a yanked crate version.
   light_release env CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback \
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+step "cargo-deny $CARGO_DENY_VERSION (licences, duplicate versions and sources of the dependencies)"
+if cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  echo "already installed"
+else
+  echo "building from crates.io: about 6 minutes on 2 cores, once per machine"
+  light_release cargo install --locked --no-default-features cargo-deny --version "$CARGO_DENY_VERSION"
 fi
 
 step "npm packages (Tailwind CSS, binaryen's wasm-opt, Playwright)"

@@ -28,6 +28,9 @@ if cargo tree -p jobboard --target wasm32-unknown-unknown -e normal 2>/dev/null 
 fi
 echo "ok"
 
+step "dependencies: licences, duplicate versions, sources (cargo deny, deny.toml; advisories need GitHub)"
+cargo deny check licenses bans sources
+
 step "a PostgreSQL server for the tests (Debian's PostgreSQL 15, a throwaway cluster)"
 eval "$(.ci/postgres.sh start)"
 trap '.ci/postgres.sh stop "$JOBBOARD_TEST_POSTGRES_DIR"' EXIT
@@ -42,6 +45,9 @@ cargo test -p server --test integration
 
 step "building the site for the end-to-end tests (cargo leptos build --split)"
 cargo leptos build --split
+
+step "the API contract: schemathesis against /api/v1/openapi.json (SQLite)"
+.ci/api-contract.sh target/debug/jobboard
 
 step "end-to-end tests in chromium, JavaScript on and off (SQLite)"
 (cd end2end && npx playwright test)

@@ -169,6 +169,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/sitemap.xml", get(crate::sitemap::index))
         .route("/api/v1/jobs", get(crate::api_v1::list))
         .route("/api/v1/jobs/{id}", get(crate::api_v1::one))
+        .route("/api/v1/openapi.json", get(crate::api_v1::openapi))
         .route("/careers/{path}/alerts", post(crate::alerts::forms::subscribe_career))
         .route("/alerts", post(crate::alerts::forms::subscribe_search))
         .route("/alerts/confirm", post(crate::alerts::forms::confirm))

@@ -462,6 +462,50 @@ async fn the_api_returns_postings_in_the_documented_shape() {
     assert_eq!(app.get("/api/v1/jobs/abc").await.status, StatusCode::NOT_FOUND);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_describes_itself_in_openapi_3_1_and_its_answers_have_the_described_fields() {
+    let app = TestApp::with_brief().await;
+    let answer = app.get("/api/v1/openapi.json").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(
+        answer
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/json"))
+    );
+    let document: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+    let list = &document["paths"]["/api/v1/jobs"]["get"];
+    let parameters: Vec<&str> =
+        list["parameters"].as_array().expect("parameters").iter().filter_map(|p| p["name"].as_str()).collect();
+    for name in ["q", "location", "region", "min_pay", "max_pay", "sort", "after", "type", "level", "remote"] {
+        assert!(parameters.contains(&name), "the listing's parameter {name} is described: {parameters:?}");
+    }
+    for status in ["200", "400", "429", "503"] {
+        assert!(list["responses"][status].is_object(), "the listing's {status} is described");
+    }
+    let one = &document["paths"]["/api/v1/jobs/{id}"]["get"];
+    assert!(one["responses"]["404"].is_object());
+    // Each field an answer has is one the document names, and each field it requires is there.
+    let schemas = &document["components"]["schemas"];
+    let page: serde_json::Value = serde_json::from_str(&app.get("/api/v1/jobs").await.body).expect("JSON");
+    let check = |value: &serde_json::Value, schema: &str| {
+        let properties = schemas[schema]["properties"].as_object().unwrap_or_else(|| panic!("{schema} has properties"));
+        for field in value.as_object().expect("an object").keys() {
+            assert!(properties.contains_key(field), "{schema} describes {field}");
+        }
+        for required in schemas[schema]["required"].as_array().into_iter().flatten() {
+            assert!(value.get(required.as_str().unwrap_or_default()).is_some(), "{schema} has {required}");
+        }
+    };
+    check(&page, "JobList");
+    check(&page["jobs"][0], "JobSummary");
+    check(&page["facets"], "FacetsJson");
+    let missing: serde_json::Value = serde_json::from_str(&app.get("/api/v1/jobs/987654321").await.body).expect("JSON");
+    check(&missing, "ApiError");
+}
+
 /// The real router over an empty database, serving built assets from `site_root`/pkg. The database's
 /// [`TestApp`] is returned too: it must outlive the router.
 async fn router_serving_site(site_root: &std::path::Path) -> (TestApp, axum::Router) {
