@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what they need first (see .ci/setup.sh).
-.PHONY: run test bench crash-test fuzz
+.PHONY: run test bench crash-test fuzz load-test
 
 ## Build in release mode and serve the site, with seed data, on http://127.0.0.1:3000.
 run:
@@ -20,3 +20,7 @@ crash-test:
 ## 10,000 hostile cases for every public form and parser (.ci/fuzz.sh).
 fuzz:
 	@bash .ci/fuzz.sh
+
+## 60 s of mixed traffic at 100,000 postings while people write (.ci/load-test.sh).
+load-test:
+	@bash .ci/load-test.sh

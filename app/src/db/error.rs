@@ -32,6 +32,10 @@ const SQLITE_BUSY_CODES: [i64; 2] = [5, 6];
 /// available, too many connections, a statement cancelled (the statement timeout).
 const POSTGRES_BUSY_STATES: [&str; 5] = ["40001", "40P01", "55P03", "53300", "57014"];
 
+/// PostgreSQL's SQLSTATEs for text it cannot store: a character not in the encoding (NUL), an
+/// untranslatable one. The input is at fault, not the database.
+const POSTGRES_UNSTORABLE_TEXT_STATES: [&str; 2] = ["22021", "22P05"];
+
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
         match error {
@@ -39,11 +43,18 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::PoolTimedOut => Self::Busy,
             sqlx::Error::Database(database) => {
                 let code = database.code().unwrap_or_default();
-                let sqlite_primary_code = code.parse::<i64>().ok().map(|code| code & 0xff);
-                if sqlite_primary_code.is_some_and(|code| SQLITE_BUSY_CODES.contains(&code))
-                    || POSTGRES_BUSY_STATES.contains(&code.as_ref())
-                {
+                let postgres = database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some();
+                // A SQLSTATE may be all digits (22021): only a SQLite error's code is SQLite's number.
+                let busy = if postgres {
+                    POSTGRES_BUSY_STATES.contains(&code.as_ref())
+                } else {
+                    code.parse::<i64>().ok().is_some_and(|code| SQLITE_BUSY_CODES.contains(&(code & 0xff)))
+                };
+                if busy {
                     return Self::Busy;
+                }
+                if postgres && POSTGRES_UNSTORABLE_TEXT_STATES.contains(&code.as_ref()) {
+                    return Self::Invalid("the text holds a character that cannot be stored (such as NUL)".into());
                 }
                 let constraint = database.is_unique_violation()
                     || database.is_check_violation()

@@ -31,7 +31,15 @@ impl EmailAddress {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-        let local_ok = !local.is_empty() && local.len() <= 64 && !local.contains(char::is_whitespace);
+        // No whitespace and no control or formatting characters (NUL, bell, a right-to-left override):
+        // nothing a mail server would take, and nothing PostgreSQL can store in the case of NUL.
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains(|c: char| {
+                c.is_whitespace()
+                    || c.is_control()
+                    || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            });
         if text.len() > 254 || !domain_ok || !local_ok || local.contains('<') || local.contains('>') {
             return Err(EmailError::Malformed);
         }
@@ -64,6 +72,9 @@ mod tests {
             "ana@example..com",
             "a b@x.com",
             "<a>@x.com",
+            "ana\0@example.com",
+            "a\u{7}b@x.com",
+            "a\u{202e}b@x.com",
         ] {
             assert_eq!(EmailAddress::parse(bad), Err(EmailError::Malformed), "{bad}");
         }

@@ -66,6 +66,8 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
 
     let account = match db::find_admin(&state.pool, &email).await {
         Ok(account) => account,
+        // Text the database cannot store (a NUL on PostgreSQL) names no account.
+        Err(db::Error::Invalid(_)) => None,
         Err(error) => {
             tracing::error!(%error, "could not look up an admin");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();

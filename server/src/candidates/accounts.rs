@@ -200,6 +200,8 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     }
     let account = match db::find_candidate(&state.pool, &email).await {
         Ok(account) => account,
+        // Text the database cannot store (a NUL on PostgreSQL) names no account.
+        Err(db::Error::Invalid(_)) => None,
         Err(error) => return storage(error),
     };
     let matches = check_account_password(account.as_ref().map(|a| a.password_hash.clone()), password).await;

@@ -480,3 +480,19 @@ async fn postgres_only_migrate_to_postgres_copies_a_board_with_its_ids_and_the_t
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds postings"));
 }
+
+/// Found by the hostile-input test: PostgreSQL refuses a NUL character in text (SQLSTATE 22021), and that
+/// all-digit code was read as a SQLite code whose low byte is 5, SQLITE_BUSY: a 503 telling the client
+/// to retry what can never succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_with_a_nul_character_is_invalid_input_not_a_busy_database() {
+    let app = TestApp::empty().await;
+    let found = db::company_exists(&app.pool, "a\0b").await;
+    match app.pool.engine() {
+        db::Engine::Sqlite => assert!(matches!(found, Ok(false)), "{found:?}"),
+        db::Engine::Postgres => assert!(matches!(found, Err(db::Error::Invalid(_))), "{found:?}"),
+    }
+    let answer =
+        app.post_form("/account/sign-up", "email=ana%00%40example.com&password=copper+lantern+drift+4417&name=A").await;
+    assert!(answer.status.is_client_error(), "{}: {}", answer.status, answer.body);
+}
