@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make fuzz`: hostile input, 10,000 cases a target (JOBBOARD_FUZZ_CASES): every public form and parser
 # through the whole router on SQLite (server/tests/integration/fuzz.rs), then the domain's property tests
-# of the parsers (query string, cursors, posting form, e-mail addresses, alert forms) at 10,000 cases each
-# (PROPTEST_CASES). The test command runs the first with 64 cases and the second at proptest's 256.
+# at 10,000 cases each (PROPTEST_CASES; the suites that set their own count, 2,000 or 3,000, keep it).
+# The test command runs the first with 64 cases a target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
