@@ -76,14 +76,7 @@ impl TestApp {
     }
 
     pub(crate) async fn apply(&self, candidate: &Candidate, posting: i64) -> Answer {
-        let body = form(&[
-            ("csrf", &candidate.token),
-            ("name", "Ana Lima"),
-            ("email", &candidate.email),
-            ("cv_url", "https://cv.example/ana"),
-            ("cv_text", ""),
-            ("note", "Hello"),
-        ]);
+        let body = application_form(&candidate.token, &candidate.email);
         self.post_as(&candidate.cookie, &format!("/jobs/{posting}/apply"), &body).await
     }
 
@@ -108,8 +101,20 @@ impl TestApp {
     }
 }
 
+/// An application as the apply form sends it, with the form token `csrf`.
+pub(crate) fn application_form(csrf: &str, email: &str) -> String {
+    form(&[
+        ("csrf", csrf),
+        ("name", "Ana Lima"),
+        ("email", email),
+        ("cv_url", "https://cv.example/ana"),
+        ("cv_text", ""),
+        ("note", "Hello"),
+    ])
+}
+
 /// The token of the confirmation link in a message's body.
-fn confirmation_token(body: &str) -> String {
+pub(crate) fn confirmation_token(body: &str) -> String {
     link_token(body, "/account/confirm?token=")
 }
 

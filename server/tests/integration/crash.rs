@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::admin::{csrf_token, posting_form};
-use crate::candidates::form;
+use crate::candidates::{application_form, confirmation_token, form};
 use crate::helpers::TestApp;
 use crate::instances::{Instance, Reply, session_cookie};
 
@@ -138,14 +138,7 @@ async fn write_until_killed(instance: Arc<Instance>, shared: Arc<Shared>, seed: 
             3 => {
                 let next = shared.to_apply.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
                 let Some((candidate, posting)) = next else { continue };
-                let sent = form(&[
-                    ("csrf", &candidate.token),
-                    ("name", "Ana Lima"),
-                    ("email", &candidate.email),
-                    ("cv_url", "https://cv.example/ana"),
-                    ("cv_text", ""),
-                    ("note", "Hello"),
-                ]);
+                let sent = application_form(&candidate.token, &candidate.email);
                 let path = format!("/jobs/{posting}/apply");
                 let answer = instance.try_post(&path, &sent, &[("cookie", &candidate.cookie)]).await;
                 if let Ok(reply) = &answer {
@@ -264,16 +257,7 @@ async fn confirmed_candidate(app: &TestApp, instance: &Instance, email: &str) ->
         .await;
     assert_eq!(signed_up.status, 303, "{}", signed_up.body);
     let cookie = session_cookie(&signed_up);
-    let body: String = crate::on_db!(app.pool, |p| sqlx::query_scalar(
-        "SELECT body FROM outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1"
-    )
-    .bind(email)
-    .fetch_one(p)
-    .await)
-    .expect("the confirmation is in the outbox");
-    let marker = "/account/confirm?token=";
-    let start = body.find(marker).expect("the link") + marker.len();
-    let token: String = body[start..].chars().take_while(char::is_ascii_alphanumeric).collect();
+    let token = confirmation_token(&app.last_mail_to(email).await.1);
     let confirmed = instance.post("/account/confirm", &form(&[("token", &token)]), &[("cookie", &cookie)]).await;
     assert_eq!(confirmed.status, 303, "{}", confirmed.body);
     let page = instance.get("/account", &[("cookie", &cookie)]).await;
