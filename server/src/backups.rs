@@ -88,11 +88,8 @@ pub async fn backup_into_folder(
     let folder_error = |source| BackupError::Folder { folder: folder.display().to_string(), source };
     std::fs::create_dir_all(folder).map_err(folder_error)?;
     let name = backup_name(at);
+    remove_half_written(folder).map_err(folder_error)?;
     let partial = folder.join(format!("{name}{PARTIAL}"));
-    // A copy a crash left half-written.
-    if partial.exists() {
-        std::fs::remove_file(&partial).map_err(folder_error)?;
-    }
     if let Err(error) = backup_into(pool, &partial).await {
         let _ = std::fs::remove_file(&partial);
         return Err(error);
@@ -101,6 +98,24 @@ pub async fn backup_into_folder(
     std::fs::rename(&partial, &file).map_err(folder_error)?;
     prune(folder, keep).map_err(folder_error)?;
     Ok(file)
+}
+
+/// True for a copy [`backup_into_folder`] was writing or checking (or the journal SQLite kept beside it):
+/// a backup's name followed by `.partial`, `.partial-wal`, `.partial-shm` or `.partial-journal`.
+fn is_half_written_name(name: &str) -> bool {
+    name.split_once(PARTIAL)
+        .is_some_and(|(backup, tail)| is_backup_name(backup) && ["", "-wal", "-shm", "-journal"].contains(&tail))
+}
+
+/// Deletes the half-written copies in `folder` that a crash or a kill during a backup left.
+fn remove_half_written(folder: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        if entry.file_name().to_str().is_some_and(is_half_written_name) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Deletes all but the newest `keep` backups in `folder` (files named by [`backup_name`]); returns the
@@ -119,16 +134,21 @@ pub fn prune(folder: &Path, keep: usize) -> std::io::Result<Vec<String>> {
     Ok(old)
 }
 
-/// Takes a backup into `settings.backup_dir` every interval, forever; a failed one is logged and the next
-/// is tried at the next interval.
-pub async fn run(pool: Pool, settings: BackupSettings) {
+/// Takes a backup into `settings.backup_dir` every interval until `stop` resolves; a failed one is logged
+/// and the next is tried at the next interval. A backup under way when `stop` resolves is finished (and
+/// checked and renamed) first, so a shutdown leaves no half-written copy.
+pub async fn run(pool: Pool, settings: BackupSettings, stop: impl std::future::Future<Output = ()>) {
     let Some(folder) = settings.backup_dir else { return };
     let keep = usize::try_from(settings.backup_keep).unwrap_or(usize::MAX);
     let period = Duration::from_secs(settings.backup_interval_seconds.max(1));
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(stop);
     loop {
-        interval.tick().await;
+        tokio::select! {
+            () = &mut stop => return,
+            _ = interval.tick() => {}
+        }
         match backup_into_folder(&pool, &folder, keep, Utc::now()).await {
             Ok(file) => tracing::info!(file = %file.display(), "backup written and checked"),
             Err(error) => tracing::error!(%error, folder = %folder.display(), "the backup failed"),
@@ -151,6 +171,12 @@ mod tests {
         assert!(is_backup_name(&backup_name(early)));
         for other in ["jobboard.db", "jobboard-20261202T040500Z.db.partial", "notes.txt", "jobboard-latest.db"] {
             assert!(!is_backup_name(other), "{other}");
+        }
+        for half in ["jobboard-20261202T040500Z.db.partial", "jobboard-20261202T040500Z.db.partial-wal"] {
+            assert!(is_half_written_name(half), "{half}");
+        }
+        for other in ["jobboard-20261202T040500Z.db", "notes.partial", "jobboard-x.db.partial", "a.db.partial-wal"] {
+            assert!(!is_half_written_name(other), "{other}");
         }
     }
 
@@ -175,10 +201,41 @@ mod tests {
         assert_eq!(left, vec!["jobboard-20261204T030000Z.db", "jobboard-20261205T030000Z.db", "keep-me.txt"]);
     }
 
+    /// A crash during a backup leaves its `.partial` copy (and the copy's `-wal`/`-shm`) under that
+    /// backup's name; the next backup, whatever its time, clears them.
+    #[tokio::test]
+    async fn a_backup_clears_the_half_written_copies_an_earlier_crash_left() {
+        let folder = tempfile::tempdir().expect("folder");
+        let database = folder.path().join("board.db");
+        let pool = db::connect(&format!("sqlite://{}?mode=rwc", database.display()), 1).await.expect("open");
+        db::migrate(&pool).await.expect("migrate");
+        let backups = folder.path().join("backups");
+        std::fs::create_dir_all(&backups).expect("folder");
+        let crashed = Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).single().expect("time");
+        let leftovers: Vec<String> = ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .map(|tail| format!("{}{PARTIAL}{tail}", backup_name(crashed)))
+            .collect();
+        for name in &leftovers {
+            std::fs::write(backups.join(name), b"half").expect("write");
+        }
+        std::fs::write(backups.join("notes.txt"), b"mine").expect("write");
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 3, 0, 0).single().expect("time");
+        let file = backup_into_folder(&pool, &backups, 2, now).await.expect("backup");
+        let mut left: Vec<String> = std::fs::read_dir(&backups)
+            .expect("list")
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect();
+        left.sort();
+        assert_eq!(left, vec![backup_name(now), "notes.txt".to_owned()], "{file:?}");
+        pool.close().await;
+    }
+
     proptest! {
         #[test]
         fn any_name_is_judged_without_panic(name in "\\PC{0,40}") {
             let _ = is_backup_name(&name);
+            let _ = is_half_written_name(&name);
         }
     }
 }

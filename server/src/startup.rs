@@ -162,11 +162,17 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
              (set {ADMIN_PASSWORD_ENV} or type the password when asked), then sign in at /admin/sign-in"
         );
     }
+    // Told to stop once the server has; dropping the sender stops them too.
+    let (stop_backups, backups_stop) = tokio::sync::oneshot::channel::<()>();
+    let mut backups = None;
     if let Some(folder) = &args.backups.backup_dir {
         if pool.engine() == db::Engine::Sqlite {
             tracing::info!(folder = %folder.display(), every_seconds = args.backups.backup_interval_seconds,
                 keep = args.backups.backup_keep, "periodic backups on");
-            tokio::spawn(crate::backups::run(pool.clone(), args.backups.clone()));
+            let stop = async {
+                let _ = backups_stop.await;
+            };
+            backups = Some(tokio::spawn(crate::backups::run(pool.clone(), args.backups.clone(), stop)));
         } else {
             tracing::warn!("--backup-dir is for SQLite: back a PostgreSQL database up with pg_dump (README, Backups)");
         }
@@ -178,6 +184,13 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
     crate::serve::serve(listener, app, crate::serve::ConnectionLimits::default(), shutdown_signal())
         .await
         .map_err(StartupError::Serve)?;
+    let _ = stop_backups.send(());
+    if let Some(backups) = backups {
+        // A backup under way is finished; a large database's copy and check take seconds.
+        if tokio::time::timeout(BACKUP_FINISH_GRACE, backups).await.is_err() {
+            tracing::warn!("the backup under way did not finish within the shutdown grace period");
+        }
+    }
     if let Err(error) = views.flush(&pool).await {
         tracing::warn!(%error, "the last posting views could not be written");
     }
@@ -328,6 +341,9 @@ pub async fn admin(settings: &Settings, args: &AdminArgs) -> Result<(), StartupE
     pool.close().await;
     Ok(())
 }
+
+/// How long shutdown waits for a periodic backup under way to be written, checked and renamed.
+const BACKUP_FINISH_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
 
 async fn shutdown_signal() {
     let ctrl_c = async {
