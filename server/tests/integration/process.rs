@@ -107,19 +107,30 @@ async fn get_on(stream: &mut TcpStream, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_requests_in_flight_refuses_new_ones_and_is_bounded() {
+    // Each handler says when it has begun, so that shutdown starts with both requests in flight.
+    let (began_tx, mut began_rx) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    let (slow_began, stuck_began) = (began_tx.clone(), began_tx);
     let slow = Router::new()
         .route(
             "/slow",
-            get(|| async {
-                tokio::time::sleep(Duration::from_millis(600)).await;
-                "finished"
+            get(move || {
+                let began = slow_began.clone();
+                async move {
+                    let _ = began.send("slow");
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    "finished"
+                }
             }),
         )
         .route(
             "/stuck",
-            get(|| async {
-                tokio::time::sleep(Duration::from_secs(60)).await;
-                "never"
+            get(move || {
+                let began = stuck_began.clone();
+                async move {
+                    let _ = began.send("stuck");
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    "never"
+                }
             }),
         );
     let limits = ConnectionLimits { shutdown_grace: Duration::from_secs(2), ..ConnectionLimits::default() };
@@ -136,7 +147,10 @@ async fn shutdown_finishes_requests_in_flight_refuses_new_ones_and_is_bounded() 
     // And one that would outlast the grace period holds shutdown no longer than that.
     let mut stuck = TcpStream::connect(addr).await.expect("connect");
     let stuck_answer = tokio::spawn(async move { get_on(&mut stuck, "/stuck").await });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    for _ in 0..2 {
+        let handler = tokio::time::timeout(Duration::from_secs(10), began_rx.recv()).await;
+        assert!(matches!(handler, Ok(Some(_))), "both requests reach their handlers: {handler:?}");
+    }
     let began = Instant::now();
     stop.send(()).expect("the server is running");
 
