@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::db::{self, Pool};
 use crate::error::AppError;
 
 /// The session key under which the signed-in admin is kept.
@@ -20,6 +21,10 @@ pub struct SignedInAdmin {
     /// however active. Sessions from before this field count as expired.
     #[serde(default)]
     pub signed_in_at: i64,
+    /// The account's session epoch when the session began: a session whose epoch is no longer the
+    /// account's (a password reset or change since, or a deleted account) is signed out.
+    #[serde(default)]
+    pub epoch: String,
 }
 
 /// How long a session lasts after sign-in, active or not: 12 hours.
@@ -42,16 +47,30 @@ pub struct SignedInCandidate {
     pub csrf_token: String,
     /// When the candidate signed in (unix seconds); the session ends [`ABSOLUTE_LIFETIME_SECONDS`] later.
     pub signed_in_at: i64,
+    /// The account's session epoch when the session began (see [`SignedInAdmin::epoch`]).
+    #[serde(default)]
+    pub epoch: String,
 }
 
-/// Who a session holds under one key, and when they signed in.
+/// Who a session holds under one key: when they signed in, and the account's epoch then.
 trait SignedIn: serde::de::DeserializeOwned {
     fn signed_in_at(&self) -> i64;
+    fn epoch(&self) -> &str;
+    /// The account's epoch now; `None` when the account is gone.
+    async fn current_epoch(&self, pool: &Pool) -> Result<Option<String>, db::Error>;
 }
 
 impl SignedIn for SignedInAdmin {
     fn signed_in_at(&self) -> i64 {
         self.signed_in_at
+    }
+
+    fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    async fn current_epoch(&self, pool: &Pool) -> Result<Option<String>, db::Error> {
+        db::admin_session_epoch(pool, self.id).await
     }
 }
 
@@ -59,11 +78,26 @@ impl SignedIn for SignedInCandidate {
     fn signed_in_at(&self) -> i64 {
         self.signed_in_at
     }
+
+    fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    async fn current_epoch(&self, pool: &Pool) -> Result<Option<String>, db::Error> {
+        db::candidate_session_epoch(pool, self.id).await
+    }
 }
 
-/// Whoever `session` holds under `key`, if any. A session past its absolute lifetime is ended (deleted on
-/// the server) and counts as signed out.
-async fn signed_in_as<T: SignedIn>(session: &Session, key: &str) -> Result<Option<T>, AppError> {
+/// True when two epochs are the same (compared in constant time; an empty epoch never matches).
+pub fn same_epoch(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    !a.is_empty() && a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whoever `session` holds under `key`, if any. A session past its absolute lifetime, or whose account's
+/// epoch has changed since it began (or whose account is gone), is ended (deleted on the server) and
+/// counts as signed out.
+async fn signed_in_as<T: SignedIn>(pool: &Pool, session: &Session, key: &str) -> Result<Option<T>, AppError> {
     let failed = |error: tower_sessions::session::Error| {
         tracing::error!(%error, "could not read the session");
         AppError::Internal
@@ -77,18 +111,24 @@ async fn signed_in_as<T: SignedIn>(session: &Session, key: &str) -> Result<Optio
         session.flush().await.map_err(failed)?;
         return Ok(None);
     }
+    let current = who.current_epoch(pool).await?;
+    if !current.is_some_and(|current| same_epoch(&current, who.epoch())) {
+        tracing::info!(role = key, "session ended: the account's sessions were ended, or it is gone");
+        session.flush().await.map_err(failed)?;
+        return Ok(None);
+    }
     session.insert(ACTIVE_MINUTE_KEY, now / 60).await.map_err(failed)?;
     Ok(Some(who))
 }
 
 /// The admin signed in to `session`, if any.
-pub async fn signed_in(session: &Session) -> Result<Option<SignedInAdmin>, AppError> {
-    signed_in_as(session, SESSION_KEY).await
+pub async fn signed_in(pool: &Pool, session: &Session) -> Result<Option<SignedInAdmin>, AppError> {
+    signed_in_as(pool, session, SESSION_KEY).await
 }
 
 /// The candidate signed in to `session`, if any.
-pub async fn signed_in_candidate(session: &Session) -> Result<Option<SignedInCandidate>, AppError> {
-    signed_in_as(session, CANDIDATE_KEY).await
+pub async fn signed_in_candidate(pool: &Pool, session: &Session) -> Result<Option<SignedInCandidate>, AppError> {
+    signed_in_as(pool, session, CANDIDATE_KEY).await
 }
 
 /// For server functions: the signed-in candidate, or `Unauthorized` (401).
@@ -97,7 +137,7 @@ pub async fn require_candidate() -> Result<SignedInCandidate, AppError> {
         tracing::error!(%error, "no session layer in front of a server function");
         AppError::Internal
     })?;
-    signed_in_candidate(&session).await?.ok_or(AppError::Unauthorized)
+    signed_in_candidate(&crate::api::pool()?, &session).await?.ok_or(AppError::Unauthorized)
 }
 
 /// For server functions: the signed-in admin, or `Unauthorized` (401).
@@ -106,5 +146,5 @@ pub async fn require_admin() -> Result<SignedInAdmin, AppError> {
         tracing::error!(%error, "no session layer in front of a server function");
         AppError::Internal
     })?;
-    signed_in(&session).await?.ok_or(AppError::Unauthorized)
+    signed_in(&crate::api::pool()?, &session).await?.ok_or(AppError::Unauthorized)
 }

@@ -130,7 +130,8 @@ pub async fn send_due(pool: &Pool, mailer: &Mailer) -> Result<usize, db::Error> 
     for (id, mail) in claimed {
         match mailer.send(&mail).await {
             Ok(()) => {
-                db::mark_sent(pool, id).await?;
+                // The stored copy keeps no live link once the message is out.
+                db::mark_sent(pool, id, &app::domain::mail::without_token_links(&mail.body)).await?;
                 sent += 1;
             }
             Err(error) => {

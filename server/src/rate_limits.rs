@@ -150,8 +150,7 @@ impl RateLimits {
     /// One account e-mail (sign-up, reset, new confirmation link) asked for from `address` to `email`.
     pub fn account_mail(&self, address: IpAddr, email: &str) -> Result<(), Limited> {
         check(&self.account_mails_per_address, &address)?;
-        let email: String = email.trim().to_lowercase().chars().take(254).collect();
-        check(&self.account_mails_per_email, &email)
+        check(&self.account_mails_per_email, &mailbox_key(email))
     }
 
     /// One confirmation or password-reset form from `address`.
@@ -167,8 +166,7 @@ impl RateLimits {
     /// One alert sign-up from `address` for `email` (compared in lower case).
     pub fn alert_sign_up(&self, address: IpAddr, email: &str) -> Result<(), Limited> {
         check(&self.alerts_per_address, &address)?;
-        let email: String = email.trim().to_lowercase().chars().take(254).collect();
-        check(&self.alerts_per_email, &email)
+        check(&self.alerts_per_email, &mailbox_key(email))
     }
 
     /// One listing request from `address` that the caches cannot answer.
@@ -188,45 +186,145 @@ impl RateLimits {
     }
 }
 
-/// The address that counts against a limit: the TCP peer. (Behind a reverse proxy every client shares the
-/// proxy's address; see the README.)
+/// The address that counts against a limit: the TCP peer, or for IPv6 its /64 network (one subscriber's
+/// line gets a whole /64, and picking a new address in it must not buy new attempts). Behind a reverse
+/// proxy every client shares the proxy's address; see the README.
 pub fn client_address(extensions: &Extensions) -> IpAddr {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
+        .map(|ConnectInfo(addr)| limit_source(addr.ip()))
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// `address` as a limit counts it: an IPv4 address as it is (an IPv4-mapped IPv6 address as IPv4), an
+/// IPv6 address as its /64 network.
+pub fn limit_source(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+    }
+}
+
+/// The mailbox an address reaches, as limits count it: lower case, without a `+tag` in its local part
+/// (`Ana+1@x.com` and `ana+2@x.com` are one mailbox), at most 254 characters.
+pub fn mailbox_key(email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    let key = match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let local = local.split_once('+').map_or(local, |(base, _)| base);
+            format!("{local}@{domain}")
+        }
+        None => email,
+    };
+    key.chars().take(254).collect()
 }
 
 /// Sign-in attempts allowed per client address per minute.
 pub const ATTEMPTS_PER_MINUTE: u32 = 5;
 
-/// Sign-in attempts allowed per account (e-mail address) in a burst; after them, one more every
-/// [`ACCOUNT_REFILL`]: spreading guesses over many addresses does not speed up guessing one password.
+/// Sign-in attempts allowed per account from one source (client address) in a burst; after them, one
+/// more every [`ACCOUNT_REFILL`].
 pub const ACCOUNT_BURST: u32 = 10;
 
-/// How often one more attempt on an account is allowed once its burst is spent.
+/// How often one more attempt on an account from one source is allowed once its burst is spent.
 pub const ACCOUNT_REFILL: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Sign-in attempts allowed per account from all sources together in a burst, then one more every
+/// [`ACCOUNT_CEILING_REFILL`]: only guesses from many sources reach it, and even then a source that
+/// signed in to the account before is not held back by it.
+pub const ACCOUNT_CEILING: u32 = 100;
+
+/// How often one more attempt on an account is allowed once its ceiling is reached (100 an hour).
+pub const ACCOUNT_CEILING_REFILL: std::time::Duration = std::time::Duration::from_secs(36);
+
+/// Wrong passwords for one account in an hour that make the board tell its owner (once an hour at most).
+pub const GUESSES_BEFORE_OWNER_IS_TOLD: u32 = 20;
 
 /// Sign-in attempts per client address.
 pub type SignInLimiter = DefaultKeyedRateLimiter<IpAddr>;
 
-/// Sign-in attempts per account, by lower-cased e-mail address.
-pub type AccountLimiter = DefaultKeyedRateLimiter<String>;
+/// How a guessed sign-in is limited, per account: the account with the source together (a stranger's
+/// guesses never slow the owner down from another source), a high ceiling over all sources (which a
+/// source the account signed in from before skips), and the count of wrong passwords that tells the
+/// owner. Accounts are keyed by role and [`mailbox_key`].
+pub struct SignInGuard {
+    per_account_and_source: DefaultKeyedRateLimiter<(String, IpAddr)>,
+    per_account: DefaultKeyedRateLimiter<String>,
+    /// (account, source) pairs that signed in before, bounded in number.
+    known_sources: quick_cache::sync::Cache<(String, IpAddr), ()>,
+    wrong_passwords: DefaultKeyedRateLimiter<String>,
+    owner_told: DefaultKeyedRateLimiter<String>,
+}
+
+/// The most (account, source) pairs remembered as having signed in (about 100 bytes each).
+const KNOWN_SOURCES: usize = 100_000;
+
+impl SignInGuard {
+    /// The guard with this instance's share of each limit.
+    pub fn new(settings: &RateLimitSettings) -> Self {
+        let instances = settings.instances.max(1);
+        let burst = |count: u32| NonZeroU32::new(settings.share(count)).unwrap_or(NonZeroU32::MIN);
+        let refilled = |every: Duration, count: u32| {
+            Quota::with_period(every * instances)
+                .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+                .allow_burst(burst(count))
+        };
+        Self {
+            per_account_and_source: RateLimiter::keyed(refilled(ACCOUNT_REFILL, ACCOUNT_BURST)),
+            per_account: RateLimiter::keyed(refilled(ACCOUNT_CEILING_REFILL, ACCOUNT_CEILING)),
+            known_sources: quick_cache::sync::Cache::new(KNOWN_SOURCES),
+            wrong_passwords: RateLimiter::keyed(quota(
+                settings.share(GUESSES_BEFORE_OWNER_IS_TOLD),
+                Duration::from_secs(3_600),
+            )),
+            owner_told: RateLimiter::keyed(quota(1, Duration::from_secs(3_600))),
+        }
+    }
+
+    /// The key of `email`'s account of `role` (`admin`, `candidate`).
+    pub fn account_key(role: &str, email: &str) -> String {
+        format!("{role}:{}", mailbox_key(email))
+    }
+
+    /// One sign-in attempt on `account` from `source`; the wait when it is over a limit.
+    pub fn attempt(&self, account: &str, source: IpAddr) -> Result<(), Limited> {
+        let pair = (account.to_owned(), source);
+        check(&self.per_account_and_source, &pair)?;
+        if self.known_sources.get(&pair).is_some() {
+            return Ok(());
+        }
+        check(&self.per_account, &account.to_owned())
+    }
+
+    /// `source` signed in to `account`: later attempts from it skip the account's ceiling.
+    pub fn signed_in(&self, account: &str, source: IpAddr) {
+        self.known_sources.insert((account.to_owned(), source), ());
+    }
+
+    /// A wrong password for `account`: true when the owner should be told now (the hour's guesses
+    /// crossed [`GUESSES_BEFORE_OWNER_IS_TOLD`], and the owner was not told in the last hour).
+    pub fn wrong_password(&self, account: &str) -> bool {
+        let key = account.to_owned();
+        check(&self.wrong_passwords, &key).is_err() && check(&self.owner_told, &key).is_ok()
+    }
+
+    /// Forgets keys that have been idle long enough to be back at a full burst.
+    pub fn retain_recent(&self) {
+        self.per_account_and_source.retain_recent();
+        self.per_account.retain_recent();
+        self.wrong_passwords.retain_recent();
+        self.owner_told.retain_recent();
+    }
+}
 
 /// A limiter of this instance's share of [`ATTEMPTS_PER_MINUTE`] per address (a burst of that many,
 /// then one every 60/N s).
 pub fn sign_in_limiter(settings: &RateLimitSettings) -> SignInLimiter {
     let per_minute = NonZeroU32::new(settings.share(ATTEMPTS_PER_MINUTE)).unwrap_or(NonZeroU32::MIN);
     RateLimiter::keyed(Quota::per_minute(per_minute))
-}
-
-/// A limiter of this instance's share of [`ACCOUNT_BURST`] attempts per account, then one every
-/// [`ACCOUNT_REFILL`] times the number of instances.
-pub fn account_limiter(settings: &RateLimitSettings) -> AccountLimiter {
-    let quota = Quota::with_period(ACCOUNT_REFILL * settings.instances.max(1))
-        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::new(settings.share(ACCOUNT_BURST)).unwrap_or(NonZeroU32::MIN));
-    RateLimiter::keyed(quota)
 }
 
 #[cfg(test)]
@@ -245,7 +343,57 @@ mod tests {
         assert_eq!(allowed, 3, "an instance of two allows its share of the burst");
         let sign_in = sign_in_limiter(&two);
         assert_eq!((0..10).filter(|_| sign_in.check_key(&address).is_ok()).count(), 3);
-        let accounts = account_limiter(&two);
-        assert_eq!((0..20).filter(|_| accounts.check_key(&"a@b.c".to_owned()).is_ok()).count(), 5);
+        let guard = SignInGuard::new(&two);
+        assert_eq!((0..20).filter(|_| guard.attempt("a@b.c", address).is_ok()).count(), 5);
+    }
+
+    #[test]
+    fn a_strangers_guesses_never_lock_the_owner_out() {
+        let guard = SignInGuard::new(&RateLimitSettings::default());
+        let account = SignInGuard::account_key("candidate", "Ana@Mail.example");
+        let owner = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        guard.signed_in(&account, owner);
+        let stranger = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7));
+        let refused = (0..30).filter(|_| guard.attempt(&account, stranger).is_err()).count();
+        assert_eq!(refused, 30 - ACCOUNT_BURST as usize, "the stranger is held back");
+        assert!(guard.attempt(&account, owner).is_ok(), "the owner is not");
+        // Many sources together reach the ceiling; the owner's known source still passes.
+        for n in 0..200u32 {
+            let _ = guard.attempt(&account, IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)));
+        }
+        assert!(guard.attempt(&account, IpAddr::V4(Ipv4Addr::new(203, 0, 113, 9))).is_err(), "a new source waits");
+        assert!(guard.attempt(&account, owner).is_ok(), "the owner's known source does not");
+    }
+
+    #[test]
+    fn the_owner_is_told_once_when_guesses_cross_the_threshold() {
+        let guard = SignInGuard::new(&RateLimitSettings::default());
+        let told = (0..100).filter(|_| guard.wrong_password("admin:a@b.c")).count();
+        assert_eq!(told, 1);
+    }
+
+    #[test]
+    fn limits_count_an_ipv6_network_and_a_mailbox_without_its_tag() {
+        let one: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("address");
+        let other: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("address");
+        assert_eq!(limit_source(one), limit_source(other));
+        assert_ne!(limit_source(one), limit_source("2001:db8:1:3::1".parse().expect("address")));
+        let mapped: IpAddr = "::ffff:192.0.2.4".parse().expect("address");
+        assert_eq!(limit_source(mapped), IpAddr::V4(Ipv4Addr::new(192, 0, 2, 4)));
+        assert_eq!(mailbox_key(" Ana+jobs@Mail.Example "), "ana@mail.example");
+        assert_eq!(mailbox_key("ana@mail.example"), "ana@mail.example");
+    }
+
+    proptest::proptest! {
+        /// Every address of one /64 counts as one source; the key of a mailbox never keeps a tag.
+        #[test]
+        fn sources_and_mailboxes_fold(high: u64, low_a: u64, low_b: u64, local in "[a-z]{1,10}", tag in "[a-z0-9]{0,8}") {
+            let a = IpAddr::V6(std::net::Ipv6Addr::from((u128::from(high) << 64) | u128::from(low_a)));
+            let b = IpAddr::V6(std::net::Ipv6Addr::from((u128::from(high) << 64) | u128::from(low_b)));
+            if a.to_canonical() == a && b.to_canonical() == b {
+                proptest::prop_assert_eq!(limit_source(a), limit_source(b));
+            }
+            proptest::prop_assert_eq!(mailbox_key(&format!("{local}+{tag}@x.io")), format!("{local}@x.io"));
+        }
     }
 }

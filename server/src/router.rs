@@ -221,7 +221,7 @@ where
     S: Clone + Send + Sync + 'static,
 {
     let https = is_https_url(public_url);
-    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(pool))
+    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(pool.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -238,6 +238,8 @@ where
         .layer(map_response(server_fn_error_status))
         .layer(from_fn(admin::admin_gate))
         .layer(from_fn(candidates::candidate_gate))
+        // The gates compare each session with its account's epoch in the database.
+        .layer(axum::Extension(pool))
         .layer(sessions)
         .layer(from_fn_with_state(origin, same_origin_only))
         .layer(CompressionLayer::new())

@@ -292,7 +292,11 @@ pub async fn migrate_to_postgres(args: &crate::cli::MigrateArgs) -> Result<(), S
     Ok(())
 }
 
-/// Every few minutes: delete expired sessions and forget idle sign-in rate-limit entries.
+/// How long an account may wait for its address to be confirmed before it is deleted.
+const UNCONFIRMED_ACCOUNT_DAYS: i64 = 7;
+
+/// Every few minutes: delete expired sessions and the accounts never confirmed, do the queued account
+/// requests a crash left, and forget idle sign-in rate-limit entries.
 async fn sweep(state: AppState) {
     let mut interval = tokio::time::interval(SWEEP_INTERVAL);
     loop {
@@ -304,7 +308,15 @@ async fn sweep(state: AppState) {
             Err(error) => tracing::error!(%error, "could not delete expired sessions"),
         }
         state.sign_in_limiter.retain_recent();
-        state.account_limiter.retain_recent();
+        let week_ago = chrono::Utc::now() - chrono::Duration::days(UNCONFIRMED_ACCOUNT_DAYS);
+        match db::delete_unconfirmed_candidates(&state.pool, week_ago).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "accounts never confirmed deleted"),
+            Err(error) => tracing::error!(%error, "could not delete the accounts never confirmed"),
+        }
+        // Requests for e-mailed links that a crash left queued.
+        crate::candidates::accounts::process_account_requests(&state).await;
+        state.sign_in_guard.retain_recent();
         state.rate_limits.retain_recent();
     }
 }

@@ -6,9 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, provide_context};
 use std::sync::Arc;
 
-use crate::rate_limits::{
-    AccountLimiter, RateLimitSettings, RateLimits, SignInLimiter, account_limiter, sign_in_limiter,
-};
+use crate::rate_limits::{RateLimitSettings, RateLimits, SignInGuard, SignInLimiter, sign_in_limiter};
 use crate::security::{is_https_url, public_origin_of};
 use crate::sitemap::{SitemapCache, SitemapSources};
 
@@ -25,8 +23,8 @@ pub struct AppState {
     pub public_url: String,
     /// Sign-in attempts per client address.
     pub sign_in_limiter: Arc<SignInLimiter>,
-    /// Sign-in attempts per account.
-    pub account_limiter: Arc<AccountLimiter>,
+    /// Sign-in attempts per account (with the source, and over all sources), and the owner's alarm.
+    pub sign_in_guard: Arc<SignInGuard>,
     /// The listing's snapshot and what is cached over it, kept current by its refresher task.
     pub listing_cache: ListingCache,
     /// The built sitemap files.
@@ -52,7 +50,7 @@ impl AppState {
             leptos_options,
             public_url,
             sign_in_limiter: Arc::new(sign_in_limiter(&RateLimitSettings::default())),
-            account_limiter: Arc::new(account_limiter(&RateLimitSettings::default())),
+            sign_in_guard: Arc::new(SignInGuard::new(&RateLimitSettings::default())),
             listing_cache,
             sitemaps: SitemapCache::default(),
             rate_limits: Arc::new(RateLimits::new(RateLimitSettings::default())),
@@ -70,7 +68,7 @@ impl AppState {
     /// The same state with these rate limits (sign-in's included: its share of them).
     pub fn with_rate_limits(mut self, settings: RateLimitSettings) -> Self {
         self.sign_in_limiter = Arc::new(sign_in_limiter(&settings));
-        self.account_limiter = Arc::new(account_limiter(&settings));
+        self.sign_in_guard = Arc::new(SignInGuard::new(&settings));
         self.rate_limits = Arc::new(RateLimits::new(settings));
         self
     }

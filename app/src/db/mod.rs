@@ -34,7 +34,8 @@ pub use pool::{
 };
 pub use records::{
     Actor, AdminAccount, AlertChange, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, Follower,
-    MAX_ALERTS_PER_ADDRESS, NewAlert, RELATED_JOBS, SavedAlert, SnapshotSource, StatusChange, StoredAlert,
+    MAX_ALERTS_PER_ADDRESS, NewAlert, NewCandidate, RELATED_JOBS, SavedAlert, SignedUp, SnapshotSource, StatusChange,
+    StoredAlert,
 };
 pub use slugs::{company_slug, url_slug};
 
@@ -162,42 +163,71 @@ on_its_engine! {
         group_limit: Option<i64>,
         actor: Actor<'_>,
     ) -> Result<(), Error>;
-    /// Stores a new, unconfirmed candidate with its confirmation token (its hash) and e-mail; a taken
-    /// address is [`Error::Conflict`] on `email`.
-    pub async fn create_candidate in candidates(
+    /// A sign-up, in one transaction whatever the address: a new, unconfirmed account with its
+    /// confirmation token and `confirm` e-mail, or, when the address has an account, the e-mail
+    /// `attempted` writes to its owner.
+    pub async fn sign_up_candidate in candidates(
         writer: &Pool,
-        email: &str,
-        password_hash: &str,
-        name: &str,
-        token_hash: &str,
-        expires_at: i64,
-        mail: &OutgoingMail,
-    ) -> Result<i64, Error>;
+        new: &NewCandidate<'_>,
+        confirm: &OutgoingMail,
+        attempted: &(dyn Fn(&str) -> OutgoingMail + Sync),
+    ) -> Result<SignedUp, Error>;
     /// The candidate with this e-mail address (case-insensitive), if any.
     pub async fn find_candidate in candidates(pool: &Pool, email: &str) -> Result<Option<CandidateAccount>, Error>;
     /// The candidate with this id, if any.
     pub async fn candidate_by_id in candidates(pool: &Pool, id: i64) -> Result<Option<CandidateAccount>, Error>;
-    /// Stores a single-use token (its hash) of `purpose` (`confirm`, `reset`) and the e-mail carrying it.
-    pub async fn send_token in candidates(
+    /// Candidate `id`'s session epoch; `None` when the account is gone.
+    pub async fn candidate_session_epoch in candidates(pool: &Pool, id: i64) -> Result<Option<String>, Error>;
+    /// Candidate `id`'s link secret (signed into the links of its notices); `None` when it is gone.
+    pub async fn candidate_link_secret in candidates(pool: &Pool, id: i64) -> Result<Option<String>, Error>;
+    /// Puts one e-mail in the outbox.
+    pub async fn send_mail in candidates(writer: &Pool, mail: &OutgoingMail) -> Result<(), Error>;
+    /// Queues a request for an e-mailed link (`reset`, `confirm`) to `email`, done off the request path.
+    pub async fn queue_account_request in candidates(
         writer: &Pool,
-        candidate_id: i64,
         purpose: &str,
-        token_hash: &str,
-        expires_at: i64,
-        mail: &OutgoingMail,
+        email: &str,
+        now: i64,
     ) -> Result<(), Error>;
+    /// The oldest queued account requests: `(id, purpose, email)`.
+    pub async fn pending_account_requests in candidates(
+        pool: &Pool,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String)>, Error>;
+    /// Takes queued request `request_id` off the queue and, with `token` (candidate, purpose, token hash,
+    /// expiry, the e-mail), stores the token and its e-mail, in one transaction; false when another
+    /// instance took it first.
+    pub async fn finish_account_request in candidates(
+        writer: &Pool,
+        request_id: i64,
+        token: Option<(i64, &str, &str, i64, &OutgoingMail)>,
+    ) -> Result<bool, Error>;
+    /// Deletes the accounts never confirmed that were made before `created_before`.
+    pub async fn delete_unconfirmed_candidates in candidates(
+        writer: &Pool,
+        created_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, Error>;
+    /// The candidate whose unused, unexpired reset token this is; nothing is spent.
+    pub async fn reset_token_owner in candidates(pool: &Pool, token_hash: &str, now: i64) -> Result<Option<i64>, Error>;
     /// Spends a confirmation token and confirms its account; `None` for an unknown, used or expired one.
     pub async fn confirm_candidate in candidates(writer: &Pool, token_hash: &str, now: i64) -> Result<Option<i64>, Error>;
-    /// Spends a reset token (and every other of the account) and sets the password; `None` for an
-    /// unknown, used or expired one.
+    /// Spends a reset token (and every other of the account), sets the password and the new session
+    /// epoch (ending every session), and marks the address confirmed; `None` for an unknown, used or
+    /// expired one.
     pub async fn reset_candidate_password in candidates(
         writer: &Pool,
         token_hash: &str,
         password_hash: &str,
+        new_epoch: &str,
         now: i64,
     ) -> Result<Option<i64>, Error>;
-    /// Sets a candidate's password.
-    pub async fn set_candidate_password in candidates(writer: &Pool, id: i64, password_hash: &str) -> Result<(), Error>;
+    /// Sets a candidate's password and a new session epoch (ending every other session).
+    pub async fn set_candidate_password in candidates(
+        writer: &Pool,
+        id: i64,
+        password_hash: &str,
+        new_epoch: &str,
+    ) -> Result<(), Error>;
     /// A candidate's profile.
     pub async fn candidate_profile in candidates(pool: &Pool, id: i64) -> Result<CandidateProfile, Error>;
     /// Saves a candidate's (checked) profile.
@@ -207,7 +237,8 @@ on_its_engine! {
         profile: &CandidateProfile,
     ) -> Result<(), Error>;
     /// Deletes an account: its applications are withdrawn and emptied of the person's data first (the
-    /// employer keeps that they existed). Returns how many applications it had.
+    /// employer keeps that they existed); its alerts (when it confirmed the address), tokens, sessions
+    /// (by its epoch) and unsent mail go with it. Returns how many applications it had.
     pub async fn delete_candidate in candidates(writer: &Pool, id: i64) -> Result<u64, Error>;
     /// Saves a public posting for the candidate (again is a no-op); an unknown or draft one is
     /// [`Error::NotFound`].
@@ -247,8 +278,9 @@ on_its_engine! {
         retry_at: i64,
         limit: i64,
     ) -> Result<Vec<(i64, OutgoingMail)>, Error>;
-    /// Records that a message was handed to the SMTP server.
-    pub async fn mark_sent in candidates(writer: &Pool, id: i64) -> Result<(), Error>;
+    /// Records that a message was handed to the SMTP server, keeping `kept_body` (its links blanked) as
+    /// its stored copy.
+    pub async fn mark_sent in candidates(writer: &Pool, id: i64, kept_body: &str) -> Result<(), Error>;
     /// Records why a message could not be sent (it is tried again at its next attempt).
     pub async fn mark_failed in candidates(writer: &Pool, id: i64, error: &str) -> Result<(), Error>;
     /// How many admin accounts exist.
@@ -257,6 +289,8 @@ on_its_engine! {
     pub async fn insert_admin in admin(writer: &Pool, email: &str, password_hash: &str) -> Result<i64, Error>;
     /// The admin with this e-mail address (case-insensitive), if any.
     pub async fn find_admin in admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, Error>;
+    /// Admin `id`'s session epoch; `None` when the account is gone.
+    pub async fn admin_session_epoch in admin(pool: &Pool, id: i64) -> Result<Option<String>, Error>;
     /// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).
     /// An UPDATE, never an insert: a request still in flight when its session was deleted (signed out,
     /// expired) cannot bring the session back. False when there was no such session.
@@ -344,9 +378,9 @@ on_its_engine! {
         writer: &Pool, alert_id: i64, mail: &OutgoingMail, now: i64,
     ) -> Result<(), Error>;
     /// Confirms an alert; false when there is no such alert.
-    pub async fn confirm_alert in alerts(writer: &Pool, id: i64, now: i64) -> Result<bool, Error>;
+    pub async fn confirm_alert in alerts(writer: &Pool, id: i64, secret: &str, now: i64) -> Result<bool, Error>;
     /// Does what an unsubscribe link says; false when there was nothing left to stop.
-    pub async fn unsubscribe in alerts(writer: &Pool, what: Unsubscribe) -> Result<bool, Error>;
+    pub async fn unsubscribe in alerts(writer: &Pool, what: Unsubscribe, secret: &str) -> Result<Option<bool>, Error>;
     /// Changes one of the candidate's alerts; false when it is not theirs.
     pub async fn change_alert in alerts(
         writer: &Pool, candidate_id: i64, id: i64, change: AlertChange,

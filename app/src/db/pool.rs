@@ -30,8 +30,10 @@ pub enum DbError {
     Prepare(String),
 }
 
-/// `url` with its password, if it has one, replaced by `***`: what error messages and logs show.
+/// `url` with its password, if it has one (`user:password@`, or a `password=` parameter), replaced by
+/// `***`: what error messages and logs show.
 pub fn without_password(url: &str) -> String {
+    let url = &without_password_parameter(url);
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -43,6 +45,38 @@ pub fn without_password(url: &str) -> String {
     match user_info.split_once(':') {
         Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
         None => url.to_owned(),
+    }
+}
+
+/// `url` with the value of each `password=` (or `sslpassword=`) query parameter replaced by `***`.
+fn without_password_parameter(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let parameters: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.eq_ignore_ascii_case("password") || name.eq_ignore_ascii_case("sslpassword") => {
+                format!("{name}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parameters.join("&"))
+}
+
+/// Creates `file` empty, readable and writable by its owner only (0600), unless it exists: a new
+/// database or backup is never readable by other users of the machine (SQLite gives its `-wal` and
+/// `-shm` files the database file's permissions).
+pub(super) fn create_private_file(file: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
     }
 }
 
@@ -156,6 +190,8 @@ pub async fn backup_sqlite(pool: &Pool, file: &std::path::Path) -> Result<(), su
         return Err(super::Error::Invalid(format!("{} exists already: back up into a new file", file.display())));
     }
     let target = file.to_str().ok_or_else(|| super::Error::Invalid("the backup file's name is not UTF-8".into()))?;
+    // Readable by its owner only; VACUUM INTO fills an empty file.
+    create_private_file(file).map_err(|error| super::Error::Invalid(format!("{}: {error}", file.display())))?;
     let mut connection = pools.separate_connection().await?;
     sqlx::query("VACUUM INTO $1").bind(target).execute(&mut connection).await?;
     Ok(())
@@ -258,6 +294,22 @@ mod tests {
         assert_eq!(without_password("postgres://board@db/jobs"), "postgres://board@db/jobs");
         assert_eq!(without_password("sqlite://data/jobboard.db"), "sqlite://data/jobboard.db");
         assert_eq!(without_password("data/jobboard.db"), "data/jobboard.db");
+        assert_eq!(
+            without_password("postgres://db/jobs?user=board&password=s3cret&sslmode=require"),
+            "postgres://db/jobs?user=board&password=***&sslmode=require"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_database_files_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let folder = tempfile::tempdir().expect("folder");
+        let file = folder.path().join("board.db");
+        super::create_private_file(&file).expect("created");
+        let mode = std::fs::metadata(&file).expect("metadata").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        super::create_private_file(&file).expect("an existing file is left as it is");
     }
 
     proptest! {

@@ -113,6 +113,13 @@ pub(super) mod dialect {
     pub fn json_text(expr: &str) -> String {
         format!("({expr})::text")
     }
+
+    /// The condition that an account's `email` is the address in `param`, ASCII letters in any case, as
+    /// SQLite's NOCASE folds them (the expression of the unique index `*_email_ascii_fold`).
+    pub fn email_is(param: &str) -> String {
+        const FOLD: &str = "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'";
+        format!("translate(email, {FOLD}) = translate({param}, {FOLD})")
+    }
 }
 
 // The shared queries, compiled for this engine (each file is compiled once per engine).

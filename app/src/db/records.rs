@@ -10,6 +10,8 @@ pub struct AdminAccount {
     pub id: i64,
     pub email: String,
     pub password_hash: String,
+    /// The account's session epoch: kept in each of its sessions, which end when it changes.
+    pub session_epoch: String,
 }
 
 /// A stored time as the pages show it: ISO-8601 UTC to the second (`2026-12-01T17:50:02Z`).
@@ -48,6 +50,8 @@ pub struct CandidateAccount {
     pub password_hash: String,
     /// True once the link of the confirmation e-mail was followed.
     pub confirmed: bool,
+    /// The account's session epoch: kept in each of its sessions, which end when it changes.
+    pub session_epoch: String,
 }
 
 /// An application just taken.
@@ -123,6 +127,8 @@ pub struct StoredAlert {
     pub confirmed: bool,
     pub candidate_id: Option<i64>,
     pub created_at: i64,
+    /// The random secret signed into the alert's links: they die with the alert.
+    pub link_secret: String,
 }
 
 /// Someone to tell about a posting's change.
@@ -133,4 +139,26 @@ pub struct Follower {
     pub why: &'static str,
     /// What the e-mail's unsubscribe link stops.
     pub unsubscribe: Unsubscribe,
+    /// The secret of the row it stops (an alert's or the candidate's), signed into the link.
+    pub link_secret: String,
+}
+
+/// A sign-up as stored: the address, the password's hash, the name, and the confirmation token's hash
+/// with its expiry (unix seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct NewCandidate<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub expires_at: i64,
+}
+
+/// What a sign-up did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedUp {
+    /// A new, unconfirmed account of this id, with its confirmation e-mail.
+    Created(i64),
+    /// The address has an account: its owner was told by e-mail instead.
+    AddressTaken,
 }

@@ -76,6 +76,12 @@ pub(super) mod dialect {
     pub fn json_text(expr: &str) -> String {
         expr.to_owned()
     }
+
+    /// The condition that an account's `email` is the address in `param`, ASCII letters in any case (the
+    /// column's NOCASE collation, so the lookup uses its unique index).
+    pub fn email_is(param: &str) -> String {
+        format!("email = {param}")
+    }
 }
 
 // The shared queries, compiled for this engine (each file is compiled once per engine).
@@ -182,6 +188,11 @@ pub(super) async fn connect(url: &str, max_readers: u32) -> Result<Pools, DbErro
             .map_err(|source| DbError::CreateFolder { folder: folder.display().to_string(), source })?;
     }
     let open_error = |error: sqlx::Error| DbError::Open { url: without_password(url), reason: error.to_string() };
+    let name = file.to_string_lossy();
+    if !name.is_empty() && name != ":memory:" && !name.starts_with("file:") {
+        super::pool::create_private_file(Path::new(file))
+            .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })?;
+    }
     // The writer first: it creates the file and puts it in WAL mode before any reader opens it.
     let writer = SqlitePoolOptions::new()
         .max_connections(1)

@@ -33,6 +33,25 @@ pub struct OutboxEntry {
 
 const SIGNATURE: &str = "\n\n-- \nJobboard";
 
+/// What stands in the stored copy of a message for a link that carried a token.
+pub const REMOVED_LINK: &str = "[link removed after delivery]";
+
+/// `body` with every link that carries a token (`token=` in its query) replaced by [`REMOVED_LINK`]: the
+/// copy the outbox keeps once a message is delivered, and the one the admin area shows.
+pub fn without_token_links(body: &str) -> String {
+    let mut kept = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(start) = rest.find("http") {
+        kept.push_str(&rest[..start]);
+        let link_len = rest[start..].find(char::is_whitespace).unwrap_or(rest.len() - start);
+        let link = &rest[start..start + link_len];
+        kept.push_str(if link.contains("token=") { REMOVED_LINK } else { link });
+        rest = &rest[start + link_len..];
+    }
+    kept.push_str(rest);
+    kept
+}
+
 impl OutgoingMail {
     /// The link that confirms a new account's address.
     pub fn confirm_account(to: &str, link: &str) -> Self {
@@ -42,6 +61,34 @@ impl OutgoingMail {
             body: format!(
                 "Welcome to Jobboard.\n\nConfirm your address to apply to jobs on the site:\n\n{link}\n\n\
                  The link works once and expires in 24 hours. If you did not sign up, ignore this e-mail.{SIGNATURE}"
+            ),
+            list_unsubscribe: None,
+        }
+    }
+
+    /// To the owner of an address someone tried to sign up with again: no account was made.
+    pub fn sign_up_attempted(to: &str, sign_in: &str, forgot: &str) -> Self {
+        Self {
+            to: to.to_owned(),
+            subject: "Someone tried to sign up with your address".to_owned(),
+            body: format!(
+                "Someone tried to create a Jobboard account with this address, which already has one. No new \
+                 account was made.\n\nIf it was you, sign in: {sign_in}\nForgot the password? Choose a new one: \
+                 {forgot}\n\nIf it was not you, nothing needs doing.{SIGNATURE}"
+            ),
+            list_unsubscribe: None,
+        }
+    }
+
+    /// To an account's owner, when wrong passwords for it keep coming.
+    pub fn sign_in_guesses(to: &str, failures: u32, forgot: &str) -> Self {
+        Self {
+            to: to.to_owned(),
+            subject: "Wrong passwords were tried for your account".to_owned(),
+            body: format!(
+                "{failures} wrong passwords were tried for your Jobboard account in the last hour. Your account \
+                 is not locked: you can still sign in from where you usually do.\n\nIf it was not you, choose a \
+                 long password that you use nowhere else: {forgot}{SIGNATURE}"
             ),
             list_unsubscribe: None,
         }
@@ -155,6 +202,33 @@ impl OutgoingMail {
                  Stop these e-mails: {unsubscribe}{SIGNATURE}"
             ),
             list_unsubscribe: Some(unsubscribe.to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivered_copies_keep_no_token_link() {
+        let body = "Confirm:\n\nhttps://jobs.example/account/confirm?token=abc123\n\nSee http://jobs.example/jobs too.";
+        let kept = without_token_links(body);
+        assert!(!kept.contains("abc123"), "{kept}");
+        assert!(kept.contains(REMOVED_LINK));
+        assert!(kept.contains("http://jobs.example/jobs too."), "{kept}");
+        assert_eq!(without_token_links("no links"), "no links");
+    }
+
+    proptest::proptest! {
+        /// Whatever the body, no link with a token survives, and nothing panics.
+        #[test]
+        fn no_token_survives(words in proptest::collection::vec("(https?://[a-z./?=&]{0,20}token=[a-z0-9]{1,10}|[a-zé ]{0,12})", 0..12)) {
+            let body = words.join(" ");
+            let kept = without_token_links(&body);
+            for word in kept.split_whitespace() {
+                proptest::prop_assert!(!(word.contains("http") && word.contains("token=")), "{}", kept);
+            }
         }
     }
 }

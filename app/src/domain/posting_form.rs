@@ -166,6 +166,8 @@ pub mod field {
 pub enum FieldError {
     #[error("This is required.")]
     Required,
+    #[error("Remove the invisible control characters (they break feeds and e-mails).")]
+    ControlCharacter,
     #[error("Use at most {0} characters.")]
     TooLong(usize),
     #[error("Pick a company or enter a new one, not both.")]
@@ -330,6 +332,48 @@ impl PostingForm {
         form
     }
 
+    /// Every text field as typed: its name, its value, and whether it may hold line breaks.
+    fn texts(&self) -> Vec<(String, &str, bool)> {
+        let mut texts: Vec<(String, &str, bool)> = [
+            (field::TITLE, &self.title),
+            (field::COMPANY, &self.company),
+            (field::NEW_COMPANY, &self.new_company),
+            (field::EMPLOYMENT_TYPE, &self.employment_type),
+            (field::LEVEL, &self.level),
+            (field::CAREER_STEP, &self.career_step),
+            (field::PAY_MIN, &self.pay_min),
+            (field::PAY_MAX, &self.pay_max),
+            (field::CURRENCY, &self.currency),
+            (field::PAY_UNIT, &self.pay_unit),
+            (field::APPLY, &self.apply),
+            (field::POSTED_AT, &self.posted_at),
+            (field::VALID_THROUGH, &self.valid_through),
+            (field::SKILLS, &self.skills),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.as_str(), false))
+        .collect();
+        for (index, row) in self.locations.iter().enumerate() {
+            for (part, value) in [
+                ("city", &row.city),
+                ("region", &row.region),
+                ("country", &row.country),
+                ("work_mode", &row.work_mode),
+                ("area", &row.applicant_area),
+            ] {
+                texts.push((field::location(part, index), value.as_str(), false));
+            }
+        }
+        for (index, row) in self.sections.iter().enumerate() {
+            texts.push((field::section("heading", index), row.heading.as_str(), false));
+            texts.push((field::section("body", index), row.body.as_str(), true));
+        }
+        for (group, text) in BenefitGroup::ALL.into_iter().zip(&self.benefits) {
+            texts.push((field::benefits(group), text.as_str(), true));
+        }
+        texts
+    }
+
     /// Every field name the form has (for reading it back from the page in the browser).
     pub fn field_names() -> Vec<String> {
         let mut names: Vec<String> = [
@@ -456,6 +500,13 @@ impl PostingForm {
         let mut fail = |name: &str, error: FieldError| {
             errors.entry(name.to_owned()).or_insert(error);
         };
+
+        for (name, value, multi_line) in self.texts() {
+            let allowed = |c: char| multi_line && matches!(c, '\n' | '\r' | '\t');
+            if value.chars().any(|c| c.is_control() && !allowed(c)) {
+                fail(&name, FieldError::ControlCharacter);
+            }
+        }
 
         let title = self.title.trim();
         if title.is_empty() {
@@ -922,6 +973,26 @@ mod tests {
         for name in [field::TITLE, field::COMPANY, "city_1", field::SECTIONS, field::APPLY, field::VALID_THROUGH] {
             assert!(errors.contains_key(name), "{name} should be required: {errors:?}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_text_field() {
+        for (name, value) in [
+            ("title", "Engineer\u{1b}[31m"),
+            ("body_1", "Line one\u{0}"),
+            ("city_1", "San\u{7f} Jose"),
+            ("benefits_health", "Dental\u{8}"),
+        ] {
+            let mut pairs = good_pairs();
+            pairs.retain(|(field, _)| field != name);
+            pairs.push((name.to_owned(), value.to_owned()));
+            let errors = errors_of(&PostingForm::from_pairs(pairs));
+            assert_eq!(errors.get(name), Some(&FieldError::ControlCharacter), "{name}: {errors:?}");
+        }
+        let mut pairs = good_pairs();
+        pairs.retain(|(field, _)| field != "body_1");
+        pairs.push(("body_1".to_owned(), "Two\r\nlines\tand a tab".to_owned()));
+        assert!(PostingForm::from_pairs(pairs).validate(today()).is_ok(), "line breaks and tabs stay in a body");
     }
 
     #[test]

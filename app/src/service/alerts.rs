@@ -100,6 +100,35 @@ impl Signer {
 /// The purposes a token is signed for.
 const UNSUBSCRIBE: &str = "unsubscribe";
 const CONFIRM: &str = "confirm";
+/// How long a confirmation link works: as long as an unconfirmed alert is kept.
+const CONFIRM_LINK_SECONDS: i64 = UNCONFIRMED_LIFETIME_SECONDS;
+/// How long an unsubscribe link works (each e-mail carries a new one).
+const UNSUBSCRIBE_LINK_SECONDS: i64 = 180 * 24 * 3600;
+
+/// What a genuine, unexpired link names: a row, and the secret it had when the link was made. The row
+/// must still have that secret for the link to act, so a link of a deleted row never acts on another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTarget {
+    pub what: Unsubscribe,
+    pub secret: String,
+}
+
+/// The signed subject of a link: the row, its secret, and when the link expires (unix seconds).
+fn link_subject(what: Unsubscribe, secret: &str, expires_at: i64) -> String {
+    format!("{}:{secret}:{expires_at}", what.subject())
+}
+
+/// Reads what [`link_subject`] wrote, when the link has not expired at `now`.
+fn read_link_subject(subject: &str, now: i64) -> Option<LinkTarget> {
+    let (rest, expires_at) = subject.rsplit_once(':')?;
+    let (what, secret) = rest.rsplit_once(':')?;
+    let expires_at: i64 = expires_at.parse().ok()?;
+    let plain_secret = !secret.is_empty() && secret.len() <= 64 && secret.bytes().all(|b| b.is_ascii_alphanumeric());
+    if expires_at <= now || !plain_secret {
+        return None;
+    }
+    Some(LinkTarget { what: Unsubscribe::from_subject(what)?, secret: secret.to_owned() })
+}
 
 /// Builds the absolute links of alert e-mails.
 #[derive(Debug, Clone)]
@@ -110,27 +139,31 @@ pub struct Links {
 }
 
 impl Links {
-    /// The one-click unsubscribe address for `what` (a page, and the target of RFC 8058's POST).
-    pub fn unsubscribe(&self, what: Unsubscribe) -> String {
-        let token = self.signer.sign(UNSUBSCRIBE, &what.subject());
+    /// The one-click unsubscribe address for `what`, whose row has link secret `secret` (a page, and the
+    /// target of RFC 8058's POST); it works for [`UNSUBSCRIBE_LINK_SECONDS`].
+    pub fn unsubscribe(&self, what: Unsubscribe, secret: &str) -> String {
+        let expires_at = Utc::now().timestamp() + UNSUBSCRIBE_LINK_SECONDS;
+        let token = self.signer.sign(UNSUBSCRIBE, &link_subject(what, secret, expires_at));
         format!("{}/alerts/unsubscribe?{}", self.origin, token_query(&token))
     }
 
-    /// The address that confirms alert `id`.
-    pub fn confirm(&self, id: i64) -> String {
-        let token = self.signer.sign(CONFIRM, &format!("alert:{id}"));
+    /// The address that confirms alert `id`, whose link secret is `secret`; it works for
+    /// [`CONFIRM_LINK_SECONDS`].
+    pub fn confirm(&self, id: i64, secret: &str) -> String {
+        let expires_at = Utc::now().timestamp() + CONFIRM_LINK_SECONDS;
+        let token = self.signer.sign(CONFIRM, &link_subject(Unsubscribe::Alert(id), secret, expires_at));
         format!("{}/alerts/confirm?{}", self.origin, token_query(&token))
     }
 
-    /// What an unsubscribe token stops, when it is genuine.
-    pub fn read_unsubscribe(&self, token: &str) -> Option<Unsubscribe> {
-        self.signer.verify(UNSUBSCRIBE, token).and_then(Unsubscribe::from_subject)
+    /// What an unsubscribe token stops, when it is genuine and unexpired at `now`.
+    pub fn read_unsubscribe(&self, token: &str, now: i64) -> Option<LinkTarget> {
+        self.signer.verify(UNSUBSCRIBE, token).and_then(|subject| read_link_subject(subject, now))
     }
 
-    /// The alert a confirmation token confirms, when it is genuine.
-    pub fn read_confirm(&self, token: &str) -> Option<i64> {
-        match self.signer.verify(CONFIRM, token).and_then(Unsubscribe::from_subject) {
-            Some(Unsubscribe::Alert(id)) => Some(id),
+    /// The alert (and its secret) a confirmation token confirms, when it is genuine and unexpired.
+    pub fn read_confirm(&self, token: &str, now: i64) -> Option<(i64, String)> {
+        match self.signer.verify(CONFIRM, token).and_then(|subject| read_link_subject(subject, now)) {
+            Some(LinkTarget { what: Unsubscribe::Alert(id), secret }) => Some((id, secret)),
             _ => None,
         }
     }
@@ -202,7 +235,12 @@ pub async fn subscribe(
         other => AlertsError::Storage(other),
     })?;
     if saved.over_limit {
-        return Err(AlertsError::TooMany);
+        // Told only to the address's own confirmed account: anyone else gets the answer of a new alert.
+        return if alert.confirmed {
+            Err(AlertsError::TooMany)
+        } else {
+            Ok(Subscribed { alert_id: 0, confirmed: false })
+        };
     }
     if !saved.confirmed
         && let Some(stored) = db::alert_by_id(pool, saved.id).await?
@@ -221,8 +259,8 @@ async fn send_confirmation(
     let mail = OutgoingMail::confirm_alert(
         &alert.email,
         &alert.target.describe(),
-        &links.confirm(alert.id),
-        &links.unsubscribe(Unsubscribe::Alert(alert.id)),
+        &links.confirm(alert.id, &alert.link_secret),
+        &links.unsubscribe(Unsubscribe::Alert(alert.id), &alert.link_secret),
     );
     db::send_alert_confirmation(pool, alert.id, &mail, now.timestamp()).await
 }
@@ -230,10 +268,10 @@ async fn send_confirmation(
 /// Confirms the alert a confirmation token names; `None` when the token is not genuine or the alert is
 /// gone (expired or unsubscribed).
 pub async fn confirm(pool: &Pool, links: &Links, token: &str, now: DateTime<Utc>) -> Result<Option<i64>, db::Error> {
-    let Some(id) = links.read_confirm(token) else {
+    let Some((id, secret)) = links.read_confirm(token, now.timestamp()) else {
         return Ok(None);
     };
-    Ok(db::confirm_alert(pool, id, now.timestamp()).await?.then_some(id))
+    Ok(db::confirm_alert(pool, id, &secret, now.timestamp()).await?.then_some(id))
 }
 
 /// What an unsubscribe did.
@@ -243,19 +281,19 @@ pub enum Unsubscribed {
     Stopped(Unsubscribe),
     /// The link is genuine, and there was nothing left to stop.
     AlreadyStopped(Unsubscribe),
-    /// The token is not one of ours.
+    /// The token is not one of ours, has expired, or names a row that is gone.
     BadToken,
 }
 
 /// Stops what an unsubscribe token names.
 pub async fn unsubscribe(pool: &Pool, links: &Links, token: &str) -> Result<Unsubscribed, db::Error> {
-    let Some(what) = links.read_unsubscribe(token) else {
+    let Some(target) = links.read_unsubscribe(token, Utc::now().timestamp()) else {
         return Ok(Unsubscribed::BadToken);
     };
-    Ok(if db::unsubscribe(pool, what).await? {
-        Unsubscribed::Stopped(what)
-    } else {
-        Unsubscribed::AlreadyStopped(what)
+    Ok(match db::unsubscribe(pool, target.what, &target.secret).await? {
+        Some(true) => Unsubscribed::Stopped(target.what),
+        Some(false) => Unsubscribed::AlreadyStopped(target.what),
+        None => Unsubscribed::BadToken,
     })
 }
 
@@ -357,7 +395,7 @@ pub async fn sweep(pool: &Pool, links: &Links, now: DateTime<Utc>) -> Result<Swe
                     follower.why,
                     &lines,
                     &link,
-                    &links.unsubscribe(follower.unsubscribe),
+                    &links.unsubscribe(follower.unsubscribe, &follower.link_secret),
                 )
             })
             .collect();
@@ -405,7 +443,7 @@ async fn run_alert(
             &postings,
             untold.len(),
             &links.absolute(&all),
-            &links.unsubscribe(Unsubscribe::Alert(alert.id)),
+            &links.unsubscribe(Unsubscribe::Alert(alert.id), &alert.link_secret),
         )
     });
     let ran = db::record_alert_run(pool, alert.id, &period, now.timestamp(), &untold, digest.as_ref()).await?;
@@ -443,12 +481,59 @@ mod tests {
         assert_eq!(signer.verify(UNSUBSCRIBE, &token.replace("alert:7", "alert:8")), None);
     }
 
+    fn links() -> Links {
+        Links { origin: "https://jobs.example".to_owned(), signer: signer() }
+    }
+
+    fn token_of(link: &str) -> String {
+        let query = link.split_once('?').map(|(_, query)| query).unwrap_or_default();
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "token")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_link_names_its_row_and_secret_and_expires() {
+        let links = links();
+        let now = Utc::now().timestamp();
+        let confirm = token_of(&links.confirm(7, "a1b2"));
+        assert_eq!(links.read_confirm(&confirm, now), Some((7, "a1b2".to_owned())));
+        assert_eq!(links.read_confirm(&confirm, now + CONFIRM_LINK_SECONDS + 1), None, "expired");
+        assert_eq!(links.read_unsubscribe(&confirm, now), None, "a confirmation does not unsubscribe");
+        let unsubscribe = token_of(&links.unsubscribe(Unsubscribe::Notices(9), "c3d4"));
+        let target = LinkTarget { what: Unsubscribe::Notices(9), secret: "c3d4".to_owned() };
+        assert_eq!(links.read_unsubscribe(&unsubscribe, now), Some(target));
+        assert_eq!(links.read_unsubscribe(&unsubscribe, now + UNSUBSCRIBE_LINK_SECONDS + 1), None);
+        // The links of the old format (no secret, no expiry) no longer work.
+        assert_eq!(links.read_confirm(&links.signer.sign(CONFIRM, "alert:7"), now), None);
+        assert_eq!(links.read_unsubscribe(&links.signer.sign(UNSUBSCRIBE, "alert:7"), now), None);
+    }
+
     proptest! {
         /// Nothing typed verifies unless it was signed, and nothing panics.
         #[test]
         fn forged_tokens_fail(token in ".{0,200}") {
             let signer = signer();
             prop_assert_eq!(signer.verify(UNSUBSCRIBE, &token), None);
+        }
+
+        /// Whatever is signed reads back as the same row and secret before it expires, and never after.
+        #[test]
+        fn link_subjects_read_back(id in 1i64.., notices: bool, secret in "[a-f0-9]{1,64}", left in 1i64..1_000_000) {
+            let what = if notices { Unsubscribe::Notices(id) } else { Unsubscribe::Alert(id) };
+            let now = 1_800_000_000;
+            let subject = link_subject(what, &secret, now + left);
+            prop_assert_eq!(read_link_subject(&subject, now), Some(LinkTarget { what, secret: secret.clone() }));
+            prop_assert_eq!(read_link_subject(&subject, now + left), None);
+        }
+
+        /// Any text reads as a link subject or not, without a panic; one that reads has a plain secret.
+        #[test]
+        fn typed_link_subjects_never_panic(subject in ".{0,120}", now: i64) {
+            if let Some(target) = read_link_subject(&subject, now) {
+                prop_assert!(target.secret.bytes().all(|b| b.is_ascii_alphanumeric()));
+            }
         }
     }
 }

@@ -42,7 +42,8 @@ fn is_admin_path(path: &str) -> bool {
 /// The admin signed in to the request's session, if any.
 pub async fn admin_of(extensions: &axum::http::Extensions) -> Option<SignedInAdmin> {
     let session = extensions.get::<Session>()?;
-    auth::signed_in(session).await.ok().flatten()
+    let pool = extensions.get::<app::db::Pool>()?;
+    auth::signed_in(pool, session).await.ok().flatten()
 }
 
 /// Sends signed-out visitors of admin pages to the sign-in page (with the page to come back to), and
@@ -197,8 +198,13 @@ mod tests {
 
     #[test]
     fn the_form_token_must_match_exactly() {
-        let admin =
-            SignedInAdmin { id: 1, email: "a@example.com".into(), csrf_token: "abc123".into(), signed_in_at: 0 };
+        let admin = SignedInAdmin {
+            id: 1,
+            email: "a@example.com".into(),
+            csrf_token: "abc123".into(),
+            signed_in_at: 0,
+            epoch: String::new(),
+        };
         let form = |token: &str| vec![(CSRF_FIELD.to_owned(), token.to_owned())];
         assert!(token_matches(&form("abc123"), &admin));
         assert!(!token_matches(&form("abc124"), &admin));

@@ -1,5 +1,6 @@
 //! A tower-sessions store over the app's database, either engine. (`tower-sessions-sqlx-store` targets sqlx 0.8; this
-//! project uses sqlx 0.9, and two sqlx versions cannot both link SQLite.) Records are JSON with an expiry.
+//! project uses sqlx 0.9, and two sqlx versions cannot both link SQLite.) Records are JSON with an expiry,
+//! stored under the SHA-256 of the session id: whoever reads the table or a backup cannot use a session.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
@@ -28,6 +29,11 @@ fn encode(record: &Record) -> Result<String, session_store::Error> {
     serde_json::to_string(&record.data).map_err(|error| session_store::Error::Encode(error.to_string()))
 }
 
+/// The key a session is stored under: the SHA-256 of its id (the cookie's value), never the id itself.
+fn stored_id(id: &Id) -> String {
+    crate::candidates::token_hash(&id.to_string())
+}
+
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -37,7 +43,7 @@ impl SessionStore for DatabaseSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let data = encode(record)?;
         // A 128-bit random id practically never collides; if it does, draw another.
-        while !db::create_session(&self.pool, &record.id.to_string(), &data, record.expiry_date.unix_timestamp())
+        while !db::create_session(&self.pool, &stored_id(&record.id), &data, record.expiry_date.unix_timestamp())
             .await
             .map_err(backend)?
         {
@@ -49,14 +55,14 @@ impl SessionStore for DatabaseSessionStore {
     /// Updates a session that still exists; one that was deleted meanwhile stays deleted.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = encode(record)?;
-        db::save_session(&self.pool, &record.id.to_string(), &data, record.expiry_date.unix_timestamp())
+        db::save_session(&self.pool, &stored_id(&record.id), &data, record.expiry_date.unix_timestamp())
             .await
             .map(|_| ())
             .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some((data, expires_at)) = db::load_session(&self.pool, &id.to_string(), now()).await.map_err(backend)?
+        let Some((data, expires_at)) = db::load_session(&self.pool, &stored_id(id), now()).await.map_err(backend)?
         else {
             return Ok(None);
         };
@@ -66,7 +72,7 @@ impl SessionStore for DatabaseSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        db::delete_session(&self.pool, &id.to_string()).await.map_err(backend)
+        db::delete_session(&self.pool, &stored_id(id)).await.map_err(backend)
     }
 }
 

@@ -12,10 +12,11 @@ use tower_sessions::Session;
 
 use app::auth::{SESSION_KEY, SignedInAdmin};
 use app::db;
+use app::domain::mail::OutgoingMail;
 
 use super::password::check_account_password;
 use super::{HOME_PATH, SIGN_IN_PATH, field, form_pairs, plain_page, safe_next};
-use crate::rate_limits::client_address;
+use crate::rate_limits::{GUESSES_BEFORE_OWNER_IS_TOLD, SignInGuard, client_address};
 use crate::state::{AppState, BODY_LIMIT_BYTES};
 
 /// The 429 answer of a spent limit, with `Retry-After`.
@@ -38,6 +39,42 @@ pub fn new_csrf_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The per-account limits of a sign-in attempt on `account` (see [`SignInGuard`]) from `address`: the
+/// 429 answer when one is spent.
+pub fn guard_attempt(state: &AppState, account: &str, address: std::net::IpAddr) -> Result<(), Response> {
+    state.sign_in_guard.attempt(account, address).map_err(|limited| {
+        tracing::warn!(%address, "sign-in rate limit of an account reached");
+        too_many(limited.retry_after.as_secs().max(1), "for this account from your address")
+    })
+}
+
+/// Notes a sign-in attempt's outcome: a source that signed in is remembered; a wrong password for an
+/// existing account (`owner`, its address) counts, and past [`GUESSES_BEFORE_OWNER_IS_TOLD`] an hour the
+/// owner gets an e-mail (pointing to `reset_page`).
+pub async fn note_attempt(
+    state: &AppState,
+    account: &str,
+    address: std::net::IpAddr,
+    signed_in: bool,
+    owner: Option<&str>,
+    reset_page: &str,
+) {
+    if signed_in {
+        state.sign_in_guard.signed_in(account, address);
+        return;
+    }
+    let Some(owner) = owner else { return };
+    if state.sign_in_guard.wrong_password(account) {
+        tracing::warn!(%address, "wrong passwords for one account crossed the threshold: its owner is told");
+        let link = format!("{}{reset_page}", state.public_origin());
+        let mail = OutgoingMail::sign_in_guesses(owner, GUESSES_BEFORE_OWNER_IS_TOLD, &link);
+        match db::send_mail(&state.pool, &mail).await {
+            Ok(()) => state.mail_wake.notify_one(),
+            Err(error) => tracing::error!(%error, "could not tell an account's owner about wrong passwords"),
+        }
+    }
+}
+
 /// Handles the sign-in form.
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
     let address = client_address(request.extensions());
@@ -57,11 +94,9 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     let email = field(&pairs, "email").unwrap_or_default().trim().to_owned();
     let password = field(&pairs, "password").unwrap_or_default().to_owned();
     let next = safe_next(field(&pairs, "next"));
-    let account_key: String = email.to_lowercase().chars().take(254).collect();
-    if let Err(not_until) = state.account_limiter.check_key(&account_key) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
-        tracing::warn!(%address, "sign-in rate limit of an account reached");
-        return too_many(wait, "for this account");
+    let account_key = SignInGuard::account_key("admin", &email);
+    if let Err(response) = guard_attempt(&state, &account_key, address) {
+        return response;
     }
 
     let account = match db::find_admin(&state.pool, &email).await {
@@ -74,6 +109,8 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         }
     };
     let matches = check_account_password(account.as_ref().map(|a| a.password_hash.clone()), password).await;
+    let owner = account.as_ref().map(|account| account.email.clone());
+    note_attempt(&state, &account_key, address, matches == Some(true), owner.as_deref(), SIGN_IN_PATH).await;
     let account = match (matches, account) {
         (Some(true), Some(account)) => account,
         (Some(_), _) => {
@@ -100,6 +137,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         email: account.email.clone(),
         csrf_token: new_csrf_token(),
         signed_in_at: chrono::Utc::now().timestamp(),
+        epoch: account.session_epoch.clone(),
     };
     // A new id at sign-in: an id planted before sign-in is worthless after it.
     let started = async {

@@ -9,7 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use tower_sessions::Session;
 
 use app::auth::{CANDIDATE_KEY, SignedInCandidate};
@@ -21,15 +21,17 @@ use app::error::AppError;
 
 use super::{HOME_PATH, SIGN_IN_PATH, read_candidate_post, safe_next, token_hash};
 use crate::admin::password::{check_account_password, check_policy, hash_password, run_bounded};
-use crate::admin::sign_in::new_csrf_token;
+use crate::admin::sign_in::{guard_attempt, new_csrf_token, note_attempt};
 use crate::admin::{field, form_pairs};
-use crate::rate_limits::client_address;
+use crate::rate_limits::{SignInGuard, client_address};
 use crate::state::{AppState, BODY_LIMIT_BYTES, render_page_with};
 
 /// How long a confirmation link works.
 const CONFIRM_SECONDS: i64 = 24 * 60 * 60;
 /// How long a reset link works.
 const RESET_SECONDS: i64 = 60 * 60;
+/// The longest password considered (the policy's own limit), checked before the policy's slower checks.
+const MAX_PASSWORD_CHARS: usize = crate::admin::password::MAX_LENGTH;
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -62,10 +64,16 @@ async fn refuse(state: &AppState, parts: Parts, echo: FormEcho) -> Response {
     render_page_with(state, parts, echo, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
-/// Starts a candidate's session under a new id (an id planted before sign-in is worthless after it).
-async fn start_session(session: &Session, id: i64, email: &str) -> Result<(), Response> {
-    let candidate =
-        SignedInCandidate { id, email: email.to_owned(), csrf_token: new_csrf_token(), signed_in_at: now() };
+/// Starts a candidate's session under a new id (an id planted before sign-in is worthless after it),
+/// bound to the account's session epoch.
+async fn start_session(session: &Session, account: &db::CandidateAccount) -> Result<(), Response> {
+    let candidate = SignedInCandidate {
+        id: account.id,
+        email: account.email.clone(),
+        csrf_token: new_csrf_token(),
+        signed_in_at: now(),
+        epoch: account.session_epoch.clone(),
+    };
     let started = async {
         session.cycle_id().await?;
         session.insert(CANDIDATE_KEY, &candidate).await
@@ -114,11 +122,33 @@ fn storage(error: db::Error) -> Response {
     AppError::from(error).into_response()
 }
 
-/// `POST /account/sign-up`: e-mail, password, name. Stores an unconfirmed account, e-mails the
-/// confirmation link, and signs in (applying waits for the confirmation).
+/// The page every sign-up, and every resend, lands on: the same whatever the address.
+fn check_mail_page(notice: &str, next: &str) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("notice", notice);
+    if next != HOME_PATH {
+        query.append_pair("next", next);
+    }
+    Redirect::to(&format!("{SIGN_IN_PATH}?{}", query.finish())).into_response()
+}
+
+/// The confirmation link of a new account, coming back to `next` after sign-in.
+fn confirmation_link(state: &AppState, token: &str, next: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("token", token);
+    if next != HOME_PATH {
+        query.append_pair("next", next);
+    }
+    format!("{}/account/confirm?{}", state.public_origin(), query.finish())
+}
+
+/// `POST /account/sign-up`: e-mail, password, name. The answer is the same whether or not the address
+/// has an account, and so is the work (the password is hashed, one transaction writes one e-mail): a new
+/// address gets an unconfirmed account and the confirmation link; an address with an account gets an
+/// e-mail saying someone tried. Nobody is signed in: the account is entered once its address is proved.
 pub async fn sign_up(State(state): State<AppState>, request: Request) -> Response {
     let address = client_address(request.extensions());
-    let (session, pairs, parts) = match read_form(request).await {
+    let (_, pairs, parts) = match read_form(request).await {
         Ok(form) => form,
         Err(response) => return response,
     };
@@ -126,6 +156,8 @@ pub async fn sign_up(State(state): State<AppState>, request: Request) -> Respons
     let password = field(&pairs, "password").unwrap_or_default().to_owned();
     let name = field(&pairs, "name").unwrap_or_default().trim().to_owned();
     let next = safe_next(field(&pairs, "next"));
+    // Cheap checks first: the address, its length limits and the rate limits, then the password policy
+    // (zxcvbn) and the hash.
     let mut problems = Vec::new();
     let email = EmailAddress::parse(&typed_email)
         .map_err(|error| problems.push(FieldProblem::new("email", format!("The address is {error}."))))
@@ -133,7 +165,9 @@ pub async fn sign_up(State(state): State<AppState>, request: Request) -> Respons
     if name.chars().count() > app::domain::candidate::MAX_NAME {
         problems.push(FieldProblem::new("name", "The name may have at most 200 characters."));
     }
-    problems.extend(password_problem(&password, &[typed_email.as_str(), name.as_str()], "password"));
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        problems.push(FieldProblem::new("password", "The password may have at most 128 characters."));
+    }
     let Some(email) = email.filter(|_| problems.is_empty()) else {
         return refuse(&state, parts, echo(&pairs, problems, None)).await;
     };
@@ -141,41 +175,35 @@ pub async fn sign_up(State(state): State<AppState>, request: Request) -> Respons
         tracing::warn!(%address, "account e-mail rate limit reached");
         return limited.response("Too many account e-mails asked for; try again later.");
     }
+    if let Some(problem) = password_problem(&password, &[typed_email.as_str(), name.as_str()], "password") {
+        return refuse(&state, parts, echo(&pairs, vec![problem], None)).await;
+    }
     let password_hash = match hash(password).await {
         Ok(hash) => hash,
         Err(response) => return response,
     };
     let token = new_csrf_token();
-    let link = format!("{}/account/confirm?token={token}", state.public_origin());
-    let mail = OutgoingMail::confirm_account(email.as_str(), &link);
-    let created = db::create_candidate(
-        &state.pool,
-        email.as_str(),
-        &password_hash,
-        &name,
-        &token_hash(&token),
-        now() + CONFIRM_SECONDS,
-        &mail,
-    )
-    .await;
-    let id = match created {
-        Ok(id) => id,
-        Err(db::Error::Conflict { .. }) => {
-            let problem = FieldProblem::new(
-                "email",
-                "An account with this address exists. Sign in, or reset its password from the sign-in page.",
-            );
-            return refuse(&state, parts, echo(&pairs, vec![problem], None)).await;
+    let confirm = OutgoingMail::confirm_account(email.as_str(), &confirmation_link(&state, &token, &next));
+    let origin = state.public_origin();
+    let (sign_in_page, forgot_page) = (format!("{origin}{SIGN_IN_PATH}"), format!("{origin}/account/forgot"));
+    let attempted = |owner: &str| OutgoingMail::sign_up_attempted(owner, &sign_in_page, &forgot_page);
+    let hashed = token_hash(&token);
+    let new = db::NewCandidate {
+        email: email.as_str(),
+        password_hash: &password_hash,
+        name: &name,
+        token_hash: &hashed,
+        expires_at: now() + CONFIRM_SECONDS,
+    };
+    match db::sign_up_candidate(&state.pool, &new, &confirm, &attempted).await {
+        Ok(db::SignedUp::Created(id)) => tracing::info!(candidate = id, %address, "candidate signed up"),
+        Ok(db::SignedUp::AddressTaken) => {
+            tracing::info!(%address, "a sign-up with an address that has an account: its owner is told");
         }
         Err(error) => return storage(error),
-    };
-    state.mail_wake.notify_one();
-    if let Err(response) = start_session(&session, id, email.as_str()).await {
-        return response;
     }
-    tracing::info!(candidate = id, %address, "candidate signed up");
-    let separator = if next.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{next}{separator}notice=signed-up")).into_response()
+    state.mail_wake.notify_one();
+    check_mail_page("check-mail", &next)
 }
 
 /// `POST /account/sign-in`: the admins' rules (limits per address and per account, the same answer and
@@ -183,7 +211,7 @@ pub async fn sign_up(State(state): State<AppState>, request: Request) -> Respons
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
     let address = client_address(request.extensions());
     if let Err(not_until) = state.sign_in_limiter.check_key(&address) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
+        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now()).as_secs().max(1);
         return crate::admin::sign_in::too_many(wait, "from your address");
     }
     let (session, pairs, _) = match read_form(request).await {
@@ -193,10 +221,9 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     let email = field(&pairs, "email").unwrap_or_default().trim().to_owned();
     let password = field(&pairs, "password").unwrap_or_default().to_owned();
     let next = safe_next(field(&pairs, "next"));
-    let account_key: String = format!("candidate:{}", email.to_lowercase().chars().take(254).collect::<String>());
-    if let Err(not_until) = state.account_limiter.check_key(&account_key) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
-        return crate::admin::sign_in::too_many(wait, "for this account");
+    let account_key = SignInGuard::account_key("candidate", &email);
+    if let Err(response) = guard_attempt(&state, &account_key, address) {
+        return response;
     }
     let account = match db::find_candidate(&state.pool, &email).await {
         Ok(account) => account,
@@ -205,8 +232,13 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         Err(error) => return storage(error),
     };
     let matches = check_account_password(account.as_ref().map(|a| a.password_hash.clone()), password).await;
+    let owner = account.as_ref().map(|account| account.email.clone());
+    note_attempt(&state, &account_key, address, matches == Some(true), owner.as_deref(), "/account/forgot").await;
+    // An account whose address is not confirmed yet is not entered, and answers as a wrong password does:
+    // otherwise signing up with someone's address and then signing in would tell whether it had an
+    // account.
     let account = match (matches, account) {
-        (Some(true), Some(account)) => account,
+        (Some(true), Some(account)) if account.confirmed => account,
         (Some(_), _) => {
             tracing::warn!(%address, "failed candidate sign-in");
             let mut query = form_urlencoded::Serializer::new(String::new());
@@ -219,7 +251,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         }
         (None, _) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    if let Err(response) = start_session(&session, account.id, &account.email).await {
+    if let Err(response) = start_session(&session, &account).await {
         return response;
     }
     tracing::info!(candidate = account.id, %address, "candidate signed in");
@@ -243,17 +275,20 @@ pub async fn confirm(State(state): State<AppState>, request: Request) -> Respons
     if let Some(limited) = address_limited(&state, &request) {
         return limited;
     }
-    let (session, pairs, parts) = match read_form(request).await {
+    let (_, pairs, parts) = match read_form(request).await {
         Ok(form) => form,
         Err(response) => return response,
     };
     let token = field(&pairs, "token").unwrap_or_default();
+    let next = safe_next(field(&pairs, "next"));
     match db::confirm_candidate(&state.pool, &token_hash(token), now()).await {
         Ok(Some(id)) => {
             tracing::info!(candidate = id, "candidate address confirmed");
-            let signed_in = app::auth::signed_in_candidate(&session).await.ok().flatten().is_some();
-            let target = if signed_in { HOME_PATH } else { SIGN_IN_PATH };
-            Redirect::to(&format!("{target}?notice=confirmed")).into_response()
+            let signed_in = crate::candidates::candidate_of(&parts.extensions).await.is_some();
+            if signed_in {
+                return Redirect::to(&format!("{HOME_PATH}?notice=confirmed")).into_response();
+            }
+            check_mail_page("confirmed", &next)
         }
         Ok(None) => {
             let refusal = "This link has been used or has expired. Sign in and ask for a new one.".to_owned();
@@ -263,34 +298,96 @@ pub async fn confirm(State(state): State<AppState>, request: Request) -> Respons
     }
 }
 
-/// `POST /account/confirm/resend`: a new confirmation link for the signed-in, unconfirmed candidate.
+/// A queued request for an e-mailed link: the same write whatever the address, done off the request
+/// path by [`process_account_requests`].
+async fn queue_request(state: &AppState, purpose: &'static str, email: &EmailAddress) -> Result<(), Response> {
+    db::queue_account_request(&state.pool, purpose, email.as_str(), now()).await.map_err(storage)?;
+    let worker = state.clone();
+    tokio::spawn(async move { process_account_requests(&worker).await });
+    Ok(())
+}
+
+/// `POST /account/confirm/resend`: a new confirmation link for the address typed (or the signed-in
+/// candidate's), when it has an account still unconfirmed; the answer is the same either way.
 pub async fn resend_confirmation(State(state): State<AppState>, request: Request) -> Response {
     let address = client_address(request.extensions());
-    let post = match read_candidate_post(request, true, HOME_PATH).await {
-        Ok(post) => post,
+    let (_, pairs, parts) = match read_form(request).await {
+        Ok(form) => form,
         Err(response) => return response,
     };
-    let account = match db::candidate_by_id(&state.pool, post.candidate.id).await {
-        Ok(Some(account)) => account,
-        Ok(None) => return AppError::NotFound.into_response(),
-        Err(error) => return storage(error),
+    let typed = match crate::candidates::candidate_of(&parts.extensions).await {
+        Some(candidate) => candidate.email,
+        None => field(&pairs, "email").unwrap_or_default().to_owned(),
     };
-    if account.confirmed {
-        return Redirect::to(&format!("{HOME_PATH}?notice=confirmed")).into_response();
-    }
-    if let Err(limited) = state.rate_limits.account_mail(address, &account.email) {
+    let email = match EmailAddress::parse(&typed) {
+        Ok(email) => email,
+        Err(_) => return check_mail_page("confirmation-sent", HOME_PATH),
+    };
+    if let Err(limited) = state.rate_limits.account_mail(address, email.as_str()) {
         return limited.response("Too many account e-mails asked for; try again later.");
     }
-    let token = new_csrf_token();
-    let link = format!("{}/account/confirm?token={token}", state.public_origin());
-    let mail = OutgoingMail::confirm_account(&account.email, &link);
-    if let Err(error) =
-        db::send_token(&state.pool, account.id, "confirm", &token_hash(&token), now() + CONFIRM_SECONDS, &mail).await
-    {
-        return storage(error);
+    if let Err(response) = queue_request(&state, "confirm", &email).await {
+        return response;
     }
-    state.mail_wake.notify_one();
-    Redirect::to(&format!("{HOME_PATH}?notice=confirmation-sent")).into_response()
+    check_mail_page("confirmation-sent", HOME_PATH)
+}
+
+/// Does the queued account requests: for each whose address has an account (an unconfirmed one, for a
+/// new confirmation link), stores a new token and puts its e-mail in the outbox; then drops the request.
+/// Runs after each request is queued, and in the periodic sweep for any a crash left.
+pub async fn process_account_requests(state: &AppState) {
+    const BATCH: i64 = 50;
+    loop {
+        let pending = match db::pending_account_requests(&state.pool, BATCH).await {
+            Ok(pending) => pending,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the account requests; the sweep tries again");
+                return;
+            }
+        };
+        if pending.is_empty() {
+            return;
+        }
+        let mut mailed = false;
+        for (request_id, purpose, email) in pending {
+            match do_account_request(state, request_id, &purpose, &email).await {
+                Ok(sent) => mailed |= sent,
+                Err(error) => {
+                    tracing::warn!(%error, "an account request failed; the sweep tries again");
+                    return;
+                }
+            }
+        }
+        if mailed {
+            state.mail_wake.notify_one();
+        }
+    }
+}
+
+/// One queued request; true when it put an e-mail in the outbox.
+async fn do_account_request(state: &AppState, request_id: i64, purpose: &str, email: &str) -> Result<bool, db::Error> {
+    let account = match db::find_candidate(&state.pool, email).await {
+        Ok(account) => account,
+        Err(db::Error::Invalid(_)) => None,
+        Err(error) => return Err(error),
+    };
+    let token = new_csrf_token();
+    let origin = state.public_origin();
+    let (mail, expires_at) = match (purpose, &account) {
+        ("reset", Some(account)) => (
+            OutgoingMail::reset_password(&account.email, &format!("{origin}/account/reset?token={token}")),
+            now() + RESET_SECONDS,
+        ),
+        ("confirm", Some(account)) if !account.confirmed => (
+            OutgoingMail::confirm_account(&account.email, &confirmation_link(state, &token, HOME_PATH)),
+            now() + CONFIRM_SECONDS,
+        ),
+        _ => return db::finish_account_request(&state.pool, request_id, None).await.map(|_| false),
+    };
+    let purpose = if purpose == "reset" { "reset" } else { "confirm" };
+    let hashed = token_hash(&token);
+    let id = account.map(|account| account.id).unwrap_or_default();
+    db::finish_account_request(&state.pool, request_id, Some((id, purpose, &hashed, expires_at, &mail))).await
 }
 
 /// `POST /account/forgot`: e-mails a reset link when the address has an account; the answer is the same
@@ -311,21 +408,9 @@ pub async fn forgot(State(state): State<AppState>, request: Request) -> Response
     if let Err(limited) = state.rate_limits.account_mail(address, email.as_str()) {
         return limited.response("Too many account e-mails asked for; try again later.");
     }
-    match db::find_candidate(&state.pool, email.as_str()).await {
-        Ok(Some(account)) => {
-            let token = new_csrf_token();
-            let link = format!("{}/account/reset?token={token}", state.public_origin());
-            let mail = OutgoingMail::reset_password(&account.email, &link);
-            if let Err(error) =
-                db::send_token(&state.pool, account.id, "reset", &token_hash(&token), now() + RESET_SECONDS, &mail)
-                    .await
-            {
-                return storage(error);
-            }
-            state.mail_wake.notify_one();
-        }
-        Ok(None) => {}
-        Err(error) => return storage(error),
+    // The same write for every address; whether it has an account is looked at off the request path.
+    if let Err(response) = queue_request(&state, "reset", &email).await {
+        return response;
     }
     Redirect::to("/account/forgot?sent=1").into_response()
 }
@@ -341,6 +426,20 @@ pub async fn reset(State(state): State<AppState>, request: Request) -> Response 
     };
     let token = field(&pairs, "token").unwrap_or_default().to_owned();
     let password = field(&pairs, "password").unwrap_or_default().to_owned();
+    let spent = || {
+        let refusal = "This link has been used or has expired. Ask for a new one.".to_owned();
+        echo(&pairs, Vec::new(), Some(refusal))
+    };
+    // The token first (a look-up), then the policy and the hash: a guessed token costs no hashing.
+    match db::reset_token_owner(&state.pool, &token_hash(&token), now()).await {
+        Ok(Some(_)) => {}
+        Ok(None) | Err(db::Error::Invalid(_)) => return refuse(&state, parts, spent()).await,
+        Err(error) => return storage(error),
+    }
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        let problem = FieldProblem::new("password", "The password may have at most 128 characters.");
+        return refuse(&state, parts, echo(&pairs, vec![problem], None)).await;
+    }
     if let Some(problem) = password_problem(&password, &[], "password") {
         return refuse(&state, parts, echo(&pairs, vec![problem], None)).await;
     }
@@ -348,15 +447,14 @@ pub async fn reset(State(state): State<AppState>, request: Request) -> Response 
         Ok(hash) => hash,
         Err(response) => return response,
     };
-    match db::reset_candidate_password(&state.pool, &token_hash(&token), &password_hash, now()).await {
+    let new_epoch = new_csrf_token();
+    match db::reset_candidate_password(&state.pool, &token_hash(&token), &password_hash, &new_epoch, now()).await {
         Ok(Some(id)) => {
-            tracing::info!(candidate = id, "candidate password reset");
+            // Every session of the account ends, this browser's too: it signs in with the new password.
+            tracing::info!(candidate = id, "candidate password reset; every session of the account ended");
             Redirect::to(&format!("{SIGN_IN_PATH}?notice=password-reset")).into_response()
         }
-        Ok(None) => {
-            let refusal = "This link has been used or has expired. Ask for a new one.".to_owned();
-            refuse(&state, parts, echo(&pairs, Vec::new(), Some(refusal))).await
-        }
+        Ok(None) => refuse(&state, parts, spent()).await,
         Err(error) => storage(error),
     }
 }
@@ -383,9 +481,22 @@ pub async fn change_password(State(state): State<AppState>, request: Request) ->
         Ok(hash) => hash,
         Err(response) => return response,
     };
-    if let Err(error) = db::set_candidate_password(&state.pool, post.candidate.id, &password_hash).await {
+    let new_epoch = new_csrf_token();
+    if let Err(error) = db::set_candidate_password(&state.pool, post.candidate.id, &password_hash, &new_epoch).await {
         return storage(error);
     }
+    // Every other session of the account has ended; this one goes on under a new id and the new epoch.
+    let renewed = match db::candidate_by_id(&state.pool, post.candidate.id).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return AppError::NotFound.into_response(),
+        Err(error) => return storage(error),
+    };
+    if let Some(session) = post.parts.extensions.get::<Session>()
+        && let Err(response) = start_session(session, &renewed).await
+    {
+        return response;
+    }
+    tracing::info!(candidate = post.candidate.id, "password changed; every other session of the account ended");
     Redirect::to(&format!("{HOME_PATH}?notice=password-changed")).into_response()
 }
 

@@ -46,7 +46,8 @@ fn is_apply_path(path: &str) -> bool {
 /// The candidate signed in to the request's session, if any.
 pub async fn candidate_of(extensions: &axum::http::Extensions) -> Option<SignedInCandidate> {
     let session = extensions.get::<Session>()?;
-    auth::signed_in_candidate(session).await.ok().flatten()
+    let pool = extensions.get::<app::db::Pool>()?;
+    auth::signed_in_candidate(pool, session).await.ok().flatten()
 }
 
 /// Sends signed-out visitors of the candidate's pages to the candidate sign-in page (and back after it).

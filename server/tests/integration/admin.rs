@@ -492,8 +492,11 @@ async fn a_save_after_sign_out_does_not_bring_the_session_back() {
     use tower_sessions::SessionStore;
     let (app, cookie) = signed_in_app().await;
     let store = server::admin::session_store::DatabaseSessionStore::new(app.pool.clone());
-    let id: String =
+    let stored: String =
         crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM sessions").fetch_one(p).await).expect("id");
+    let id = cookie.strip_prefix("jobboard_session=").expect("the session cookie");
+    assert_ne!(stored, id, "the table holds the hash of the session id, not the id");
+    assert_eq!(stored, server::candidates::token_hash(id));
     let id: tower_sessions::session::Id = id.parse().expect("session id");
     // A request loaded the session, then the admin signed out on another tab, then the request saves.
     let in_flight = store.load(&id).await.expect("load").expect("the session");
@@ -531,11 +534,11 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn guesses_at_one_account_from_many_addresses_are_limited_per_account() {
+async fn guesses_from_many_addresses_reach_the_accounts_ceiling_but_never_its_owners_known_address() {
     use tower::ServiceExt;
     let app = TestApp::with_brief().await;
     app.create_admin(EMAIL, PASSWORD).await;
-    let attempt = |octet: u8, password: &'static str| {
+    let attempt = |peer: [u8; 4], password: &'static str| {
         let router = app.router.clone();
         async move {
             let body = format!("email={}&password={password}", EMAIL.replace('@', "%40"));
@@ -544,20 +547,46 @@ async fn guesses_at_one_account_from_many_addresses_are_limited_per_account() {
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(axum::body::Body::from(body))
                 .expect("request");
-            let peer: std::net::SocketAddr = ([10, 0, 0, octet], 40_000).into();
+            let peer: std::net::SocketAddr = (peer, 40_000).into();
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             router.oneshot(request).await.expect("answer")
         }
     };
-    for octet in 1..=server::rate_limits::ACCOUNT_BURST as u8 {
-        assert_eq!(attempt(octet, "wrong-guess-123").await.status(), StatusCode::SEE_OTHER, "guess {octet}");
+    // The owner signed in before from their usual address.
+    let owner = [192, 0, 2, 10];
+    assert_eq!(attempt(owner, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let sessions = count(&app, "SELECT COUNT(*) FROM sessions").await;
+    // One guess from each of many addresses: the account's ceiling holds them back.
+    let ceiling = server::rate_limits::ACCOUNT_CEILING;
+    let mut refused = 0;
+    for n in 0..ceiling + 5 {
+        let status = attempt([10, 0, (n / 250) as u8, (n % 250) as u8 + 1], "wrong-guess-123").await.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        } else {
+            assert_eq!(status, StatusCode::SEE_OTHER, "guess {n}");
+        }
     }
-    let limited = attempt(200, PASSWORD).await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(refused >= 4, "{refused} of the guesses past the ceiling were refused");
+    let limited = attempt([203, 0, 113, 5], PASSWORD).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "a new address waits, even with the password");
     let wait: u64 =
         limited.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok()).expect("Retry-After");
     assert!((1..=90).contains(&wait), "{wait}");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, sessions, "no session for the guesses");
+    // The owner's usual address is not held back by the strangers' guesses.
+    assert_eq!(attempt(owner, PASSWORD).await.status(), StatusCode::SEE_OTHER, "the owner still signs in");
+    // And the owner was told, once.
+    let told: i64 = crate::on_db!(app.pool, |p| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND subject = 'Wrong passwords were tried for your account'"
+    )
+    .bind(EMAIL)
+    .fetch_one(p)
+    .await
+    })
+    .expect("count");
+    assert_eq!(told, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 // Leptos view types nest deeply; the default limit is too low for the detail page.
 #![recursion_limit = "256"]
 
+mod accounts;
 mod admin;
 mod alerts;
 mod candidates;

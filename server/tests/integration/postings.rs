@@ -18,7 +18,7 @@ fn today() -> chrono::NaiveDate {
 async fn admin(app: &TestApp) -> SignedInAdmin {
     let email = "service@jobs.example";
     let id = db::insert_admin(&app.pool, email, "$argon2id$not-used-here").await.expect("admin stored");
-    SignedInAdmin { id, email: email.to_owned(), csrf_token: String::new(), signed_in_at: 0 }
+    SignedInAdmin { id, email: email.to_owned(), csrf_token: String::new(), signed_in_at: 0, epoch: String::new() }
 }
 
 /// A complete form for a TikTok posting in San Jose with a pay range.

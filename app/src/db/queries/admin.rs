@@ -28,8 +28,19 @@ pub async fn insert_admin(pool: &Pool, email: &str, password_hash: &str) -> Resu
 }
 
 pub async fn find_admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, Error> {
-    sqlx::query_as("SELECT id, email, password_hash FROM admins WHERE lower(email) = lower($1)")
-        .bind(email)
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, email, password_hash, session_epoch FROM admins WHERE {}",
+        dialect::email_is("$1")
+    )))
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+    .map_err(Error::from)
+}
+
+pub async fn admin_session_epoch(pool: &Pool, id: i64) -> Result<Option<String>, Error> {
+    sqlx::query_scalar("SELECT session_epoch FROM admins WHERE id = $1")
+        .bind(id)
         .fetch_optional(pool)
         .await
         .map_err(Error::from)

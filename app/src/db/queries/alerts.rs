@@ -51,6 +51,12 @@ pub async fn save_alert(pool: &Pool, alert: &NewAlert<'_>) -> Result<SavedAlert,
     .await?;
     let confirmed_at = alert.confirmed.then_some(alert.now);
     let (id, confirmed) = match existing {
+        // Only the confirmed account of the address changes an alert the address has: a form sent by
+        // anyone else neither changes it nor learns that it exists.
+        Some((id, _)) if !alert.confirmed => {
+            tx.commit().await?;
+            return Ok(SavedAlert { id, confirmed: false, over_limit: false });
+        }
         Some((id, was_confirmed)) => {
             sqlx::query(
                 "UPDATE alerts SET frequency = $1, paused = false, confirmed_at = COALESCE(confirmed_at, $2), \
@@ -121,29 +127,49 @@ pub async fn send_alert_confirmation(pool: &Pool, alert_id: i64, mail: &Outgoing
     Ok(())
 }
 
-/// Confirms alert `id`; false when there is no such alert.
-pub async fn confirm_alert(pool: &Pool, id: i64, now: i64) -> Result<bool, Error> {
-    let done = sqlx::query("UPDATE alerts SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(pool)
-        .await?;
+/// Confirms alert `id` when its link secret is `secret`; false when there is no such alert.
+pub async fn confirm_alert(pool: &Pool, id: i64, secret: &str, now: i64) -> Result<bool, Error> {
+    let done =
+        sqlx::query("UPDATE alerts SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2 AND link_secret = $3")
+            .bind(now)
+            .bind(id)
+            .bind(secret)
+            .execute(pool)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Does what an unsubscribe link says: deletes the alert, or turns a candidate's notices off. False when
-/// there was nothing to stop (already done).
-pub async fn unsubscribe(pool: &Pool, what: Unsubscribe) -> Result<bool, Error> {
-    let done = match what {
-        Unsubscribe::Alert(id) => sqlx::query("DELETE FROM alerts WHERE id = $1").bind(id).execute(pool).await?,
-        Unsubscribe::Notices(id) => {
-            sqlx::query("UPDATE candidates SET notices_off = true WHERE id = $1 AND notices_off = false")
+/// Does what an unsubscribe link says, when the row it names still has the link's secret: deletes the
+/// alert, or turns a candidate's notices off. `None` when the row is gone (or is another one);
+/// `Some(false)` when there was nothing left to stop.
+pub async fn unsubscribe(pool: &Pool, what: Unsubscribe, secret: &str) -> Result<Option<bool>, Error> {
+    let (exists, done) = match what {
+        Unsubscribe::Alert(id) => {
+            let done = sqlx::query("DELETE FROM alerts WHERE id = $1 AND link_secret = $2")
                 .bind(id)
+                .bind(secret)
                 .execute(pool)
-                .await?
+                .await?;
+            (done.rows_affected() > 0, done.rows_affected() > 0)
+        }
+        Unsubscribe::Notices(id) => {
+            let off: Option<bool> =
+                sqlx::query_scalar("SELECT notices_off FROM candidates WHERE id = $1 AND link_secret = $2")
+                    .bind(id)
+                    .bind(secret)
+                    .fetch_optional(pool)
+                    .await?;
+            let done = sqlx::query(
+                "UPDATE candidates SET notices_off = true WHERE id = $1 AND link_secret = $2 AND notices_off = false",
+            )
+            .bind(id)
+            .bind(secret)
+            .execute(pool)
+            .await?;
+            (off.is_some(), done.rows_affected() > 0)
         }
     };
-    Ok(done.rows_affected() > 0)
+    Ok(exists.then_some(done))
 }
 
 /// The condition that an alert is the candidate's (parameter `candidate`): made signed in, or made with the
@@ -187,7 +213,8 @@ pub async fn change_alert(pool: &Pool, candidate_id: i64, id: i64, change: Alert
     Ok(done.rows_affected() == 1)
 }
 
-type AlertRow = (i64, String, Option<String>, Option<String>, Option<String>, String, bool, bool, Option<i64>, i64);
+type AlertRow =
+    (i64, String, Option<String>, Option<String>, Option<String>, String, bool, bool, Option<i64>, i64, String);
 
 /// The step titles of a career alert, in the path's order.
 async fn alert_steps(conn: &mut Connection, alert_id: i64) -> Result<Vec<String>, Error> {
@@ -204,7 +231,7 @@ async fn alert_steps(conn: &mut Connection, alert_id: i64) -> Result<Vec<String>
 async fn alerts_where(pool: &Pool, condition: &str, bind: i64, limit: i64) -> Result<Vec<StoredAlert>, Error> {
     let rows: Vec<AlertRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT a.id, a.email, a.listing_query, cp.slug, cp.name, a.frequency, a.paused, \
-         a.confirmed_at IS NOT NULL, a.candidate_id, a.created_at \
+         a.confirmed_at IS NOT NULL, a.candidate_id, a.created_at, a.link_secret \
          FROM alerts a LEFT JOIN career_paths cp ON cp.id = a.career_path_id WHERE {condition} ORDER BY a.id LIMIT $2"
     )))
     .bind(bind)
@@ -213,7 +240,9 @@ async fn alerts_where(pool: &Pool, condition: &str, bind: i64, limit: i64) -> Re
     .await?;
     let mut conn = pool.acquire().await?;
     let mut alerts = Vec::with_capacity(rows.len());
-    for (id, email, query, path_slug, path_name, frequency, paused, confirmed, candidate_id, created_at) in rows {
+    for (id, email, query, path_slug, path_name, frequency, paused, confirmed, candidate_id, created_at, link_secret) in
+        rows
+    {
         let target = match (query, path_slug) {
             (Some(query), _) => AlertTarget::Search { query },
             (None, Some(path_slug)) => AlertTarget::Career {
@@ -232,6 +261,7 @@ async fn alerts_where(pool: &Pool, condition: &str, bind: i64, limit: i64) -> Re
             confirmed,
             candidate_id,
             created_at,
+            link_secret,
         });
     }
     Ok(alerts)
@@ -481,9 +511,9 @@ pub async fn pending_posting_changes(pool: &Pool, limit: i64) -> Result<Vec<Post
 /// Who follows posting `posting_id`: confirmed candidates who saved it or applied to it (notices on), and
 /// running alerts that told about it; each address once (a candidate's reason first), at most `limit`.
 pub async fn posting_followers(pool: &Pool, posting_id: i64, limit: i64) -> Result<Vec<Follower>, Error> {
-    let candidates: Vec<(i64, String, bool)> = sqlx::query_as(
+    let candidates: Vec<(i64, String, bool, String)> = sqlx::query_as(
         "SELECT c.id, lower(c.email), EXISTS (SELECT 1 FROM applications a WHERE a.candidate_id = c.id \
-         AND a.posting_id = $1 AND a.status <> 'withdrawn') FROM candidates c \
+         AND a.posting_id = $1 AND a.status <> 'withdrawn'), c.link_secret FROM candidates c \
          WHERE c.confirmed_at IS NOT NULL AND c.notices_off = false AND (\
          EXISTS (SELECT 1 FROM saved_jobs s WHERE s.candidate_id = c.id AND s.posting_id = $1) OR \
          EXISTS (SELECT 1 FROM applications a WHERE a.candidate_id = c.id AND a.posting_id = $1 \
@@ -493,8 +523,8 @@ pub async fn posting_followers(pool: &Pool, posting_id: i64, limit: i64) -> Resu
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    let alerts: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT a.id, a.email FROM alert_sent_postings x JOIN alerts a ON a.id = x.alert_id \
+    let alerts: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.email, a.link_secret FROM alert_sent_postings x JOIN alerts a ON a.id = x.alert_id \
          WHERE x.posting_id = $1 AND a.confirmed_at IS NOT NULL AND a.paused = false ORDER BY a.id LIMIT $2",
     )
     .bind(posting_id)
@@ -503,15 +533,21 @@ pub async fn posting_followers(pool: &Pool, posting_id: i64, limit: i64) -> Resu
     .await?;
     let mut followers: Vec<Follower> = candidates
         .into_iter()
-        .map(|(id, email, applied)| Follower {
+        .map(|(id, email, applied, link_secret)| Follower {
             email,
             why: if applied { "you applied to" } else { "you saved" },
             unsubscribe: Unsubscribe::Notices(id),
+            link_secret,
         })
         .collect();
-    for (id, email) in alerts {
+    for (id, email, link_secret) in alerts {
         if !followers.iter().any(|follower| follower.email == email) {
-            followers.push(Follower { email, why: "an alert of yours sent you", unsubscribe: Unsubscribe::Alert(id) });
+            followers.push(Follower {
+                email,
+                why: "an alert of yours sent you",
+                unsubscribe: Unsubscribe::Alert(id),
+                link_secret,
+            });
         }
     }
     followers.truncate(usize::try_from(limit).unwrap_or(0));

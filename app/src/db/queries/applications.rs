@@ -138,15 +138,24 @@ pub async fn apply(
     .bind(&application.note)
     .fetch_one(&mut *tx)
     .await?;
+    // The receipt goes to the account's confirmed address, never to an address typed in the form (the
+    // employer's copy of the contact address may be anyone's).
+    let account_email: Option<String> =
+        sqlx::query_scalar("SELECT email FROM candidates WHERE id = $1 AND confirmed_at IS NOT NULL")
+            .bind(candidate_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let applied = Applied {
         id,
         posting_id,
         position,
         title: target.title,
         company_name: target.company_name,
-        email: application.email.as_str().to_owned(),
+        email: account_email.unwrap_or_default(),
     };
-    enqueue(&mut tx, &receipt(&applied)).await?;
+    if !applied.email.is_empty() {
+        enqueue(&mut tx, &receipt(&applied)).await?;
+    }
     tx.commit().await?;
     Ok(Ok(applied))
 }
@@ -274,7 +283,8 @@ pub async fn set_application_status(
     let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
     // The application's row is locked until this commits: a withdrawal cannot cross the change.
     let row: Option<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT posting_id, status, email FROM applications WHERE id = $1{}",
+        "SELECT a.posting_id, a.status, COALESCE((SELECT c.email FROM candidates c WHERE c.id = a.candidate_id \
+         AND c.confirmed_at IS NOT NULL), '') FROM applications a WHERE a.id = $1{}",
         dialect::FOR_UPDATE
     )))
     .bind(application_id)

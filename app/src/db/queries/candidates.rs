@@ -5,14 +5,14 @@ use sqlx::FromRow;
 
 use super::dialect;
 use super::{Connection, Error, Pool};
-use crate::db::records::{CandidateAccount, iso_utc};
+use crate::db::records::{CandidateAccount, NewCandidate, SignedUp, iso_utc};
 use crate::domain::candidate::{CandidateProfile, PlannedPosting, SavedJob};
-use crate::domain::mail::{OutboxEntry, OutgoingMail};
+use crate::domain::mail::{OutboxEntry, OutgoingMail, without_token_links};
 
 /// A message is tried this many times; then it stays in the outbox, marked with its last error.
 const MAX_SEND_ATTEMPTS: i64 = 10;
 
-const ACCOUNT_COLUMNS: &str = "id, email, password_hash, confirmed_at IS NOT NULL AS confirmed";
+const ACCOUNT_COLUMNS: &str = "id, email, password_hash, confirmed_at IS NOT NULL AS confirmed, session_epoch";
 
 pub(super) async fn enqueue(conn: &mut Connection, mail: &OutgoingMail) -> Result<(), Error> {
     sqlx::query("INSERT INTO outbox (to_address, subject, body, list_unsubscribe) VALUES ($1, $2, $3, $4)")
@@ -42,33 +42,47 @@ async fn insert_token(
     Ok(())
 }
 
-pub async fn create_candidate(
+pub async fn sign_up_candidate(
     pool: &Pool,
-    email: &str,
-    password_hash: &str,
-    name: &str,
-    token_hash: &str,
-    expires_at: i64,
-    mail: &OutgoingMail,
-) -> Result<i64, Error> {
+    new: &NewCandidate<'_>,
+    confirm: &OutgoingMail,
+    attempted: &(dyn Fn(&str) -> OutgoingMail + Sync),
+) -> Result<SignedUp, Error> {
     let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO candidates (email, password_hash, name, contact_email) VALUES ($1, $2, $3, $1) RETURNING id",
-    )
-    .bind(email)
-    .bind(password_hash)
-    .bind(name)
-    .fetch_one(&mut *tx)
+    let existing: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT email FROM candidates WHERE {}",
+        dialect::email_is("$1")
+    )))
+    .bind(new.email)
+    .fetch_optional(&mut *tx)
     .await?;
-    insert_token(&mut tx, id, "confirm", token_hash, expires_at).await?;
-    enqueue(&mut tx, mail).await?;
+    let signed_up = match existing {
+        Some(owner) => {
+            enqueue(&mut tx, &attempted(&owner)).await?;
+            SignedUp::AddressTaken
+        }
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO candidates (email, password_hash, name, contact_email) VALUES ($1, $2, $3, $1) RETURNING id",
+            )
+            .bind(new.email)
+            .bind(new.password_hash)
+            .bind(new.name)
+            .fetch_one(&mut *tx)
+            .await?;
+            insert_token(&mut tx, id, "confirm", new.token_hash, new.expires_at).await?;
+            enqueue(&mut tx, confirm).await?;
+            SignedUp::Created(id)
+        }
+    };
     tx.commit().await?;
-    Ok(id)
+    Ok(signed_up)
 }
 
 pub async fn find_candidate(pool: &Pool, email: &str) -> Result<Option<CandidateAccount>, Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM candidates WHERE lower(email) = lower($1)"
+        "SELECT {ACCOUNT_COLUMNS} FROM candidates WHERE {}",
+        dialect::email_is("$1")
     )))
     .bind(email)
     .fetch_optional(pool)
@@ -84,19 +98,74 @@ pub async fn candidate_by_id(pool: &Pool, id: i64) -> Result<Option<CandidateAcc
         .map_err(Error::from)
 }
 
-pub async fn send_token(
-    pool: &Pool,
-    candidate_id: i64,
-    purpose: &str,
-    token_hash: &str,
-    expires_at: i64,
-    mail: &OutgoingMail,
-) -> Result<(), Error> {
-    let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
-    insert_token(&mut tx, candidate_id, purpose, token_hash, expires_at).await?;
-    enqueue(&mut tx, mail).await?;
-    tx.commit().await?;
+pub async fn candidate_session_epoch(pool: &Pool, id: i64) -> Result<Option<String>, Error> {
+    sqlx::query_scalar("SELECT session_epoch FROM candidates WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(Error::from)
+}
+
+pub async fn candidate_link_secret(pool: &Pool, id: i64) -> Result<Option<String>, Error> {
+    sqlx::query_scalar("SELECT link_secret FROM candidates WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(Error::from)
+}
+
+/// Puts `mail` in the outbox by itself (a notice that needs no other write).
+pub async fn send_mail(pool: &Pool, mail: &OutgoingMail) -> Result<(), Error> {
+    let mut conn = pool.acquire().await?;
+    enqueue(&mut conn, mail).await
+}
+
+pub async fn queue_account_request(pool: &Pool, purpose: &str, email: &str, now: i64) -> Result<(), Error> {
+    sqlx::query("INSERT INTO account_requests (purpose, email, created_at) VALUES ($1, $2, $3)")
+        .bind(purpose)
+        .bind(email)
+        .bind(now)
+        .execute(pool)
+        .await?;
     Ok(())
+}
+
+pub async fn pending_account_requests(pool: &Pool, limit: i64) -> Result<Vec<(i64, String, String)>, Error> {
+    sqlx::query_as("SELECT id, purpose, email FROM account_requests ORDER BY id LIMIT $1")
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        .map_err(Error::from)
+}
+
+pub async fn finish_account_request(
+    pool: &Pool,
+    request_id: i64,
+    token: Option<(i64, &str, &str, i64, &OutgoingMail)>,
+) -> Result<bool, Error> {
+    let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
+    let taken = sqlx::query("DELETE FROM account_requests WHERE id = $1").bind(request_id).execute(&mut *tx).await?;
+    if taken.rows_affected() == 0 {
+        // Another instance did it.
+        return Ok(false);
+    }
+    if let Some((candidate_id, purpose, token_hash, expires_at, mail)) = token {
+        insert_token(&mut tx, candidate_id, purpose, token_hash, expires_at).await?;
+        enqueue(&mut tx, mail).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn delete_unconfirmed_candidates(
+    pool: &Pool,
+    created_before: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, Error> {
+    let deleted = sqlx::query("DELETE FROM candidates WHERE confirmed_at IS NULL AND created_at < $1")
+        .bind(created_before)
+        .execute(pool)
+        .await?;
+    Ok(deleted.rows_affected())
 }
 
 /// Marks the token used when it is unused, unexpired and of this purpose; the candidate it belongs to.
@@ -129,21 +198,41 @@ pub async fn confirm_candidate(pool: &Pool, token_hash: &str, now: i64) -> Resul
     Ok(Some(id))
 }
 
+/// The candidate whose unused, unexpired reset token this is (nothing is spent).
+pub async fn reset_token_owner(pool: &Pool, token_hash: &str, now: i64) -> Result<Option<i64>, Error> {
+    sqlx::query_scalar(
+        "SELECT candidate_id FROM candidate_tokens \
+         WHERE token_hash = $1 AND purpose = 'reset' AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(pool)
+    .await
+    .map_err(Error::from)
+}
+
 pub async fn reset_candidate_password(
     pool: &Pool,
     token_hash: &str,
     password_hash: &str,
+    new_epoch: &str,
     now: i64,
 ) -> Result<Option<i64>, Error> {
     let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
     let Some(id) = take_token(&mut tx, token_hash, "reset", now).await? else {
         return Ok(None);
     };
-    sqlx::query("UPDATE candidates SET password_hash = $1 WHERE id = $2")
-        .bind(password_hash)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    // The link proved the mailbox: the address counts as confirmed, and every session ends.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE candidates SET password_hash = $1, session_epoch = $2, \
+         confirmed_at = COALESCE(confirmed_at, {}) WHERE id = $3",
+        dialect::NOW
+    )))
+    .bind(password_hash)
+    .bind(new_epoch)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     // Every other reset link of the account is spent too.
     sqlx::query(
         "UPDATE candidate_tokens SET used_at = $1 WHERE candidate_id = $2 AND purpose = 'reset' AND used_at IS NULL",
@@ -156,9 +245,10 @@ pub async fn reset_candidate_password(
     Ok(Some(id))
 }
 
-pub async fn set_candidate_password(pool: &Pool, id: i64, password_hash: &str) -> Result<(), Error> {
-    sqlx::query("UPDATE candidates SET password_hash = $1 WHERE id = $2")
+pub async fn set_candidate_password(pool: &Pool, id: i64, password_hash: &str, new_epoch: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE candidates SET password_hash = $1, session_epoch = $2 WHERE id = $3")
         .bind(password_hash)
+        .bind(new_epoch)
         .bind(id)
         .execute(pool)
         .await?;
@@ -201,11 +291,22 @@ pub async fn delete_candidate(pool: &Pool, id: i64) -> Result<u64, Error> {
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    // Alerts made with the address while signed out go too (those made signed in cascade).
-    sqlx::query("DELETE FROM alerts WHERE email = (SELECT lower(email) FROM candidates WHERE id = $1)")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    // Alerts made with the address while signed out go too when the account proved the address (those
+    // made signed in cascade); an unconfirmed account never touches the address's alerts.
+    sqlx::query(
+        "DELETE FROM alerts WHERE email = \
+         (SELECT lower(email) FROM candidates WHERE id = $1 AND confirmed_at IS NOT NULL)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    // Mail to the account not sent yet is not sent.
+    sqlx::query(
+        "DELETE FROM outbox WHERE sent_at IS NULL AND to_address = (SELECT email FROM candidates WHERE id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     let deleted = sqlx::query("DELETE FROM candidates WHERE id = $1").bind(id).execute(&mut *tx).await?;
     if deleted.rows_affected() == 0 {
         return Err(Error::NotFound);
@@ -402,7 +503,8 @@ pub async fn outbox(pool: &Pool, limit: i64) -> Result<Vec<OutboxEntry>, Error> 
             id: row.id,
             to: row.to_address,
             subject: row.subject,
-            body: row.body,
+            // Never a live token on the admin's page, sent or not.
+            body: without_token_links(&row.body),
             created_at: iso_utc(row.created_at),
             sent_at: row.sent_at.map(iso_utc),
             attempts: row.attempts,
@@ -434,12 +536,13 @@ pub async fn claim_outbox(pool: &Pool, now: i64, retry_at: i64, limit: i64) -> R
     Ok(claimed)
 }
 
-pub async fn mark_sent(pool: &Pool, id: i64) -> Result<(), Error> {
+pub async fn mark_sent(pool: &Pool, id: i64, kept_body: &str) -> Result<(), Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE outbox SET sent_at = {}, last_error = NULL WHERE id = $1",
+        "UPDATE outbox SET sent_at = {}, last_error = NULL, body = $2, list_unsubscribe = NULL WHERE id = $1",
         dialect::NOW
     )))
     .bind(id)
+    .bind(kept_body)
     .execute(pool)
     .await?;
     Ok(())

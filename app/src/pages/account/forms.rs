@@ -12,6 +12,12 @@ fn sign_in_notice(code: &str) -> Option<&'static str> {
     match code {
         "signed-out" => Some("You are signed out."),
         "confirmed" => Some("Your address is confirmed. Sign in to apply."),
+        "check-mail" => {
+            Some("We sent an e-mail to that address. Follow its link to confirm your account, then sign in here.")
+        }
+        "confirmation-sent" => {
+            Some("If that address has an account waiting for confirmation, we e-mailed it a new link.")
+        }
         "password-reset" => Some("Your password is changed. Sign in with the new one."),
         "deleted" => Some("Your account is deleted. Your applications were withdrawn."),
         _ => None,
@@ -48,7 +54,7 @@ pub fn CandidateSignInPage() -> impl IntoView {
     view! {
         <FormCard title="Sign in to apply">
             {notice.map(|text| view! { <Notice good=true text /> })}
-            {failed.then(|| view! { <Notice good=false text="The e-mail address or the password is wrong." /> })}
+            {failed.then(|| view! { <Notice good=false text="The e-mail address or the password is wrong, or the address is not confirmed yet (follow the link we e-mailed)." /> })}
             <form method="post" action="/account/sign-in" class="mt-4 space-y-3">
                 <input type="hidden" name="next" value=next />
                 <EchoField label="E-mail address" name="email" kind="email" value=query_value("email") problem=None autocomplete="username" required=true />
@@ -57,6 +63,13 @@ pub fn CandidateSignInPage() -> impl IntoView {
             </form>
             <p class="mt-4 text-sm">"New here? " <a href=sign_up class="create-account font-semibold text-indigo-700 underline">"Create an account"</a></p>
             <p class="mt-1 text-sm"><a href="/account/forgot" class="text-indigo-700 underline">"Forgot your password?"</a></p>
+            <details class="mt-3 text-sm">
+                <summary class="cursor-pointer text-indigo-700 underline">"No confirmation e-mail?"</summary>
+                <form method="post" action="/account/confirm/resend" class="mt-2 space-y-2">
+                    <EchoField label="E-mail address of the account" name="email" kind="email" value="" problem=None autocomplete="username" required=true />
+                    <button type="submit" class="resend-confirmation rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">"Send a new link"</button>
+                </form>
+            </details>
         </FormCard>
     }
 }
@@ -121,11 +134,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
 pub fn ConfirmAddressPage() -> impl IntoView {
     let echo = form_echo();
     let token = query_value("token");
+    let next = query_value("next");
     view! {
         <FormCard title="Confirm your e-mail address">
             {echo.refusal.clone().map(|text| view! { <Notice good=false text /> })}
             <form method="post" action="/account/confirm" class="mt-4">
                 <input type="hidden" name="token" value=token />
+                <input type="hidden" name="next" value=next />
                 <button type="submit" class="confirm-address w-full rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700">"Confirm my address"</button>
             </form>
         </FormCard>

@@ -1,0 +1,329 @@
+//! Accounts that no one else can enter (issue 28), on both engines: sessions bound to their account's
+//! epoch, ids and links that never act on another row, no live token kept or shown after delivery, the
+//! same answer (in status, body and time) whether or not an address has an account, and guesses that
+//! never lock the owner out.
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tower::ServiceExt;
+
+use crate::candidates::{Candidate, SmtpSink, confirmation_token, form, location};
+use crate::helpers::{PUBLIC_URL, TestApp, session_cookie};
+
+const PASSWORD: &str = "copper lantern drift 4417";
+
+async fn count(app: &TestApp, sql: &'static str, bind: &str) -> i64 {
+    crate::on_db!(app.pool, |p| sqlx::query_scalar(sql).bind(bind).fetch_one(p).await).expect("count")
+}
+
+async fn candidate_id(app: &TestApp, email: &str) -> i64 {
+    crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM candidates WHERE email = $1")
+        .bind(email)
+        .fetch_one(p)
+        .await)
+    .expect("the account")
+}
+
+/// True when `cookie`'s session is signed in to the candidate's pages.
+async fn enters(app: &TestApp, cookie: &str) -> bool {
+    let page = app.get_with_header("/account", ("cookie", cookie)).await;
+    match page.status {
+        StatusCode::OK => true,
+        StatusCode::SEE_OTHER => {
+            assert!(location(&page).starts_with("/account/sign-in"), "{}", location(&page));
+            false
+        }
+        other => panic!("unexpected answer {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_accounts_other_session_never_shows_the_next_account() {
+    let app = TestApp::with_brief().await;
+    let ana = app.confirmed_candidate("ana@mail.example").await;
+    let other_browser = app.candidate_sign_in("ana@mail.example").await;
+    let ana_id = candidate_id(&app, "ana@mail.example").await;
+    assert!(enters(&app, &other_browser.cookie).await);
+
+    let deleted = app
+        .post_as(&ana.cookie, "/account/delete", &form(&[("csrf", &ana.token), ("delete_password", PASSWORD)]))
+        .await;
+    assert_eq!(location(&deleted), "/account/sign-in?notice=deleted");
+    let bo = app.confirmed_candidate("bo@mail.example").await;
+    let bo_id = candidate_id(&app, "bo@mail.example").await;
+    assert_ne!(bo_id, ana_id, "an account's id is never handed out again");
+
+    assert!(!enters(&app, &other_browser.cookie).await, "the deleted account's other session is signed out");
+    let profile = app.get_with_header("/account/applications", ("cookie", &other_browser.cookie)).await;
+    assert!(!profile.body.contains("bo@mail.example"), "the new account's data is never shown to it");
+    assert!(enters(&app, &bo.cookie).await);
+
+    // Even were the id handed out again (a restored backup, say), the old session's epoch does not match.
+    crate::on_db!(app.pool, |p| sqlx::query("DELETE FROM candidate_tokens WHERE candidate_id = $1")
+        .bind(bo_id)
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+    .expect("the used tokens gone");
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE candidates SET id = $1 WHERE id = $2")
+        .bind(ana_id)
+        .bind(bo_id)
+        .execute(p)
+        .await
+        .map(|done| done.rows_affected()))
+    .expect("the id moved");
+    assert!(!enters(&app, &other_browser.cookie).await, "a session is bound to its account, not to an id");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_or_reset_ends_every_other_session() {
+    let app = TestApp::with_brief().await;
+    let first = app.confirmed_candidate("ana@mail.example").await;
+    let second = app.candidate_sign_in("ana@mail.example").await;
+    let new_password = "amber falcon river 2290";
+    let changed = app
+        .post_as(
+            &first.cookie,
+            "/account/password",
+            &form(&[("csrf", &first.token), ("current_password", PASSWORD), ("new_password", new_password)]),
+        )
+        .await;
+    assert_eq!(location(&changed), "/account?notice=password-changed");
+    let renewed = session_cookie(&changed).expect("the session goes on under a new id");
+    assert!(enters(&app, &renewed).await, "the session that changed the password goes on");
+    assert!(!enters(&app, &second.cookie).await, "every other session ends");
+
+    // A reset by the e-mailed link ends every session, the one of whoever signed up first included.
+    assert_eq!(app.post_form("/account/forgot", "email=ana%40mail.example").await.status, StatusCode::SEE_OTHER);
+    let (_, body) = app.last_mail_to("ana@mail.example").await;
+    let token = crate::candidates::link_token(&body, "/account/reset?token=");
+    let reset = app.post_form("/account/reset", &form(&[("token", &token), ("password", PASSWORD)])).await;
+    assert_eq!(location(&reset), "/account/sign-in?notice=password-reset");
+    assert!(!enters(&app, &renewed).await, "a reset ends every session");
+    assert!(enters(&app, &app.candidate_sign_in("ana@mail.example").await.cookie).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_alert_link_does_nothing_to_a_new_alert() {
+    let app = TestApp::with_brief().await;
+    let saved = app.post_form("/alerts", "email=zed%40mail.example&frequency=daily&query=region%3DCA").await;
+    assert_eq!(location(&saved), "/alerts/done?what=confirm-sent");
+    let (_, body) = app.last_mail_to("zed@mail.example").await;
+    let confirm = crate::candidates::link_token(&body, "/alerts/confirm?token=");
+    let old_id: i64 =
+        crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM alerts").fetch_one(p).await).expect("alert");
+    let unsubscribe_path = body
+        .split_whitespace()
+        .find_map(|word| word.find("/alerts/unsubscribe?token=").map(|at| word[at..].to_owned()))
+        .expect("an unsubscribe link");
+    let stopped = app.send("POST", &unsubscribe_path, Some(""), &[("origin", PUBLIC_URL)]).await;
+    assert_eq!(location(&stopped), "/alerts/done?what=unsubscribed");
+
+    // A new alert under the same id (as a reused id would be): the old links do not act on it.
+    app.post_form("/alerts", "email=yan%40mail.example&frequency=daily&query=region%3DNY").await;
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE alerts SET id = $1").bind(old_id).execute(p).await.map(|_| ()))
+        .expect("same id");
+    let confirmed = app.post_form("/alerts/confirm", &form(&[("token", &confirm)])).await;
+    assert_eq!(confirmed.status, StatusCode::NOT_FOUND, "an old confirmation link");
+    let again = app.send("POST", &unsubscribe_path, Some(""), &[("origin", PUBLIC_URL)]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "an old unsubscribe link");
+    let left: (String, bool) =
+        crate::on_db!(app.pool, |p| sqlx::query_as("SELECT email, confirmed_at IS NULL FROM alerts")
+            .fetch_one(p)
+            .await)
+        .expect("the new alert");
+    assert_eq!(left, ("yan@mail.example".to_owned(), true), "unchanged and unconfirmed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_form_neither_reveals_nor_changes_an_addresss_alert() {
+    let app = TestApp::with_brief().await;
+    let ana: Candidate = app.confirmed_candidate("ana@mail.example").await;
+    let body = "email=ana%40mail.example&frequency=weekly&query=region%3DCA";
+    assert_eq!(location(&app.post_as(&ana.cookie, "/alerts", body).await), "/alerts/done?what=saved");
+    crate::on_db!(app.pool, |p| sqlx::query("UPDATE alerts SET paused = true").execute(p).await.map(|_| ()))
+        .expect("paused");
+    // Someone else, signed out, sends the same search for her address with another frequency.
+    let stranger = app.post_form("/alerts", "email=ana%40mail.example&frequency=immediate&query=region%3DCA").await;
+    let fresh = app.post_form("/alerts", "email=new%40mail.example&frequency=immediate&query=region%3DCA").await;
+    assert_eq!(location(&stranger), location(&fresh), "the same answer as for an address without alerts");
+    let stored: (String, bool) =
+        crate::on_db!(app.pool, |p| sqlx::query_as("SELECT frequency, paused FROM alerts WHERE email = $1")
+            .bind("ana@mail.example")
+            .fetch_one(p)
+            .await)
+        .expect("her alert");
+    assert_eq!(stored, ("weekly".to_owned(), true), "nothing changed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_live_token_is_shown_or_kept_after_delivery_and_sessions_are_stored_hashed() {
+    let app = TestApp::with_brief().await;
+    app.sign_up("ana@mail.example").await;
+    let (_, stored) = app.last_mail_to("ana@mail.example").await;
+    let token = confirmation_token(&stored);
+    app.create_admin("hiring@jobs.example", "violet kettle orbit 1931").await;
+    let admin = app.sign_in("hiring@jobs.example", "violet kettle orbit 1931").await;
+    let outbox = app.get_with_header("/admin/outbox", ("cookie", &admin)).await;
+    assert!(outbox.body.contains("Confirm your e-mail address"));
+    assert!(!outbox.body.contains(&token), "the outbox page never shows a live token");
+    assert!(outbox.body.contains(app::domain::mail::REMOVED_LINK));
+
+    let sink = SmtpSink::start();
+    let settings = server::mail::MailSettings {
+        smtp_url: Some(format!("smtp://127.0.0.1:{}", sink.port)),
+        mail_from: "Jobboard <no-reply@jobs.example>".into(),
+    };
+    let mailer = server::mail::Mailer::new(&settings).expect("settings").expect("a mailer");
+    assert_eq!(server::mail::send_due(&app.pool, &mailer).await.expect("sent"), 1);
+    assert!(sink.mails()[0].text.contains(&token), "the mail itself carries the link");
+    let (_, kept) = app.last_mail_to("ana@mail.example").await;
+    assert!(!kept.contains(&token), "the stored copy keeps no live token: {kept}");
+    assert!(kept.contains(app::domain::mail::REMOVED_LINK));
+    // The link still works for whoever has the e-mail.
+    let confirmed = app.post_form("/account/confirm", &form(&[("token", &token)])).await;
+    assert_eq!(location(&confirmed), "/account/sign-in?notice=confirmed");
+
+    let ana = app.candidate_sign_in("ana@mail.example").await;
+    let id = ana.cookie.strip_prefix("jobboard_session=").expect("the cookie");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions WHERE id = $1", id).await, 0, "no plain session id");
+    let hashed = server::candidates::token_hash(id);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions WHERE id = $1", &hashed).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_with_a_taken_address_tells_its_owner_and_makes_nothing() {
+    let app = TestApp::with_brief().await;
+    app.confirmed_candidate("ana@mail.example").await;
+    let again = app.sign_up("ANA@mail.example").await;
+    assert!(session_cookie(&again).is_none(), "nobody is signed in");
+    let (subject, body) = app.last_mail_to("ana@mail.example").await;
+    assert_eq!(subject, "Someone tried to sign up with your address");
+    assert!(body.contains("/account/forgot"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM candidates WHERE email <> $1", "").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_wrong_passwords_from_one_source_leave_the_owner_signing_in_from_another() {
+    let app = TestApp::with_brief().await;
+    app.confirmed_candidate("ana@mail.example").await;
+    let attempt = |peer: [u8; 4], password: &'static str| {
+        let router = app.router.clone();
+        async move {
+            let body = format!("email=ana%40mail.example&password={}", password.replace(' ', "+"));
+            let mut request = axum::http::Request::post("/account/sign-in")
+                .header("origin", PUBLIC_URL)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(body))
+                .expect("request");
+            let peer: std::net::SocketAddr = (peer, 40_000).into();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.oneshot(request).await.expect("answer")
+        }
+    };
+    let mut limited = 0;
+    for _ in 0..30 {
+        if attempt([198, 51, 100, 7], "wrong guess 1234").await.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    assert!(limited >= 15, "the guessing source is held back ({limited} refused)");
+    let owner = attempt([192, 0, 2, 44], PASSWORD).await;
+    assert_eq!(owner.status(), StatusCode::SEE_OTHER);
+    let to = owner.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(to, "/account", "the owner signs in from another source");
+}
+
+/// A POST over real HTTP/1.1 to `addr`: the status, the `Location`, the body, and how long the answer
+/// took.
+async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> (u16, String, String, Duration) {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: {PUBLIC_URL}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    let elapsed = started.elapsed();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let location = head
+        .lines()
+        .find_map(|line| line.strip_prefix("location: ").or_else(|| line.strip_prefix("Location: ")))
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, body.to_owned(), elapsed)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_forgot_and_resend_answer_alike_for_known_and_unknown_addresses() {
+    let app = TestApp::with_brief().await;
+    app.confirmed_candidate("known@mail.example").await;
+    app.sign_up("waiting@mail.example").await;
+    let limits = server::rate_limits::RateLimitSettings {
+        account_mails_per_address_per_hour: 1_000_000,
+        account_mails_per_email_per_day: 1_000_000,
+        ..server::rate_limits::RateLimitSettings::default()
+    };
+    let state = server::AppState::new(app.pool.clone(), server::startup::leptos_options(), PUBLIC_URL.into())
+        .with_rate_limits(limits);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let limits = server::serve::ConnectionLimits::default();
+    tokio::spawn(server::serve::serve(listener, server::build_app(state), limits, std::future::pending()));
+
+    const TRIES: usize = 50;
+    let forms: [(&str, &str, fn(&str) -> String); 3] = [
+        ("/account/sign-up", "known@mail.example", |email| {
+            form(&[("email", email), ("password", PASSWORD), ("name", "Ana Lima")])
+        }),
+        ("/account/forgot", "known@mail.example", |email| form(&[("email", email)])),
+        ("/account/confirm/resend", "waiting@mail.example", |email| form(&[("email", email)])),
+    ];
+    for (kind, (path, known, body)) in forms.into_iter().enumerate() {
+        let (mut known_times, mut unknown_times) = (Vec::new(), Vec::new());
+        // One warm-up each, then the two kinds interleaved, so that both meet the same load.
+        post(addr, path, &body(known)).await;
+        post(addr, path, &body(&format!("warm-up-{kind}@mail.example"))).await;
+        for n in 0..TRIES {
+            let unknown = format!("nobody-{kind}-{n}@mail.example");
+            // Each answer is timed alone: the work queued by the one before is done first.
+            app.settle_account_requests().await;
+            let (known_status, known_location, known_body, known_time) = post(addr, path, &body(known)).await;
+            app.settle_account_requests().await;
+            let (status, location, answer_body, time) = post(addr, path, &body(&unknown)).await;
+            assert_eq!((known_status, &known_location, &known_body), (status, &location, &answer_body), "{path}");
+            assert_eq!(status, 303, "{path}: {answer_body}");
+            known_times.push(known_time);
+            unknown_times.push(time);
+        }
+        let (known, unknown) = (median(known_times), median(unknown_times));
+        let ratio = known.as_secs_f64().max(unknown.as_secs_f64()) / known.as_secs_f64().min(unknown.as_secs_f64());
+        eprintln!("{path}: median {known:?} with an account, {unknown:?} without (x{ratio:.2})");
+        assert!(ratio < 1.2, "{path}: median {known:?} with an account, {unknown:?} without");
+    }
+    app.settle_account_requests().await;
+    let reset_mails = count(
+        &app,
+        "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND subject = 'Reset your password'",
+        "known@mail.example",
+    )
+    .await;
+    assert!(reset_mails >= TRIES as i64, "the known address got its reset links ({reset_mails})");
+    for unknown in ["nobody-1-%", "nobody-2-%"] {
+        let mails = count(&app, "SELECT COUNT(*) FROM outbox WHERE to_address LIKE $1", unknown).await;
+        assert_eq!(mails, 0, "no reset or confirmation link to an address without an account");
+    }
+}
