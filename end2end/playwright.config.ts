@@ -98,6 +98,7 @@ export default defineConfig({
         JOBBOARD_ACCOUNT_MAILS_PER_EMAIL_PER_DAY: '10000',
         JOBBOARD_CANDIDATE_WRITES_PER_MINUTE: '10000',
         JOBBOARD_TOKEN_FORMS_PER_MINUTE: '10000',
+        JOBBOARD_SIGN_INS_PER_ADDRESS_PER_MINUTE: '10000',
         // Mail goes to the SMTP server above; the alert sweep is run by tests/alerts.spec.ts itself.
         JOBBOARD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         JOBBOARD_ALERT_SWEEP_SECONDS: '0',

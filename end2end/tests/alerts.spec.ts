@@ -1,14 +1,12 @@
 import { test, expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { adminPage, fillPosting } from './support';
+import { adminPage, fillPosting, linkPath, mailWith, mailsTo } from './support';
 
 // Alerts, with JavaScript on and off: save a search as an alert, confirm it by the e-mailed link, add a
 // matching posting as the admin, run the sweep (`jobboard alerts send`), see the digest arrive at the
 // real SMTP server (aiosmtpd, started by the config), and follow its unsubscribe link.
 
-const MAIL_DIR = process.env.E2E_MAIL_DIR ?? '';
 const root = path.resolve(__dirname, '../..');
 const serverBinary = process.env.E2E_SERVER_BIN ?? path.join(root, 'target/debug/jobboard');
 
@@ -16,42 +14,6 @@ const jsOn = (testInfo: { project: { name: string } }) => testInfo.project.name 
 
 async function ready(page: Page, on: boolean) {
   if (on) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-interface Mail {
-  to: string[];
-  data: string;
-  text: string;
-}
-
-/** The messages the SMTP server has received for `to`, oldest first. */
-function mailsTo(to: string): Mail[] {
-  if (!fs.existsSync(MAIL_DIR)) return [];
-  return fs
-    .readdirSync(MAIL_DIR)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => JSON.parse(fs.readFileSync(path.join(MAIL_DIR, name), 'utf8')) as Mail)
-    .filter((mail) => mail.to.includes(to));
-}
-
-/** Waits for a message to `to` whose headers contain `subject`. */
-async function mailWith(to: string, subject: string): Promise<Mail> {
-  let found: Mail | undefined;
-  await expect
-    .poll(() => {
-      found = mailsTo(to).find((mail) => mail.data.includes(`Subject: ${subject}`));
-      return found !== undefined;
-    }, { timeout: 15_000 })
-    .toBe(true);
-  return found!;
-}
-
-/** The path and query of the first link in `text` that contains `marker`. */
-function linkPath(text: string, marker: string): string {
-  const match = text.match(new RegExp(`https?://[^/\\s]+(${marker.replace(/[?]/g, '\\?')}\\S+)`));
-  expect(match, `a ${marker} link in: ${text}`).not.toBeNull();
-  return match![1];
 }
 
 test('a saved search is confirmed, sends a digest of a new posting and unsubscribes', async ({ page, browser }, testInfo) => {

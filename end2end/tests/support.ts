@@ -1,6 +1,11 @@
 import { expect, Browser, Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
-// What several specs do alike: signing an admin in, and filling the posting form.
+// What several specs do alike: signing an admin in, filling the posting form, and reading the mail the
+// real SMTP server (aiosmtpd, started by the config) received.
+
+const MAIL_DIR = process.env.E2E_MAIL_DIR ?? '';
 
 const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? '';
 const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? '';
@@ -34,4 +39,40 @@ export async function fillPosting(page: Page, title: string, min: string, max: s
   const closes = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   await page.locator('#field-valid_through').fill(closes);
   await page.locator('#field-skills').fill('Rust, Kafka');
+}
+
+export interface Mail {
+  to: string[];
+  data: string;
+  text: string;
+}
+
+/** The messages the SMTP server has received for `to`, oldest first. */
+export function mailsTo(to: string): Mail[] {
+  if (!fs.existsSync(MAIL_DIR)) return [];
+  return fs
+    .readdirSync(MAIL_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => JSON.parse(fs.readFileSync(path.join(MAIL_DIR, name), 'utf8')) as Mail)
+    .filter((mail) => mail.to.includes(to));
+}
+
+/** Waits for a message to `to` whose headers contain `subject`. */
+export async function mailWith(to: string, subject: string): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect
+    .poll(() => {
+      found = mailsTo(to).find((mail) => mail.data.includes(`Subject: ${subject}`));
+      return found !== undefined;
+    }, { timeout: 15_000 })
+    .toBe(true);
+  return found!;
+}
+
+/** The path and query of the first link in `text` that contains `marker`. */
+export function linkPath(text: string, marker: string): string {
+  const match = text.match(new RegExp(`https?://[^/\\s]+(${marker.replace(/[?]/g, '\\?')}\\S+)`));
+  expect(match, `a ${marker} link in: ${text}`).not.toBeNull();
+  return match![1];
 }

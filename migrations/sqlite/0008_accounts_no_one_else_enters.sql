@@ -11,8 +11,8 @@
 --    deleted row does not work on a new one.
 -- 4. Sessions are stored under the SHA-256 of their id: the sessions that exist now end (their ids were
 --    stored in plain text).
--- 5. Forgot-password and resend-confirmation requests are queued (`account_requests`) and done off the
---    request path, so their answers cost the same whether the address has an account or not.
+-- 5. Sign-ups, forgot-password and resend-confirmation requests are queued (`account_requests`) and done
+--    off the request path, so their answers cost the same whether the address has an account or not.
 --
 -- The rebuild follows SQLite's own procedure for changing a table (foreign keys off, outside a
 -- transaction, then everything in one transaction, checked before it commits): with foreign keys on,
@@ -124,13 +124,18 @@ INSERT INTO sqlite_sequence (name, seq) SELECT 'applications', COALESCE((SELECT 
 -- Sessions under the hash of their id: the plain ids stored so far are worthless now.
 DELETE FROM sessions;
 
--- E-mails to send off the request path: a reset link or a new confirmation link, when the address has an
--- account (the request itself is the same either way).
+-- Account requests done off the request path (the request itself is the same write for any address): a
+-- sign-up (a new account, or an e-mail to the owner of a taken address), a reset link or a new
+-- confirmation link (when the address has an account). A sign-up carries the password's hash, the name,
+-- and the page to come back to; the row is deleted when it is done.
 CREATE TABLE account_requests (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    purpose    TEXT    NOT NULL CHECK (purpose IN ('reset', 'confirm')),
-    email      TEXT    NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
-    created_at INTEGER NOT NULL
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    purpose       TEXT    NOT NULL CHECK (purpose IN ('sign-up', 'reset', 'confirm')),
+    email         TEXT    NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
+    password_hash TEXT,
+    name          TEXT    NOT NULL DEFAULT '' CHECK (length(name) <= 200),
+    next          TEXT    NOT NULL DEFAULT '' CHECK (length(next) <= 512),
+    created_at    INTEGER NOT NULL
 );
 
 -- The rebuild must leave every reference whole: a violation aborts the migration.

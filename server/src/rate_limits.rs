@@ -43,6 +43,9 @@ pub struct RateLimitSettings {
     /// profile.
     #[arg(long, env = "JOBBOARD_CANDIDATE_WRITES_PER_MINUTE", default_value_t = 30)]
     pub candidate_writes_per_minute: u32,
+    /// Sign-in attempts (admin and candidate) a client address may make per minute, whatever the account.
+    #[arg(long, env = "JOBBOARD_SIGN_INS_PER_ADDRESS_PER_MINUTE", default_value_t = ATTEMPTS_PER_MINUTE)]
+    pub sign_ins_per_address_per_minute: u32,
     /// How many instances serve the board behind one proxy: each enforces its share of every limit
     /// (rounded up), sign-in attempts included.
     #[arg(long, env = "JOBBOARD_INSTANCES", default_value_t = 1)]
@@ -59,6 +62,7 @@ impl Default for RateLimitSettings {
             account_mails_per_email_per_day: 5,
             candidate_writes_per_minute: 30,
             token_forms_per_minute: 10,
+            sign_ins_per_address_per_minute: ATTEMPTS_PER_MINUTE,
             instances: 1,
         }
     }
@@ -222,7 +226,7 @@ pub fn mailbox_key(email: &str) -> String {
     key.chars().take(254).collect()
 }
 
-/// Sign-in attempts allowed per client address per minute.
+/// Sign-in attempts allowed per client address per minute, by default.
 pub const ATTEMPTS_PER_MINUTE: u32 = 5;
 
 /// Sign-in attempts allowed per account from one source (client address) in a burst; after them, one
@@ -320,10 +324,11 @@ impl SignInGuard {
     }
 }
 
-/// A limiter of this instance's share of [`ATTEMPTS_PER_MINUTE`] per address (a burst of that many,
+/// A limiter of this instance's share of the sign-in attempts per address and minute (a burst of that many,
 /// then one every 60/N s).
 pub fn sign_in_limiter(settings: &RateLimitSettings) -> SignInLimiter {
-    let per_minute = NonZeroU32::new(settings.share(ATTEMPTS_PER_MINUTE)).unwrap_or(NonZeroU32::MIN);
+    let per_minute =
+        NonZeroU32::new(settings.share(settings.sign_ins_per_address_per_minute)).unwrap_or(NonZeroU32::MIN);
     RateLimiter::keyed(Quota::per_minute(per_minute))
 }
 

@@ -33,7 +33,7 @@ pub use pool::{
     pending_migrations, ping, without_password,
 };
 pub use records::{
-    Actor, AdminAccount, AlertChange, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, Follower,
+    AccountRequest, Actor, AdminAccount, AlertChange, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, Follower,
     MAX_ALERTS_PER_ADDRESS, NewAlert, NewCandidate, RELATED_JOBS, SavedAlert, SignedUp, SnapshotSource, StatusChange,
     StoredAlert,
 };
@@ -163,15 +163,16 @@ on_its_engine! {
         group_limit: Option<i64>,
         actor: Actor<'_>,
     ) -> Result<(), Error>;
-    /// A sign-up, in one transaction whatever the address: a new, unconfirmed account with its
-    /// confirmation token and `confirm` e-mail, or, when the address has an account, the e-mail
-    /// `attempted` writes to its owner.
+    /// Does queued sign-up `request_id`, in one transaction that also takes it off the queue: a new,
+    /// unconfirmed account with its confirmation token and `confirm` e-mail, or, when the address has an
+    /// account, the e-mail `attempted` writes to its owner. `None` when another instance did it.
     pub async fn sign_up_candidate in candidates(
         writer: &Pool,
+        request_id: i64,
         new: &NewCandidate<'_>,
         confirm: &OutgoingMail,
         attempted: &(dyn Fn(&str) -> OutgoingMail + Sync),
-    ) -> Result<SignedUp, Error>;
+    ) -> Result<Option<SignedUp>, Error>;
     /// The candidate with this e-mail address (case-insensitive), if any.
     pub async fn find_candidate in candidates(pool: &Pool, email: &str) -> Result<Option<CandidateAccount>, Error>;
     /// The candidate with this id, if any.
@@ -182,18 +183,17 @@ on_its_engine! {
     pub async fn candidate_link_secret in candidates(pool: &Pool, id: i64) -> Result<Option<String>, Error>;
     /// Puts one e-mail in the outbox.
     pub async fn send_mail in candidates(writer: &Pool, mail: &OutgoingMail) -> Result<(), Error>;
-    /// Queues a request for an e-mailed link (`reset`, `confirm`) to `email`, done off the request path.
+    /// Queues an account request (`sign-up` with its password hash, name and page to come back to;
+    /// `reset`; `confirm`) for `email`, done off the request path.
     pub async fn queue_account_request in candidates(
         writer: &Pool,
         purpose: &str,
         email: &str,
+        sign_up: Option<(&str, &str, &str)>,
         now: i64,
     ) -> Result<(), Error>;
-    /// The oldest queued account requests: `(id, purpose, email)`.
-    pub async fn pending_account_requests in candidates(
-        pool: &Pool,
-        limit: i64,
-    ) -> Result<Vec<(i64, String, String)>, Error>;
+    /// The oldest queued account requests.
+    pub async fn pending_account_requests in candidates(pool: &Pool, limit: i64) -> Result<Vec<AccountRequest>, Error>;
     /// Takes queued request `request_id` off the queue and, with `token` (candidate, purpose, token hash,
     /// expiry, the e-mail), stores the token and its e-mail, in one transaction; false when another
     /// instance took it first.

@@ -143,6 +143,19 @@ pub struct Follower {
     pub link_secret: String,
 }
 
+/// A request for an account e-mail, queued to be done off the request path.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct AccountRequest {
+    pub id: i64,
+    /// `sign-up`, `reset` or `confirm`.
+    pub purpose: String,
+    pub email: String,
+    /// A sign-up's password hash, name, and the page to come back to after sign-in.
+    pub password_hash: Option<String>,
+    pub name: String,
+    pub next: String,
+}
+
 /// A sign-up as stored: the address, the password's hash, the name, and the confirmation token's hash
 /// with its expiry (unix seconds).
 #[derive(Debug, Clone, Copy)]

@@ -256,9 +256,15 @@ async fn send_confirmation(
     alert: &StoredAlert,
     now: DateTime<Utc>,
 ) -> Result<(), db::Error> {
+    // A search is named by a link to it, never by its words: whoever types an address must not be able
+    // to put words of their own in that person's mailbox.
+    let what = match &alert.target {
+        AlertTarget::Search { .. } => format!("new jobs of this search: {}", links.absolute(&alert.target.page())),
+        AlertTarget::Career { .. } => alert.target.describe(),
+    };
     let mail = OutgoingMail::confirm_alert(
         &alert.email,
-        &alert.target.describe(),
+        &what,
         &links.confirm(alert.id, &alert.link_secret),
         &links.unsubscribe(Unsubscribe::Alert(alert.id), &alert.link_secret),
     );

@@ -143,9 +143,10 @@ fn confirmation_link(state: &AppState, token: &str, next: &str) -> String {
 }
 
 /// `POST /account/sign-up`: e-mail, password, name. The answer is the same whether or not the address
-/// has an account, and so is the work (the password is hashed, one transaction writes one e-mail): a new
-/// address gets an unconfirmed account and the confirmation link; an address with an account gets an
-/// e-mail saying someone tried. Nobody is signed in: the account is entered once its address is proved.
+/// has an account, and so is the work on the request path (the password is hashed, one request is
+/// queued); off it, a new address gets an unconfirmed account and the confirmation link, and an address
+/// with an account gets an e-mail saying someone tried. Nobody is signed in: the account is entered once
+/// its address is proved.
 pub async fn sign_up(State(state): State<AppState>, request: Request) -> Response {
     let address = client_address(request.extensions());
     let (_, pairs, parts) = match read_form(request).await {
@@ -182,27 +183,11 @@ pub async fn sign_up(State(state): State<AppState>, request: Request) -> Respons
         Ok(hash) => hash,
         Err(response) => return response,
     };
-    let token = new_csrf_token();
-    let confirm = OutgoingMail::confirm_account(email.as_str(), &confirmation_link(&state, &token, &next));
-    let origin = state.public_origin();
-    let (sign_in_page, forgot_page) = (format!("{origin}{SIGN_IN_PATH}"), format!("{origin}/account/forgot"));
-    let attempted = |owner: &str| OutgoingMail::sign_up_attempted(owner, &sign_in_page, &forgot_page);
-    let hashed = token_hash(&token);
-    let new = db::NewCandidate {
-        email: email.as_str(),
-        password_hash: &password_hash,
-        name: &name,
-        token_hash: &hashed,
-        expires_at: now() + CONFIRM_SECONDS,
-    };
-    match db::sign_up_candidate(&state.pool, &new, &confirm, &attempted).await {
-        Ok(db::SignedUp::Created(id)) => tracing::info!(candidate = id, %address, "candidate signed up"),
-        Ok(db::SignedUp::AddressTaken) => {
-            tracing::info!(%address, "a sign-up with an address that has an account: its owner is told");
-        }
-        Err(error) => return storage(error),
+    let sign_up = (password_hash.as_str(), name.as_str(), next.as_str());
+    if let Err(response) = queue_request(&state, "sign-up", &email, Some(sign_up)).await {
+        return response;
     }
-    state.mail_wake.notify_one();
+    tracing::info!(%address, "sign-up queued");
     check_mail_page("check-mail", &next)
 }
 
@@ -300,8 +285,13 @@ pub async fn confirm(State(state): State<AppState>, request: Request) -> Respons
 
 /// A queued request for an e-mailed link: the same write whatever the address, done off the request
 /// path by [`process_account_requests`].
-async fn queue_request(state: &AppState, purpose: &'static str, email: &EmailAddress) -> Result<(), Response> {
-    db::queue_account_request(&state.pool, purpose, email.as_str(), now()).await.map_err(storage)?;
+async fn queue_request(
+    state: &AppState,
+    purpose: &'static str,
+    email: &EmailAddress,
+    sign_up: Option<(&str, &str, &str)>,
+) -> Result<(), Response> {
+    db::queue_account_request(&state.pool, purpose, email.as_str(), sign_up, now()).await.map_err(storage)?;
     let worker = state.clone();
     tokio::spawn(async move { process_account_requests(&worker).await });
     Ok(())
@@ -326,7 +316,7 @@ pub async fn resend_confirmation(State(state): State<AppState>, request: Request
     if let Err(limited) = state.rate_limits.account_mail(address, email.as_str()) {
         return limited.response("Too many account e-mails asked for; try again later.");
     }
-    if let Err(response) = queue_request(&state, "confirm", &email).await {
+    if let Err(response) = queue_request(&state, "confirm", &email, None).await {
         return response;
     }
     check_mail_page("confirmation-sent", HOME_PATH)
@@ -349,8 +339,8 @@ pub async fn process_account_requests(state: &AppState) {
             return;
         }
         let mut mailed = false;
-        for (request_id, purpose, email) in pending {
-            match do_account_request(state, request_id, &purpose, &email).await {
+        for request in pending {
+            match do_account_request(state, &request).await {
                 Ok(sent) => mailed |= sent,
                 Err(error) => {
                     tracing::warn!(%error, "an account request failed; the sweep tries again");
@@ -365,15 +355,36 @@ pub async fn process_account_requests(state: &AppState) {
 }
 
 /// One queued request; true when it put an e-mail in the outbox.
-async fn do_account_request(state: &AppState, request_id: i64, purpose: &str, email: &str) -> Result<bool, db::Error> {
-    let account = match db::find_candidate(&state.pool, email).await {
+async fn do_account_request(state: &AppState, request: &db::AccountRequest) -> Result<bool, db::Error> {
+    let token = new_csrf_token();
+    let hashed = token_hash(&token);
+    let origin = state.public_origin();
+    if request.purpose == "sign-up" {
+        let next = safe_next(Some(&request.next));
+        let confirm = OutgoingMail::confirm_account(&request.email, &confirmation_link(state, &token, &next));
+        let (sign_in_page, forgot_page) = (format!("{origin}{SIGN_IN_PATH}"), format!("{origin}/account/forgot"));
+        let attempted = |owner: &str| OutgoingMail::sign_up_attempted(owner, &sign_in_page, &forgot_page);
+        let new = db::NewCandidate {
+            email: &request.email,
+            password_hash: request.password_hash.as_deref().unwrap_or_default(),
+            name: &request.name,
+            token_hash: &hashed,
+            expires_at: now() + CONFIRM_SECONDS,
+        };
+        let done = db::sign_up_candidate(&state.pool, request.id, &new, &confirm, &attempted).await?;
+        match done {
+            Some(db::SignedUp::Created(id)) => tracing::info!(candidate = id, "candidate signed up"),
+            Some(db::SignedUp::AddressTaken) => tracing::info!("a sign-up with a taken address: its owner is told"),
+            None => {}
+        }
+        return Ok(done.is_some());
+    }
+    let account = match db::find_candidate(&state.pool, &request.email).await {
         Ok(account) => account,
         Err(db::Error::Invalid(_)) => None,
         Err(error) => return Err(error),
     };
-    let token = new_csrf_token();
-    let origin = state.public_origin();
-    let (mail, expires_at) = match (purpose, &account) {
+    let (mail, expires_at) = match (request.purpose.as_str(), &account) {
         ("reset", Some(account)) => (
             OutgoingMail::reset_password(&account.email, &format!("{origin}/account/reset?token={token}")),
             now() + RESET_SECONDS,
@@ -382,12 +393,11 @@ async fn do_account_request(state: &AppState, request_id: i64, purpose: &str, em
             OutgoingMail::confirm_account(&account.email, &confirmation_link(state, &token, HOME_PATH)),
             now() + CONFIRM_SECONDS,
         ),
-        _ => return db::finish_account_request(&state.pool, request_id, None).await.map(|_| false),
+        _ => return db::finish_account_request(&state.pool, request.id, None).await.map(|_| false),
     };
-    let purpose = if purpose == "reset" { "reset" } else { "confirm" };
-    let hashed = token_hash(&token);
+    let purpose = if request.purpose == "reset" { "reset" } else { "confirm" };
     let id = account.map(|account| account.id).unwrap_or_default();
-    db::finish_account_request(&state.pool, request_id, Some((id, purpose, &hashed, expires_at, &mail))).await
+    db::finish_account_request(&state.pool, request.id, Some((id, purpose, &hashed, expires_at, &mail))).await
 }
 
 /// `POST /account/forgot`: e-mails a reset link when the address has an account; the answer is the same
@@ -409,7 +419,7 @@ pub async fn forgot(State(state): State<AppState>, request: Request) -> Response
         return limited.response("Too many account e-mails asked for; try again later.");
     }
     // The same write for every address; whether it has an account is looked at off the request path.
-    if let Err(response) = queue_request(&state, "reset", &email).await {
+    if let Err(response) = queue_request(&state, "reset", &email, None).await {
         return response;
     }
     Redirect::to("/account/forgot?sent=1").into_response()

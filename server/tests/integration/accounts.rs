@@ -109,9 +109,12 @@ async fn a_password_change_or_reset_ends_every_other_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_old_alert_link_does_nothing_to_a_new_alert() {
     let app = TestApp::with_brief().await;
-    let saved = app.post_form("/alerts", "email=zed%40mail.example&frequency=daily&query=region%3DCA").await;
+    let query = "email=zed%40mail.example&frequency=daily&query=q%3Dcheap%2Bpills%26region%3DCA";
+    let saved = app.post_form("/alerts", query).await;
     assert_eq!(location(&saved), "/alerts/done?what=confirm-sent");
     let (_, body) = app.last_mail_to("zed@mail.example").await;
+    assert!(!body.contains("cheap pills"), "the confirmation names the search by a link, not its words: {body}");
+    assert!(body.contains("https://jobs.example/jobs?"), "{body}");
     let confirm = crate::candidates::link_token(&body, "/alerts/confirm?token=");
     let old_id: i64 =
         crate::on_db!(app.pool, |p| sqlx::query_scalar("SELECT id FROM alerts").fetch_one(p).await).expect("alert");

@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use super::dialect;
 use super::{Connection, Error, Pool};
-use crate::db::records::{CandidateAccount, NewCandidate, SignedUp, iso_utc};
+use crate::db::records::{AccountRequest, CandidateAccount, NewCandidate, SignedUp, iso_utc};
 use crate::domain::candidate::{CandidateProfile, PlannedPosting, SavedJob};
 use crate::domain::mail::{OutboxEntry, OutgoingMail, without_token_links};
 
@@ -44,11 +44,17 @@ async fn insert_token(
 
 pub async fn sign_up_candidate(
     pool: &Pool,
+    request_id: i64,
     new: &NewCandidate<'_>,
     confirm: &OutgoingMail,
     attempted: &(dyn Fn(&str) -> OutgoingMail + Sync),
-) -> Result<SignedUp, Error> {
+) -> Result<Option<SignedUp>, Error> {
     let mut tx = pool.begin_with(dialect::BEGIN_WRITE).await?;
+    let taken = sqlx::query("DELETE FROM account_requests WHERE id = $1").bind(request_id).execute(&mut *tx).await?;
+    if taken.rows_affected() == 0 {
+        // Another instance did it.
+        return Ok(None);
+    }
     let existing: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT email FROM candidates WHERE {}",
         dialect::email_is("$1")
@@ -76,7 +82,7 @@ pub async fn sign_up_candidate(
         }
     };
     tx.commit().await?;
-    Ok(signed_up)
+    Ok(Some(signed_up))
 }
 
 pub async fn find_candidate(pool: &Pool, email: &str) -> Result<Option<CandidateAccount>, Error> {
@@ -120,18 +126,34 @@ pub async fn send_mail(pool: &Pool, mail: &OutgoingMail) -> Result<(), Error> {
     enqueue(&mut conn, mail).await
 }
 
-pub async fn queue_account_request(pool: &Pool, purpose: &str, email: &str, now: i64) -> Result<(), Error> {
-    sqlx::query("INSERT INTO account_requests (purpose, email, created_at) VALUES ($1, $2, $3)")
-        .bind(purpose)
-        .bind(email)
-        .bind(now)
-        .execute(pool)
-        .await?;
+pub async fn queue_account_request(
+    pool: &Pool,
+    purpose: &str,
+    email: &str,
+    sign_up: Option<(&str, &str, &str)>,
+    now: i64,
+) -> Result<(), Error> {
+    let (password_hash, name, next) = match sign_up {
+        Some((password_hash, name, next)) => (Some(password_hash), name, next),
+        None => (None, "", ""),
+    };
+    sqlx::query(
+        "INSERT INTO account_requests (purpose, email, password_hash, name, next, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(purpose)
+    .bind(email)
+    .bind(password_hash)
+    .bind(name)
+    .bind(next)
+    .bind(now)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-pub async fn pending_account_requests(pool: &Pool, limit: i64) -> Result<Vec<(i64, String, String)>, Error> {
-    sqlx::query_as("SELECT id, purpose, email FROM account_requests ORDER BY id LIMIT $1")
+pub async fn pending_account_requests(pool: &Pool, limit: i64) -> Result<Vec<AccountRequest>, Error> {
+    sqlx::query_as("SELECT id, purpose, email, password_hash, name, next FROM account_requests ORDER BY id LIMIT $1")
         .bind(limit)
         .fetch_all(pool)
         .await

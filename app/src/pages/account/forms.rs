@@ -66,7 +66,9 @@ pub fn CandidateSignInPage() -> impl IntoView {
             <details class="mt-3 text-sm">
                 <summary class="cursor-pointer text-indigo-700 underline">"No confirmation e-mail?"</summary>
                 <form method="post" action="/account/confirm/resend" class="mt-2 space-y-2">
-                    <EchoField label="E-mail address of the account" name="email" kind="email" value="" problem=None autocomplete="username" required=true />
+                    <label for="resend-email" class="block text-sm font-medium">"E-mail address of the account"</label>
+                    <input id="resend-email" name="email" type="email" autocomplete="username" required
+                        class="w-full rounded-lg border border-slate-300 px-3 py-2" />
                     <button type="submit" class="resend-confirmation rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">"Send a new link"</button>
                 </form>
             </details>
