@@ -41,7 +41,7 @@ cargo test -p app --features ssr
 JOBBOARD_TEST_POSTGRES="" cargo test -p server -- --skip postgres_only
 
 step "database and HTTP tests on PostgreSQL"
-cargo test -p server --test integration
+cargo test -p server --test integration --test timing
 
 step "building the site for the end-to-end tests (cargo leptos build --split)"
 cargo leptos build --split

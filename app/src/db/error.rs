@@ -93,7 +93,13 @@ fn postgres_constraint_field(error: &sqlx::postgres::PgDatabaseError) -> String 
     if let Some(key) = error.detail().and_then(|detail| detail.strip_prefix("Key (")) {
         let columns = key.split(")=").next().unwrap_or(key);
         let first = columns.split(',').next().unwrap_or(columns).trim();
-        let column = first.trim_start_matches("lower(").split("::").next().unwrap_or(first).trim_end_matches(')');
+        let column = first
+            .trim_start_matches("lower(")
+            .trim_start_matches("translate(")
+            .split("::")
+            .next()
+            .unwrap_or(first)
+            .trim_end_matches(')');
         if !column.is_empty() && column.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return column.to_owned();
         }

@@ -496,3 +496,18 @@ async fn text_with_a_nul_character_is_invalid_input_not_a_busy_database() {
         app.post_form("/account/sign-up", "email=ana%00%40example.com&password=copper+lantern+drift+4417&name=A").await;
     assert!(answer.status.is_client_error(), "{}: {}", answer.status, answer.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_only_a_url_with_sslmode_require_connects_over_tls() {
+    let server = crate::helpers::postgres_server()
+        .expect("this test runs on PostgreSQL: the test command starts one and sets JOBBOARD_TEST_POSTGRES");
+    let separator = if server.contains('?') { '&' } else { '?' };
+    let pool = app::db::connect(&format!("{server}{separator}sslmode=require"), 2).await.expect("connects with TLS");
+    let app::db::Pool::Postgres(pg) = &pool else { panic!("a PostgreSQL pool") };
+    let encrypted: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(pg)
+        .await
+        .expect("pg_stat_ssl");
+    assert!(encrypted, "the connection is encrypted");
+    pool.close().await;
+}
