@@ -41,11 +41,10 @@ pub fn new_csrf_token() -> String {
 
 /// The per-account limits of a sign-in attempt on `account` (see [`SignInGuard`]) from `address`: the
 /// 429 answer when one is spent.
-pub fn guard_attempt(state: &AppState, account: &str, address: std::net::IpAddr) -> Result<(), Response> {
-    state.sign_in_guard.attempt(account, address).map_err(|limited| {
-        tracing::warn!(%address, "sign-in rate limit of an account reached");
-        too_many(limited.retry_after.as_secs().max(1), "for this account from your address")
-    })
+pub fn refused_attempt(state: &AppState, account: &str, address: std::net::IpAddr) -> Option<Response> {
+    let limited = state.sign_in_guard.attempt(account, address).err()?;
+    tracing::warn!(%address, "sign-in rate limit of an account reached");
+    Some(too_many(limited.retry_after.as_secs().max(1), "for this account from your address"))
 }
 
 /// Notes a sign-in attempt's outcome: a source that signed in is remembered; a wrong password for an
@@ -95,7 +94,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     let password = field(&pairs, "password").unwrap_or_default().to_owned();
     let next = safe_next(field(&pairs, "next"));
     let account_key = SignInGuard::account_key("admin", &email);
-    if let Err(response) = guard_attempt(&state, &account_key, address) {
+    if let Some(response) = refused_attempt(&state, &account_key, address) {
         return response;
     }
 

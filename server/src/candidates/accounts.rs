@@ -21,7 +21,7 @@ use app::error::AppError;
 
 use super::{HOME_PATH, SIGN_IN_PATH, read_candidate_post, safe_next, token_hash};
 use crate::admin::password::{check_account_password, check_policy, hash_password, run_bounded};
-use crate::admin::sign_in::{guard_attempt, new_csrf_token, note_attempt};
+use crate::admin::sign_in::{new_csrf_token, note_attempt, refused_attempt};
 use crate::admin::{field, form_pairs};
 use crate::rate_limits::{SignInGuard, client_address};
 use crate::state::{AppState, BODY_LIMIT_BYTES, render_page_with};
@@ -207,7 +207,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     let password = field(&pairs, "password").unwrap_or_default().to_owned();
     let next = safe_next(field(&pairs, "next"));
     let account_key = SignInGuard::account_key("candidate", &email);
-    if let Err(response) = guard_attempt(&state, &account_key, address) {
+    if let Some(response) = refused_attempt(&state, &account_key, address) {
         return response;
     }
     let account = match db::find_candidate(&state.pool, &email).await {

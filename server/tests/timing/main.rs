@@ -65,6 +65,9 @@ async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> (u16, Strin
     (status, location, body.to_owned(), elapsed)
 }
 
+/// The form a page sends for an address.
+type FormOf = fn(&str) -> String;
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -99,7 +102,7 @@ async fn sign_up_forgot_and_resend_answer_alike_for_known_and_unknown_addresses(
     .expect("confirmed");
 
     const TRIES: usize = 50;
-    let forms: [(&str, &str, fn(&str) -> String); 3] = [
+    let forms: [(&str, &str, FormOf); 3] = [
         ("/account/sign-up", "known@mail.example", |email| {
             form(&[("email", email), ("password", PASSWORD), ("name", "Ana Lima")])
         }),
