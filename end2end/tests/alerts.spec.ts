@@ -70,7 +70,7 @@ test('a saved search is confirmed, sends a digest of a new posting and unsubscri
   expect(digest.text).toContain(`${title} at TikTok`);
   expect(digest.text).toContain('$140,000 - $180,000 a year');
   expect(sweep()).toContain('sent 0 e-mails');
-  expect(mailsTo(email).filter((mail) => mail.data.includes('new job'))).toHaveLength(1);
+  expect(mailsTo(email).filter((mail) => mail.data.includes('Subject: 1 new job'))).toHaveLength(1);
 
   // The digest's link opens the posting; its unsubscribe link's button stops the alert.
   await page.goto(linkPath(digest.text, '/jobs/'));

@@ -269,3 +269,67 @@ mod version_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+
+    async fn count(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(pool).await.expect("count")
+    }
+
+    /// Migration 0008 rebuilds the account tables with AUTOINCREMENT under foreign keys off: every row and
+    /// reference stays, foreign keys are on again afterwards, and a deleted largest id is not handed out
+    /// again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_accounts_rebuild_keeps_every_row_and_reference() {
+        let folder = tempfile::tempdir().expect("folder");
+        let url = format!("sqlite://{}", folder.path().join("board.db").display());
+        let pools = connect(&url, 2).await.expect("opens");
+        migrator().run_to(7, &pools.writer).await.expect("migrations up to 0007");
+        for statement in [
+            "INSERT INTO candidates (id, email, password_hash, confirmed_at) VALUES (1, 'a@x.io', 'h', 'now'), \
+             (2, 'b@x.io', 'h', NULL)",
+            "INSERT INTO candidate_tokens (token_hash, candidate_id, purpose, expires_at) VALUES ('t', 2, 'confirm', 9)",
+            "INSERT INTO admins (id, email, password_hash) VALUES (1, 'admin@x.io', 'h')",
+            "INSERT INTO audit_log (admin_id, admin_email, action) VALUES (1, 'admin@x.io', 'company')",
+            "INSERT INTO alerts (id, email, candidate_id, listing_query, created_at) VALUES (1, 'a@x.io', 1, 'q=a', 0), \
+             (2, 'c@x.io', NULL, 'q=c', 0)",
+            "INSERT INTO alert_runs (alert_id, period, ran_at, postings) VALUES (1, 'D2026-12-07', 0, 0)",
+            "INSERT INTO sessions (id, data, expires_at) VALUES ('plain', '{}', 99999999999)",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&pools.writer).await.expect(statement);
+        }
+        migrator().run(&pools.writer).await.expect("migration 0008 and after");
+
+        let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&pools.writer).await.expect("pragma");
+        assert_eq!(on, 1, "foreign keys are on again");
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM candidates").await, 2);
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM candidate_tokens WHERE candidate_id = 2").await, 1);
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM audit_log WHERE admin_id = 1").await, 1);
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM alerts WHERE candidate_id = 1").await, 1);
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM alert_runs WHERE alert_id = 1").await, 1);
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM pragma_foreign_key_check").await, 0);
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM sessions").await, 0, "plain session ids are gone");
+        let epochs = count(&pools.writer, "SELECT COUNT(DISTINCT session_epoch) FROM candidates").await;
+        assert_eq!(epochs, 2, "each account has an epoch of its own");
+
+        // The cascade still works, and the largest id is not handed out again.
+        sqlx::query("DELETE FROM candidates WHERE id = 2").execute(&pools.writer).await.expect("delete");
+        assert_eq!(count(&pools.writer, "SELECT COUNT(*) FROM candidate_tokens").await, 0);
+        let next: i64 =
+            sqlx::query_scalar("INSERT INTO candidates (email, password_hash) VALUES ('d@x.io', 'h') RETURNING id")
+                .fetch_one(&pools.writer)
+                .await
+                .expect("insert");
+        assert_eq!(next, 3);
+        let alert: i64 = sqlx::query_scalar(
+            "INSERT INTO alerts (email, listing_query, created_at) VALUES ('e@x.io', 'q=e', 0) RETURNING id",
+        )
+        .fetch_one(&pools.writer)
+        .await
+        .expect("insert");
+        assert_eq!(alert, 3);
+        pools.close().await;
+    }
+}
