@@ -126,6 +126,12 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Set an admin's password (read as for `create`) and end every session of that admin.
+    SetPassword {
+        /// The admin's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Flags of `serve`.

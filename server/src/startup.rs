@@ -35,6 +35,8 @@ pub enum StartupError {
     BadEmail(String),
     #[error("an admin with the e-mail address {0:?} already exists")]
     AdminExists(String),
+    #[error("no admin has the e-mail address {0:?}")]
+    NoSuchAdmin(String),
     #[error("could not store the admin: {0}")]
     StoreAdmin(String),
     #[error("{0} must be a {1} database URL")]
@@ -324,9 +326,12 @@ async fn sweep(state: AppState) {
     }
 }
 
-/// `jobboard admin create --email ...`.
+/// `jobboard admin create --email ...` and `jobboard admin set-password --email ...`.
 pub async fn admin(settings: &Settings, args: &AdminArgs) -> Result<(), StartupError> {
-    let AdminCommand::Create { email } = &args.command;
+    let (email, creating) = match &args.command {
+        AdminCommand::Create { email } => (email, true),
+        AdminCommand::SetPassword { email } => (email, false),
+    };
     let email = app::domain::EmailAddress::parse(email)
         .map_err(|_| StartupError::BadEmail(email.clone()))?
         .as_str()
@@ -348,10 +353,20 @@ pub async fn admin(settings: &Settings, args: &AdminArgs) -> Result<(), StartupE
         .await
         .map_err(|error| StartupError::StoreAdmin(error.to_string()))??;
     let pool = open_database(&settings.database_url).await?;
-    match db::insert_admin(&pool, &email, &hash).await {
-        Ok(_) => println!("created the admin {email}; sign in at /admin/sign-in"),
-        Err(db::Error::Conflict { .. }) => return Err(StartupError::AdminExists(email)),
-        Err(error) => return Err(StartupError::StoreAdmin(error.to_string())),
+    if creating {
+        match db::insert_admin(&pool, &email, &hash).await {
+            Ok(_) => println!("created the admin {email}; sign in at /admin/sign-in"),
+            Err(db::Error::Conflict { .. }) => return Err(StartupError::AdminExists(email)),
+            Err(error) => return Err(StartupError::StoreAdmin(error.to_string())),
+        }
+    } else {
+        // A new session epoch: every session of the admin ends at its next request.
+        let epoch = crate::admin::sign_in::new_csrf_token();
+        match db::set_admin_password(&pool, &email, &hash, &epoch).await {
+            Ok(true) => println!("set the password of {email}; every session of that admin has ended"),
+            Ok(false) => return Err(StartupError::NoSuchAdmin(email)),
+            Err(error) => return Err(StartupError::StoreAdmin(error.to_string())),
+        }
     }
     pool.close().await;
     Ok(())

@@ -289,6 +289,14 @@ on_its_engine! {
     pub async fn insert_admin in admin(writer: &Pool, email: &str, password_hash: &str) -> Result<i64, Error>;
     /// The admin with this e-mail address (case-insensitive), if any.
     pub async fn find_admin in admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>, Error>;
+    /// Sets the password of the admin with this e-mail address and a new session epoch (ending every session
+    /// of the admin); false when there is no such admin.
+    pub async fn set_admin_password in admin(
+        writer: &Pool,
+        email: &str,
+        password_hash: &str,
+        epoch: &str,
+    ) -> Result<bool, Error>;
     /// Admin `id`'s session epoch; `None` when the account is gone.
     pub async fn admin_session_epoch in admin(pool: &Pool, id: i64) -> Result<Option<String>, Error>;
     /// Stores or replaces a session record (`data` is JSON; `expires_at` unix seconds).

@@ -289,3 +289,29 @@ async fn an_address_is_one_account_in_any_ascii_case_on_both_engines_and_receipt
     let (subject, _) = app.last_mail_to("Ana.Lima@mail.example").await;
     assert!(subject.starts_with("Application received"), "{subject}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admins_new_password_from_the_command_ends_every_session_of_that_admin() {
+    let app = TestApp::with_brief().await;
+    app.create_admin("editor@jobs.example", "violet kettle orbit 1931").await;
+    let cookie = app.sign_in("editor@jobs.example", "violet kettle orbit 1931").await;
+    assert_eq!(app.get_with_header("/admin/jobs", ("cookie", &cookie)).await.status, StatusCode::OK);
+    let run = |email: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jobboard"))
+            .args(["admin", "set-password", "--email", email])
+            .env("DATABASE_URL", &app.database_url)
+            .env("JOBBOARD_ADMIN_PASSWORD", "amber falcon river 2290")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the binary runs")
+    };
+    let unknown = run("nobody@jobs.example");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no admin has"));
+    let done = run("Editor@jobs.example");
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let after = app.get_with_header("/admin/jobs", ("cookie", &cookie)).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended");
+    assert!(location(&after).starts_with("/admin/sign-in"));
+    app.sign_in("editor@jobs.example", "amber falcon river 2290").await;
+}

@@ -38,6 +38,19 @@ pub async fn find_admin(pool: &Pool, email: &str) -> Result<Option<AdminAccount>
     .map_err(Error::from)
 }
 
+pub async fn set_admin_password(pool: &Pool, email: &str, password_hash: &str, epoch: &str) -> Result<bool, Error> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE admins SET password_hash = $2, session_epoch = $3 WHERE {}",
+        dialect::email_is("$1")
+    )))
+    .bind(email)
+    .bind(password_hash)
+    .bind(epoch)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn admin_session_epoch(pool: &Pool, id: i64) -> Result<Option<String>, Error> {
     sqlx::query_scalar("SELECT session_epoch FROM admins WHERE id = $1")
         .bind(id)
