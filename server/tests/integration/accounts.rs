@@ -5,7 +5,6 @@
 //! on its own, after this suite.)
 
 use axum::http::StatusCode;
-use tower::ServiceExt;
 
 use crate::candidates::{Candidate, SmtpSink, confirmation_token, form, location};
 use crate::helpers::{PUBLIC_URL, TestApp, session_cookie};
@@ -217,31 +216,17 @@ async fn sign_up_with_a_taken_address_tells_its_owner_and_makes_nothing() {
 async fn thirty_wrong_passwords_from_one_source_leave_the_owner_signing_in_from_another() {
     let app = TestApp::with_brief().await;
     app.confirmed_candidate("ana@mail.example").await;
-    let attempt = |peer: [u8; 4], password: &'static str| {
-        let router = app.router.clone();
-        async move {
-            let body = format!("email=ana%40mail.example&password={}", password.replace(' ', "+"));
-            let mut request = axum::http::Request::post("/account/sign-in")
-                .header("origin", PUBLIC_URL)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(axum::body::Body::from(body))
-                .expect("request");
-            let peer: std::net::SocketAddr = (peer, 40_000).into();
-            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            router.oneshot(request).await.expect("answer")
-        }
-    };
     let mut limited = 0;
     for _ in 0..30 {
-        if attempt([198, 51, 100, 7], "wrong guess 1234").await.status() == StatusCode::TOO_MANY_REQUESTS {
+        let answer =
+            app.sign_in_from("/account/sign-in", "ana@mail.example", "wrong guess 1234", [198, 51, 100, 7]).await;
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
             limited += 1;
         }
     }
     assert!(limited >= 15, "the guessing source is held back ({limited} refused)");
-    let owner = attempt([192, 0, 2, 44], PASSWORD).await;
-    assert_eq!(owner.status(), StatusCode::SEE_OTHER);
-    let to = owner.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    assert_eq!(to, "/account", "the owner signs in from another source");
+    let owner = app.sign_in_from("/account/sign-in", "ana@mail.example", PASSWORD, [192, 0, 2, 44]).await;
+    assert_eq!(location(&owner), "/account", "the owner signs in from another source");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

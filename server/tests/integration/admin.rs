@@ -535,32 +535,18 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guesses_from_many_addresses_reach_the_accounts_ceiling_but_never_its_owners_known_address() {
-    use tower::ServiceExt;
     let app = TestApp::with_brief().await;
     app.create_admin(EMAIL, PASSWORD).await;
-    let attempt = |peer: [u8; 4], password: &'static str| {
-        let router = app.router.clone();
-        async move {
-            let body = format!("email={}&password={password}", EMAIL.replace('@', "%40"));
-            let mut request = axum::http::Request::post("/admin/sign-in")
-                .header("origin", PUBLIC_URL)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(axum::body::Body::from(body))
-                .expect("request");
-            let peer: std::net::SocketAddr = (peer, 40_000).into();
-            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            router.oneshot(request).await.expect("answer")
-        }
-    };
+    let attempt = |peer: [u8; 4], password: &'static str| app.sign_in_from("/admin/sign-in", EMAIL, password, peer);
     // The owner signed in before from their usual address.
     let owner = [192, 0, 2, 10];
-    assert_eq!(attempt(owner, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(attempt(owner, PASSWORD).await.status, StatusCode::SEE_OTHER);
     let sessions = count(&app, "SELECT COUNT(*) FROM sessions").await;
     // One guess from each of many addresses: the account's ceiling holds them back.
     let ceiling = server::rate_limits::ACCOUNT_CEILING;
     let mut refused = 0;
     for n in 0..ceiling + 5 {
-        let status = attempt([10, 0, (n / 250) as u8, (n % 250) as u8 + 1], "wrong-guess-123").await.status();
+        let status = attempt([10, 0, (n / 250) as u8, (n % 250) as u8 + 1], "wrong-guess-123").await.status;
         if status == StatusCode::TOO_MANY_REQUESTS {
             refused += 1;
         } else {
@@ -569,13 +555,13 @@ async fn guesses_from_many_addresses_reach_the_accounts_ceiling_but_never_its_ow
     }
     assert!(refused >= 4, "{refused} of the guesses past the ceiling were refused");
     let limited = attempt([203, 0, 113, 5], PASSWORD).await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "a new address waits, even with the password");
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "a new address waits, even with the password");
     let wait: u64 =
-        limited.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok()).expect("Retry-After");
+        limited.headers.get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok()).expect("Retry-After");
     assert!((1..=90).contains(&wait), "{wait}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions").await, sessions, "no session for the guesses");
     // The owner's usual address is not held back by the strangers' guesses.
-    assert_eq!(attempt(owner, PASSWORD).await.status(), StatusCode::SEE_OTHER, "the owner still signs in");
+    assert_eq!(attempt(owner, PASSWORD).await.status, StatusCode::SEE_OTHER, "the owner still signs in");
     // And the owner was told, once.
     let told: i64 = crate::on_db!(app.pool, |p| {
         sqlx::query_scalar(

@@ -188,6 +188,26 @@ impl TestApp {
         session_cookie(&answer).expect("sign-in sets the session cookie")
     }
 
+    /// A sign-in form (`path`: the admin's or the candidate's) from client address `peer`, through the
+    /// router as the server would see it.
+    pub async fn sign_in_from(&self, path: &str, email: &str, password: &str, peer: [u8; 4]) -> Answer {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("email", email)
+            .append_pair("password", password)
+            .finish();
+        let mut request = Request::post(path)
+            .header("origin", PUBLIC_URL)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let peer: std::net::SocketAddr = (peer, 40_000).into();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        let response = self.router.clone().oneshot(request).await.expect("answer");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
     /// Sends a request through the router. The listing snapshot is brought up to date first, as the
     /// refresher would have done within half a second of the test's last write.
     pub async fn send(&self, method: &str, uri: &str, form: Option<&str>, headers: &[(&str, &str)]) -> Answer {
