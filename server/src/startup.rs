@@ -319,8 +319,14 @@ async fn sweep(state: AppState) {
             Ok(removed) => tracing::info!(removed, "accounts never confirmed deleted"),
             Err(error) => tracing::error!(%error, "could not delete the accounts never confirmed"),
         }
-        // Requests for e-mailed links that a crash left queued.
+        // Account requests that a crash left queued; one that kept failing for a day is given up.
         crate::candidates::accounts::process_account_requests(&state).await;
+        let day_ago = chrono::Utc::now().timestamp() - 86_400;
+        match db::drop_stale_account_requests(&state.pool, day_ago).await {
+            Ok(0) => {}
+            Ok(dropped) => tracing::warn!(dropped, "account requests that failed for a day were given up"),
+            Err(error) => tracing::error!(%error, "could not drop the stale account requests"),
+        }
         state.sign_in_guard.retain_recent();
         state.rate_limits.retain_recent();
     }

@@ -192,8 +192,15 @@ on_its_engine! {
         sign_up: Option<(&str, &str, &str)>,
         now: i64,
     ) -> Result<(), Error>;
-    /// The oldest queued account requests.
-    pub async fn pending_account_requests in candidates(pool: &Pool, limit: i64) -> Result<Vec<AccountRequest>, Error>;
+    /// The oldest queued account requests after id `after`.
+    pub async fn pending_account_requests in candidates(
+        pool: &Pool,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<AccountRequest>, Error>;
+    /// Drops the queued account requests made before `created_before` (unix seconds): one that failed for
+    /// a day is given up.
+    pub async fn drop_stale_account_requests in candidates(writer: &Pool, created_before: i64) -> Result<u64, Error>;
     /// Takes queued request `request_id` off the queue and, with `token` (candidate, purpose, token hash,
     /// expiry, the e-mail), stores the token and its e-mail, in one transaction; false when another
     /// instance took it first.

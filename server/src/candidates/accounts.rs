@@ -327,8 +327,10 @@ pub async fn resend_confirmation(State(state): State<AppState>, request: Request
 /// Runs after each request is queued, and in the periodic sweep for any a crash left.
 pub async fn process_account_requests(state: &AppState) {
     const BATCH: i64 = 50;
+    // In id order; one that fails is left for the sweep and the others go on.
+    let mut after = 0;
     loop {
-        let pending = match db::pending_account_requests(&state.pool, BATCH).await {
+        let pending = match db::pending_account_requests(&state.pool, after, BATCH).await {
             Ok(pending) => pending,
             Err(error) => {
                 tracing::warn!(%error, "could not read the account requests; the sweep tries again");
@@ -340,11 +342,11 @@ pub async fn process_account_requests(state: &AppState) {
         }
         let mut mailed = false;
         for request in pending {
+            after = request.id;
             match do_account_request(state, &request).await {
                 Ok(sent) => mailed |= sent,
                 Err(error) => {
-                    tracing::warn!(%error, "an account request failed; the sweep tries again");
-                    return;
+                    tracing::warn!(%error, request = request.id, "an account request failed; the sweep tries again")
                 }
             }
         }

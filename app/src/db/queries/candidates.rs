@@ -152,12 +152,16 @@ pub async fn queue_account_request(
     Ok(())
 }
 
-pub async fn pending_account_requests(pool: &Pool, limit: i64) -> Result<Vec<AccountRequest>, Error> {
-    sqlx::query_as("SELECT id, purpose, email, password_hash, name, next FROM account_requests ORDER BY id LIMIT $1")
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-        .map_err(Error::from)
+pub async fn pending_account_requests(pool: &Pool, after: i64, limit: i64) -> Result<Vec<AccountRequest>, Error> {
+    sqlx::query_as(
+        "SELECT id, purpose, email, password_hash, name, next FROM account_requests WHERE id > $1 \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(Error::from)
 }
 
 pub async fn finish_account_request(
@@ -177,6 +181,12 @@ pub async fn finish_account_request(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+pub async fn drop_stale_account_requests(pool: &Pool, created_before: i64) -> Result<u64, Error> {
+    let dropped =
+        sqlx::query("DELETE FROM account_requests WHERE created_at < $1").bind(created_before).execute(pool).await?;
+    Ok(dropped.rows_affected())
 }
 
 pub async fn delete_unconfirmed_candidates(
