@@ -16,7 +16,9 @@
 --
 -- The rebuild follows SQLite's own procedure for changing a table (foreign keys off, outside a
 -- transaction, then everything in one transaction, checked before it commits): with foreign keys on,
--- dropping the old table would run its ON DELETE actions on every child row.
+-- dropping the old table would run its ON DELETE actions on every child row. Run outside sqlx's
+-- transaction, it could commit and the process die before sqlx records it: run again, it does the same
+-- again and succeeds (every step may be repeated).
 PRAGMA foreign_keys = OFF;
 BEGIN IMMEDIATE;
 
@@ -128,7 +130,7 @@ DELETE FROM sessions;
 -- sign-up (a new account, or an e-mail to the owner of a taken address), a reset link or a new
 -- confirmation link (when the address has an account). A sign-up carries the password's hash, the name,
 -- and the page to come back to; the row is deleted when it is done.
-CREATE TABLE account_requests (
+CREATE TABLE IF NOT EXISTS account_requests (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     purpose       TEXT    NOT NULL CHECK (purpose IN ('sign-up', 'reset', 'confirm')),
     email         TEXT    NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
