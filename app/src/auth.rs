@@ -88,8 +88,9 @@ impl SignedIn for SignedInCandidate {
     }
 }
 
-/// True when two epochs are the same (compared in constant time; an empty epoch never matches).
-pub fn same_epoch(a: &str, b: &str) -> bool {
+/// True when two secrets (session epochs, form tokens) are the same, compared in constant time; an empty
+/// one never matches.
+pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     !a.is_empty() && a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -112,7 +113,7 @@ async fn signed_in_as<T: SignedIn>(pool: &Pool, session: &Session, key: &str) ->
         return Ok(None);
     }
     let current = who.current_epoch(pool).await?;
-    if !current.is_some_and(|current| same_epoch(&current, who.epoch())) {
+    if !current.is_some_and(|current| same_secret(&current, who.epoch())) {
         tracing::info!(role = key, "session ended: the account's sessions were ended, or it is gone");
         session.flush().await.map_err(failed)?;
         return Ok(None);
@@ -147,4 +148,17 @@ pub async fn require_admin() -> Result<SignedInAdmin, AppError> {
         AppError::Internal
     })?;
     signed_in(&crate::api::pool()?, &session).await?.ok_or(AppError::Unauthorized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_match_only_when_equal_and_never_when_empty() {
+        assert!(same_secret("a1b2c3", "a1b2c3"));
+        assert!(!same_secret("a1b2c3", "a1b2c4"));
+        assert!(!same_secret("a1b2c3", "a1b2c"));
+        assert!(!same_secret("", ""), "an empty epoch (a session from before epochs) never matches");
+    }
 }

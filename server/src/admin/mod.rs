@@ -112,9 +112,7 @@ pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// True when the form carries the session's token (compared in constant time).
 pub fn token_matches(pairs: &[(String, String)], admin: &SignedInAdmin) -> bool {
-    let Some(sent) = field(pairs, CSRF_FIELD) else { return false };
-    let (a, b) = (sent.as_bytes(), admin.csrf_token.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    field(pairs, CSRF_FIELD).is_some_and(|sent| auth::same_secret(sent, &admin.csrf_token))
 }
 
 /// A sign-in redirect target is kept only when it is an admin path on this site, written in the

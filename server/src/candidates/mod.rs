@@ -134,9 +134,7 @@ pub async fn read_candidate_post(request: Request, with_token: bool, back: &str)
 
 /// True when the form carries the session's token (compared in constant time).
 fn token_matches(pairs: &[(String, String)], candidate: &SignedInCandidate) -> bool {
-    let Some(sent) = field(pairs, CSRF_FIELD) else { return false };
-    let (a, b) = (sent.as_bytes(), candidate.csrf_token.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    field(pairs, CSRF_FIELD).is_some_and(|sent| auth::same_secret(sent, &candidate.csrf_token))
 }
 
 #[cfg(test)]

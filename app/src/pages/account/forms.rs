@@ -83,7 +83,7 @@ pub fn SignUpPage() -> impl IntoView {
     let next = if echo.values.is_empty() { query_value("next") } else { echo.value("next") };
     view! {
         <FormCard title="Create a candidate account">
-            <p class="mt-2 text-sm text-slate-600">"We e-mail you a link to confirm your address; you can apply once it is confirmed."</p>
+            <p class="mt-2 text-sm text-slate-600">"We e-mail you a link to confirm your address; once it is confirmed, sign in and apply."</p>
             <form method="post" action="/account/sign-up" class="mt-4 space-y-3">
                 <input type="hidden" name="next" value=next />
                 <EchoField label="Your name" name="name" value=echo.value("name") problem=echo.problem("name") autocomplete="name" />
