@@ -170,6 +170,23 @@ impl Pools {
 /// take milliseconds, so this is a queue of hundreds.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
 
+/// Logs a warning when other users of the machine may read the database file (one made before new files
+/// were created 0600): it holds password hashes and the candidates' data.
+fn warn_when_others_can_read(file: &Path) {
+    #[cfg(unix)]
+    if let Ok(metadata) = std::fs::metadata(file) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                file = %file.display(),
+                mode = format!("{mode:o}"),
+                "other users of this machine may read the database: `chmod 600` it (and its -wal and -shm files)"
+            );
+        }
+    }
+}
+
 /// Opens (creating when missing) the SQLite database at `url`, e.g. `sqlite://data/jobboard.db`: WAL,
 /// foreign keys, a 5 s busy timeout (for other processes, such as `jobboard backup`), one writer and
 /// `max_readers` read-only connections.
@@ -192,6 +209,7 @@ pub(super) async fn connect(url: &str, max_readers: u32) -> Result<Pools, DbErro
     if !name.is_empty() && name != ":memory:" && !name.starts_with("file:") {
         super::pool::create_private_file(Path::new(file))
             .map_err(|error| DbError::Open { url: without_password(url), reason: error.to_string() })?;
+        warn_when_others_can_read(Path::new(file));
     }
     // The writer first: it creates the file and puts it in WAL mode before any reader opens it.
     let writer = SqlitePoolOptions::new()
