@@ -142,10 +142,8 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
         }
     });
     let state = AppState::new(pool.clone(), leptos_options, public_url).with_rate_limits(args.limits);
+    // Its first round runs at once: account requests a crash left queued are done at start.
     tokio::spawn(sweep(state.clone()));
-    // Account requests a crash left queued are done now, not at the first sweep.
-    let leftovers = state.clone();
-    tokio::spawn(async move { crate::candidates::accounts::process_account_requests(&leftovers).await });
     tokio::spawn(state.views.clone().run(pool.clone()));
     let views = state.views.clone();
     match crate::mail::Mailer::new(&args.mail)? {
