@@ -114,7 +114,7 @@ async fn file(State(state): State<SitemapSources>, number: usize) -> Response {
     if number > file_count(&snapshot) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let key = (number, snapshot.version(), snapshot.day());
+    let key = (number, snapshot.position(), snapshot.day());
     let built =
         state.files.files.get_or_insert_async(&key, build_file(&state.pool, &snapshot, number, &state.origin)).await;
     match built {

@@ -26,16 +26,16 @@ use chrono::NaiveDate;
 pub use copy::{CopyProgress, CopyReport, copy_board, row_counts};
 pub use error::Error;
 pub use listing_cache::{Listing, ListingCache};
-pub use open_postings::{OpenPostings, SimilarTo};
+pub use open_postings::{FeedBatch, OpenPostings, Patch, SimilarTo, Tally};
 pub use paging::{ListPage, RankedMatch, fts_query};
 pub use pool::{
     DbError, Engine, ListingChanges, Pool, Transaction, backup_sqlite, connect, integrity_check, migrate,
     pending_migrations, ping, without_password,
 };
 pub use records::{
-    AccountRequest, Actor, AdminAccount, AlertChange, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount, Follower,
-    MAX_ALERTS_PER_ADDRESS, NewAlert, NewCandidate, RELATED_JOBS, SavedAlert, SignedUp, SnapshotSource, StatusChange,
-    StoredAlert,
+    AccountRequest, Actor, AdminAccount, AlertChange, Applied, COMPANY_BENEFIT_POSTINGS, CandidateAccount,
+    ChangedSource, FeedChange, FeedRead, Follower, MAX_ALERTS_PER_ADDRESS, NewAlert, NewCandidate, RELATED_JOBS,
+    SavedAlert, SignedUp, SnapshotSource, StatusChange, StoredAlert,
 };
 pub use slugs::{company_slug, url_slug};
 
@@ -450,16 +450,6 @@ on_its_engine! {
     pub async fn open_jobs_page in listing(
         pool: &Pool, filter: &JobFilter, today: NaiveDate, limit: i64,
     ) -> Result<(Vec<JobCard>, Option<String>), Error>;
-    /// Every open posting matching `filter` (which has keywords), best first: the order and the cursors of
-    /// [`open_jobs_page`] by relevance, for all pages at once.
-    pub(crate) async fn ranked_matches in listing(
-        pool: &Pool, filter: &JobFilter, today: NaiveDate,
-    ) -> Result<Vec<RankedMatch>, Error>;
-    /// The page of `ranked` after `filter`'s cursor (a relevance cursor; any other starts at the top), as
-    /// [`open_jobs_page`] would give it.
-    pub(crate) async fn ranked_page in listing(
-        pool: &Pool, ranked: &[RankedMatch], filter: &JobFilter, limit: i64,
-    ) -> Result<(Vec<JobCard>, Option<String>), Error>;
     /// Paths and posted dates of the postings open on `today` with ids from `first` to `last`, by id, for
     /// the sitemap.
     pub async fn open_posting_paths in listing(
@@ -480,11 +470,23 @@ on_its_engine! {
     pub async fn add_related_jobs in related(
         pool: &Pool, snapshot: &OpenPostings, detail: &mut JobDetail,
     ) -> Result<(), Error>;
-    /// The listing's version: every change to what the listing shows moves it forward (triggers bump it).
-    pub async fn listing_version in snapshot(pool: &Pool) -> Result<i64, Error>;
-    /// Reads every posting open on `day` (published, not past its apply-before date), with the listing
-    /// version and the companies.
+    /// Reads every posting open on `day` (published, not past its apply-before date), with the change
+    /// feed's position and the companies.
     pub(crate) async fn snapshot_source in snapshot(pool: &Pool, day: NaiveDate) -> Result<SnapshotSource, Error>;
+    /// Those of the postings `ids` open on `day`, and those of the companies `companies` that exist, in
+    /// one read transaction.
+    pub(crate) async fn changed_postings in snapshot(
+        pool: &Pool, day: NaiveDate, ids: &[i64], companies: &[i64],
+    ) -> Result<ChangedSource, Error>;
+    /// Up to `limit` rows of the listing's change feed after the position `after` (0: from the start).
+    pub async fn read_listing_changes in snapshot(pool: &Pool, after: i64, limit: i64) -> Result<FeedRead, Error>;
+    /// Deletes the change feed's rows but the newest `keep`, `batch` rows a transaction; returns how many.
+    pub async fn prune_listing_changes in snapshot(writer: &Pool, keep: i64, batch: i64) -> Result<u64, Error>;
+    /// The postings open on `day` whose text matches `keywords` (from `fts_query`), best first (rank, then
+    /// id); only those among `among` when given.
+    pub(crate) async fn keyword_hits in snapshot(
+        pool: &Pool, keywords: &str, day: NaiveDate, among: Option<&[i64]>,
+    ) -> Result<Vec<RankedMatch>, Error>;
     /// The ids of every posting (open or not) whose text matches `keywords` (from `fts_query`), as one JSON
     /// array: one value, not a row per match (35,000 matches: 5 ms against 30 ms in SQLite).
     pub(crate) async fn keyword_match_ids in snapshot(pool: &Pool, keywords: &str) -> Result<Option<String>, Error>;

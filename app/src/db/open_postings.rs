@@ -1,35 +1,35 @@
-//! The listing's summaries (total, facets, pay histogram) and its pages in date or pay order, from memory.
+//! The listing's index of the open postings, in memory, patched change by change.
 //!
-//! Counted in SQL, a summary scans every match once per count: eight scans, 0.4-1.2 s at 100,000
-//! postings, paid by whoever first asks for a filter. [`OpenPostings`] holds what those counts read of
-//! every open posting (its company, date, type, level, annual pay and places), loaded in one read
-//! transaction. A summary is then one pass over the open postings, or over a keyword search's matches as
-//! the full-text index lists them, that counts each posting into every facet whose other filters it
-//! passes. The SQL statements [`facets`](super::read::facets) and
-//! [`pay_histogram`](super::read::pay_histogram) define the counts; the tests hold the two to the same
-//! answers.
+//! [`OpenPostings`] holds what the listing's summaries, its pages in date or pay order, the detail page's
+//! related postings, the company page and the career path read of every open posting (its company, date,
+//! type, level, annual pay, places, title words and closing date). Every part of it is a persistent
+//! structure ([`imbl`]'s B-trees and hash tries): a clone costs a few pointers and shares everything, and
+//! a patch ([`OpenPostings::patched`]) copies only the paths to what it changes. So a change to one
+//! posting costs a few microseconds whatever the board's size, and a request keeps reading the version it
+//! took, whole, while the next one is made.
 //!
-//! The snapshot also keeps the open postings in the listing's two orders other than relevance (newest,
-//! highest pay). A page is cut from one from its cursor by binary search, keeping the postings that pass
-//! the filter (and, with keywords, are among the search's matches), with the same cursors as
-//! [`open_jobs_page`](super::read::open_jobs_page): a filtered page costs what an unfiltered one does,
-//! where in SQL a narrow filter (one city and a pay floor) read thousands of rows, and a keyword search
-//! sorted by pay sorted every match.
+//! A summary is one pass over the open postings, or over a keyword search's matches, that counts each
+//! posting into every facet whose other filters it passes ([`Tally`]); a cached tally is then patched with
+//! what a change removed and added ([`OpenPostings::patch_tally`]) rather than counted again. A page is cut
+//! from one of the orders from its cursor, keeping the postings that pass the filter. The SQL statements
+//! in the tests define what they must equal.
 
 use chrono::NaiveDate;
+use imbl::{HashMap as SharedMap, OrdMap, OrdSet, Vector};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::ops::Range;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::error::decode;
-use super::paging::{Cursor, LOCATION_FACET_LIMIT};
+use super::paging::{Cursor, LOCATION_FACET_LIMIT, RankedMatch};
 use super::{Error, Pool};
 use crate::domain::filter::{FacetCount, Facets, ListingSummary, PayHistogram, Sort};
 use crate::domain::{EmploymentType, ExperienceLevel, JobFilter, WorkMode};
 
-/// One open posting as [`OpenPostings::load`] reads it: id, company id, posted date, employment type,
-/// experience level, annual pay (minimum, maximum, whether in USD), career step and path, title and places.
+/// One open posting as the snapshot queries read it: id, company id, posted date, employment type,
+/// experience level, annual pay (minimum, maximum, whether in USD), career step and path, title, closing
+/// date and places.
 #[derive(Deserialize)]
 struct PostingJson<'a>(
     i64,
@@ -43,10 +43,11 @@ struct PostingJson<'a>(
     Option<i64>,
     Option<i64>,
     #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Vec<PlaceJson<'a>>,
 );
 
-/// One place of a posting as [`OpenPostings::load`] reads it: location slug, city, region, work mode.
+/// One place of a posting as the snapshot queries read it: location slug, city, region, work mode.
 #[derive(Deserialize)]
 struct PlaceJson<'a>(
     #[serde(borrow)] Cow<'a, str>,
@@ -56,33 +57,37 @@ struct PlaceJson<'a>(
 );
 
 /// A posting's annualised pay range.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct AnnualPay {
     min: i64,
     max: i64,
     usd: bool,
 }
 
-/// What the summaries read of one open posting.
-#[derive(Debug)]
-struct OpenPosting {
+/// What the index holds of one open posting.
+#[derive(Debug, PartialEq, Eq)]
+pub struct OpenPosting {
     id: i64,
     company_id: i64,
     posted_at: NaiveDate,
+    /// Its apply-before date: it leaves the index the day after.
+    valid_through: NaiveDate,
     employment_type: EmploymentType,
     level: ExperienceLevel,
     pay: Option<AnnualPay>,
     /// Its career step and that step's path.
     career_step: Option<i64>,
     career_path: Option<i64>,
-    /// Its places in [`OpenPostings::places`].
-    places: Range<usize>,
-    /// Its title's words in [`OpenPostings::title_words`] (interned, ascending, distinct).
-    words: Range<usize>,
+    places: Box<[Place]>,
+    /// Its title's words, as ids into the dictionary (ascending, distinct).
+    words: Box<[u32]>,
 }
 
+/// A posting as the index shares it between its orders and versions.
+type Shared = Arc<OpenPosting>;
+
 /// One place a posting is at, its location and region interned.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Place {
     location: usize,
     region: usize,
@@ -90,7 +95,7 @@ struct Place {
 }
 
 /// A location as the location facet shows it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct LocationName {
     slug: String,
     /// The smallest city and region spelled under this slug, as SQL's `MIN(city), MIN(region)` gives.
@@ -98,55 +103,81 @@ struct LocationName {
     region: String,
 }
 
-/// What the career path page shows of one step: its open postings, newest first, and their pay spread.
-#[derive(Debug, Default)]
-struct StepPostings {
-    /// Indexes into `postings`, newest first.
-    newest: Vec<u32>,
-    annual_min: Option<i64>,
-    annual_max: Option<i64>,
-    paid: i64,
+/// The names the index interns: locations, regions and title words. Only ever added to, so an index
+/// into it means the same in every version.
+#[derive(Debug, Clone, Default)]
+struct Dictionary {
+    locations: Vector<LocationName>,
+    location_ids: SharedMap<String, usize>,
+    regions: Vector<String>,
+    region_ids: SharedMap<String, usize>,
+    word_ids: SharedMap<String, u32>,
+    /// How many open postings have each word in their title.
+    word_frequency: Vector<u32>,
 }
 
-/// Every posting open on one day, as the listing's summaries, the detail page's related postings, the
-/// company page and the career path read it. Its size grows with the open postings (about 250 bytes
-/// each, places and title words included) and nothing else.
-#[derive(Debug)]
+/// What the career path page shows of one step: its open postings, newest first, and their pay spread.
+#[derive(Debug, Clone, Default)]
+struct StepPostings {
+    newest: OrdSet<(NaiveDate, i64)>,
+    /// How many paid postings have each annual minimum, and each annual maximum.
+    minimums: OrdMap<i64, u32>,
+    maximums: OrdMap<i64, u32>,
+}
+
+/// Every posting open on one day, indexed as the listing, the related postings, the company page and
+/// the career path read them. Its size grows with the open postings (see the benchmark's bytes per
+/// posting) and nothing else; cloning it is cheap (everything is shared).
+#[derive(Debug, Clone)]
 pub struct OpenPostings {
     day: NaiveDate,
-    /// The listing version (`listing_version`) it was read at, in the same transaction.
-    version: i64,
+    /// Where in the change feed it is current (`listing_changes`; see `db::read_listing_changes`).
+    position: i64,
     /// By id.
-    postings: Vec<OpenPosting>,
-    /// Indexes into `postings`, newest first (posted date, then id, descending), as the listing sorts.
-    newest: Vec<usize>,
-    /// Indexes into `postings`, highest pay first (annual maximum, then id, descending; no pay last).
-    by_pay: Vec<usize>,
-    places: Vec<Place>,
-    locations: Vec<LocationName>,
-    /// Indexes into `locations` by slug.
-    location_ids: HashMap<String, usize>,
-    regions: Vec<String>,
-    /// Indexes into `regions` by code.
-    region_ids: HashMap<String, usize>,
-    /// Company ids by slug.
-    companies: HashMap<String, i64>,
-    /// Every posting's title words, as ids into `word_frequency`; each posting has a range.
-    title_words: Vec<u32>,
-    /// Word ids by word.
-    word_ids: HashMap<String, u32>,
-    /// How many open postings have each word in their title.
-    word_frequency: Vec<u32>,
-    /// Indexes into `postings` at each location (by location index), ascending.
-    at_location: Vec<Vec<u32>>,
-    /// Indexes into `postings` in each region (by region index), ascending.
-    in_region: Vec<Vec<u32>>,
-    /// Indexes into `postings` with a remote place, ascending.
-    remote: Vec<u32>,
-    /// Indexes into `postings` by company id, newest first.
-    by_company: HashMap<i64, Vec<u32>>,
+    postings: OrdMap<i64, Shared>,
+    /// By (posted date, id): newest first is this order backwards, as the listing sorts.
+    newest: OrdMap<(NaiveDate, i64), Shared>,
+    /// By (annual maximum or -1, id): highest pay first is this order backwards.
+    by_pay: OrdMap<(i64, i64), Shared>,
+    /// (Closing date, id): what the day's roll-over removes.
+    closing: OrdSet<(NaiveDate, i64)>,
+    dictionary: Dictionary,
+    /// Company ids by slug, and slugs by id.
+    companies: SharedMap<String, i64>,
+    company_slugs: SharedMap<i64, String>,
+    /// The postings at each location and in each region (by dictionary index), and the remote ones.
+    at_location: SharedMap<usize, OrdMap<i64, Shared>>,
+    in_region: SharedMap<usize, OrdMap<i64, Shared>>,
+    remote: OrdMap<i64, Shared>,
+    /// (Posted date, id) of each company's postings, by company id.
+    by_company: SharedMap<i64, OrdSet<(NaiveDate, i64)>>,
     /// By career step id.
-    steps: HashMap<i64, StepPostings>,
+    steps: SharedMap<i64, StepPostings>,
+}
+
+/// One posting's change between two versions of the index: what it was and what it is (`None`: not
+/// open).
+#[derive(Debug, Clone)]
+pub struct Patch {
+    pub(crate) old: Option<Shared>,
+    pub(crate) new: Option<Shared>,
+}
+
+impl Patch {
+    /// The posting's id.
+    pub fn id(&self) -> i64 {
+        self.old.as_ref().or(self.new.as_ref()).map_or(0, |posting| posting.id)
+    }
+}
+
+/// What changed since a version of the index, as the change feed names it.
+#[derive(Debug, Clone, Default)]
+pub struct FeedBatch {
+    /// The feed position the patched version is current at.
+    pub position: i64,
+    pub postings: BTreeSet<i64>,
+    pub companies: BTreeSet<i64>,
+    pub career_steps: BTreeSet<i64>,
 }
 
 /// What a similar-jobs search starts from: the posting whose page is shown.
@@ -165,7 +196,7 @@ pub struct SimilarTo<'a> {
 /// path, then how much of the title it shares (each shared word weighted by its rarity), then newest.
 #[derive(Debug, Clone, Copy)]
 struct Similar {
-    index: u32,
+    id: i64,
     same_metro: bool,
     same_path: bool,
     title_score: f64,
@@ -213,140 +244,339 @@ const MODE: usize = 2;
 const TYPE: usize = 3;
 const LEVEL: usize = 4;
 
+/// A summary's counts before they are sorted and cut for showing: what a change patches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    total: i64,
+    locations: HashMap<usize, i64>,
+    regions: HashMap<usize, i64>,
+    modes: [i64; WorkMode::ALL.len()],
+    types: BTreeMap<usize, i64>,
+    levels: BTreeMap<usize, i64>,
+    /// How many matching postings paid in USD have each pay midpoint.
+    midpoints: BTreeMap<i64, i64>,
+}
+
+impl Tally {
+    /// The bytes it takes, roughly (for the cache's bound).
+    pub fn bytes(&self) -> u64 {
+        (std::mem::size_of::<Self>()
+            + (self.locations.len() + self.regions.len()) * 24
+            + (self.types.len() + self.levels.len() + self.midpoints.len()) * 40) as u64
+    }
+}
+
+/// A map of counts that drops a key whose count reaches zero.
+trait CountMap<K> {
+    fn add(&mut self, key: K, sign: i64);
+}
+
+impl<K: std::hash::Hash + Eq> CountMap<K> for HashMap<K, i64> {
+    fn add(&mut self, key: K, sign: i64) {
+        let count = self.entry(key).or_insert(0);
+        *count += sign;
+        if *count == 0 {
+            self.retain(|_, count| *count != 0);
+        }
+    }
+}
+
+impl<K: Ord> CountMap<K> for BTreeMap<K, i64> {
+    fn add(&mut self, key: K, sign: i64) {
+        let count = self.entry(key).or_insert(0);
+        *count += sign;
+        if *count == 0 {
+            self.retain(|_, count| *count != 0);
+        }
+    }
+}
+
 impl OpenPostings {
-    /// Reads every posting open on `day` (published, not past its apply-before date), and the listing
-    /// version, in one read transaction.
+    /// An index of no postings on `day`, current at feed position `position`.
+    fn empty(day: NaiveDate, position: i64) -> Self {
+        Self {
+            day,
+            position,
+            postings: OrdMap::new(),
+            newest: OrdMap::new(),
+            by_pay: OrdMap::new(),
+            closing: OrdSet::new(),
+            dictionary: Dictionary::default(),
+            companies: SharedMap::new(),
+            company_slugs: SharedMap::new(),
+            at_location: SharedMap::new(),
+            in_region: SharedMap::new(),
+            remote: OrdMap::new(),
+            by_company: SharedMap::new(),
+            steps: SharedMap::new(),
+        }
+    }
+
+    /// Reads every posting open on `day` (published, not past its apply-before date) and the change
+    /// feed's position, in one read transaction: the whole board (at start, or for an index that fell
+    /// behind the feed's pruned horizon).
     pub async fn load(pool: &Pool, day: NaiveDate) -> Result<Self, Error> {
-        let super::SnapshotSource { version, postings: document, companies } =
+        let super::SnapshotSource { position, postings: document, companies } =
             super::snapshot_source(pool, day).await?;
-        let mut rows: Vec<PostingJson> = match document.as_deref() {
+        let mut index = Self::empty(day, position);
+        for (slug, id) in companies {
+            index.company_slugs.insert(id, slug.clone());
+            index.companies.insert(slug, id);
+        }
+        index.add_rows(document.as_deref())?;
+        Ok(index)
+    }
+
+    /// Decodes the JSON rows of open postings and adds each; returns them as added.
+    fn add_rows(&mut self, document: Option<&str>) -> Result<Vec<Shared>, Error> {
+        let rows: Vec<PostingJson> = match document {
             Some(document) => decode("open postings", serde_json::from_str(document))?,
             None => Vec::new(),
         };
-        rows.sort_unstable_by_key(|row| row.0);
-
-        let mut snapshot = Self {
-            day,
-            version,
-            postings: Vec::with_capacity(rows.len()),
-            newest: Vec::new(),
-            by_pay: Vec::new(),
-            places: Vec::with_capacity(rows.len()),
-            locations: Vec::new(),
-            location_ids: HashMap::new(),
-            regions: Vec::new(),
-            region_ids: HashMap::new(),
-            companies: companies.into_iter().collect(),
-            title_words: Vec::with_capacity(rows.len() * 4),
-            word_ids: HashMap::new(),
-            word_frequency: Vec::new(),
-            at_location: Vec::new(),
-            in_region: Vec::new(),
-            remote: Vec::new(),
-            by_company: HashMap::new(),
-            steps: HashMap::new(),
-        };
+        let mut added = Vec::with_capacity(rows.len());
         for row in rows {
-            let PostingJson(
-                id,
-                company_id,
-                posted_at,
-                employment_type,
-                level,
-                annual_min,
-                annual_max,
-                usd,
-                career_step,
-                career_path,
-                title,
-                places,
-            ) = row;
-            let first_place = snapshot.places.len();
-            for PlaceJson(slug, city, region, mode) in places {
-                let location = snapshot.intern_location(&slug, &city, &region);
-                let region = snapshot.intern_region(&region);
-                let mode = decode("work_mode", WorkMode::parse(&mode))?;
-                snapshot.places.push(Place { location, region, mode });
+            let posting = self.decode_posting(row)?;
+            added.push(self.insert(posting));
+        }
+        Ok(added)
+    }
+
+    fn decode_posting(&mut self, row: PostingJson<'_>) -> Result<OpenPosting, Error> {
+        let PostingJson(
+            id,
+            company_id,
+            posted_at,
+            employment_type,
+            level,
+            annual_min,
+            annual_max,
+            usd,
+            career_step,
+            career_path,
+            title,
+            valid_through,
+            places,
+        ) = row;
+        let mut decoded = Vec::with_capacity(places.len());
+        for PlaceJson(slug, city, region, mode) in places {
+            let location = self.intern_location(&slug, &city, &region);
+            let region = self.intern_region(&region);
+            let mode = decode("work_mode", WorkMode::parse(&mode))?;
+            decoded.push(Place { location, region, mode });
+        }
+        let mut words: Vec<u32> = title_stems(&title).iter().map(|word| self.intern_word(word)).collect();
+        words.sort_unstable();
+        words.dedup();
+        Ok(OpenPosting {
+            id,
+            company_id,
+            posted_at: decode("posted_at", posted_at.parse::<NaiveDate>())?,
+            valid_through: decode("valid_through", valid_through.parse::<NaiveDate>())?,
+            employment_type: decode("employment_type", EmploymentType::parse(&employment_type))?,
+            level: decode("experience_level", ExperienceLevel::parse(&level))?,
+            pay: match (annual_min, annual_max) {
+                (Some(min), Some(max)) => Some(AnnualPay { min, max, usd: usd == Some(1) }),
+                _ => None,
+            },
+            career_step,
+            career_path,
+            places: decoded.into_boxed_slice(),
+            words: words.into_boxed_slice(),
+        })
+    }
+
+    /// Adds an open posting to every order and list it belongs in.
+    fn insert(&mut self, posting: OpenPosting) -> Shared {
+        let shared = Arc::new(posting);
+        let posting = &shared;
+        self.postings.insert(posting.id, Arc::clone(posting));
+        self.newest.insert(newest_key(posting), Arc::clone(posting));
+        self.by_pay.insert(pay_key(posting), Arc::clone(posting));
+        self.closing.insert((posting.valid_through, posting.id));
+        for_each_distinct(
+            &posting.places,
+            |place| place.location,
+            |location| {
+                self.at_location.entry(location).or_default().insert(posting.id, Arc::clone(posting));
+            },
+        );
+        for_each_distinct(
+            &posting.places,
+            |place| place.region,
+            |region| {
+                self.in_region.entry(region).or_default().insert(posting.id, Arc::clone(posting));
+            },
+        );
+        if posting.places.iter().any(|place| place.mode == WorkMode::Remote) {
+            self.remote.insert(posting.id, Arc::clone(posting));
+        }
+        self.by_company.entry(posting.company_id).or_default().insert(newest_key(posting));
+        if let Some(step) = posting.career_step {
+            let step = self.steps.entry(step).or_default();
+            step.newest.insert(newest_key(posting));
+            if let Some(pay) = posting.pay {
+                *step.minimums.entry(pay.min).or_insert(0) += 1;
+                *step.maximums.entry(pay.max).or_insert(0) += 1;
             }
-            let first_word = snapshot.title_words.len();
-            let mut words: Vec<u32> = title_stems(&title).iter().map(|word| snapshot.intern_word(word)).collect();
-            words.sort_unstable();
-            words.dedup();
-            for &word in &words {
-                if let Some(frequency) = snapshot.word_frequency.get_mut(word as usize) {
-                    *frequency += 1;
+        }
+        for &word in &posting.words {
+            if let Some(frequency) = self.dictionary.word_frequency.get_mut(word as usize) {
+                *frequency += 1;
+            }
+        }
+        shared
+    }
+
+    /// Takes a posting out of every order and list; what it was, when it was there.
+    fn remove(&mut self, id: i64) -> Option<Shared> {
+        let posting = self.postings.remove(&id)?;
+        self.newest.remove(&newest_key(&posting));
+        self.by_pay.remove(&pay_key(&posting));
+        self.closing.remove(&(posting.valid_through, posting.id));
+        for_each_distinct(
+            &posting.places,
+            |place| place.location,
+            |location| {
+                remove_from(&mut self.at_location, location, |list| list.remove(&id).is_some() && list.is_empty());
+            },
+        );
+        for_each_distinct(
+            &posting.places,
+            |place| place.region,
+            |region| {
+                remove_from(&mut self.in_region, region, |list| list.remove(&id).is_some() && list.is_empty());
+            },
+        );
+        self.remote.remove(&id);
+        let key = newest_key(&posting);
+        remove_from(&mut self.by_company, posting.company_id, |list| list.remove(&key).is_some() && list.is_empty());
+        if let Some(step) = posting.career_step {
+            remove_from(&mut self.steps, step, |step| {
+                step.newest.remove(&key);
+                if let Some(pay) = posting.pay {
+                    decrement(&mut step.minimums, pay.min);
+                    decrement(&mut step.maximums, pay.max);
                 }
-            }
-            snapshot.title_words.extend(words);
-            snapshot.postings.push(OpenPosting {
-                id,
-                company_id,
-                posted_at: decode("posted_at", posted_at.parse::<NaiveDate>())?,
-                employment_type: decode("employment_type", EmploymentType::parse(&employment_type))?,
-                level: decode("experience_level", ExperienceLevel::parse(&level))?,
-                pay: match (annual_min, annual_max) {
-                    (Some(min), Some(max)) => Some(AnnualPay { min, max, usd: usd == Some(1) }),
-                    _ => None,
-                },
-                career_step,
-                career_path,
-                places: first_place..snapshot.places.len(),
-                words: first_word..snapshot.title_words.len(),
+                step.newest.is_empty()
             });
         }
-        let postings = &snapshot.postings;
-        let mut newest: Vec<usize> = (0..postings.len()).collect();
-        newest.sort_unstable_by_key(|&index| std::cmp::Reverse(newest_key(&postings[index])));
-        let mut by_pay: Vec<usize> = (0..postings.len()).collect();
-        by_pay.sort_unstable_by_key(|&index| std::cmp::Reverse(pay_key(&postings[index])));
-        (snapshot.newest, snapshot.by_pay) = (newest, by_pay);
-        snapshot.index_related();
-        Ok(snapshot)
-    }
-
-    /// Builds the lists the related-postings searches read: postings by location, region, remote work,
-    /// company and career step.
-    fn index_related(&mut self) {
-        let mut at_location = vec![Vec::new(); self.locations.len()];
-        let mut in_region = vec![Vec::new(); self.regions.len()];
-        let mut remote = Vec::new();
-        for (index, posting) in self.postings.iter().enumerate() {
-            let index = index as u32;
-            let places = &self.places[posting.places.clone()];
-            for_each_distinct(places, |place| place.location, |location| at_location[location].push(index));
-            for_each_distinct(places, |place| place.region, |region| in_region[region].push(index));
-            if places.iter().any(|place| place.mode == WorkMode::Remote) {
-                remote.push(index);
+        for &word in &posting.words {
+            if let Some(frequency) = self.dictionary.word_frequency.get_mut(word as usize) {
+                *frequency = frequency.saturating_sub(1);
             }
         }
-        let mut by_company: HashMap<i64, Vec<u32>> = HashMap::new();
-        let mut steps: HashMap<i64, StepPostings> = HashMap::new();
-        for &index in &self.newest {
-            let posting = &self.postings[index];
-            by_company.entry(posting.company_id).or_default().push(index as u32);
-            if let Some(step) = posting.career_step {
-                let step = steps.entry(step).or_default();
-                step.newest.push(index as u32);
-                if let Some(pay) = posting.pay {
-                    step.paid += 1;
-                    step.annual_min = Some(step.annual_min.map_or(pay.min, |min| min.min(pay.min)));
-                    step.annual_max = Some(step.annual_max.map_or(pay.max, |max| max.max(pay.max)));
-                }
-            }
-        }
-        (self.at_location, self.in_region, self.remote, self.by_company, self.steps) =
-            (at_location, in_region, remote, by_company, steps);
+        Some(posting)
     }
 
-    /// The id of a title word, counted once more.
+    /// Takes out every posting whose apply-before date is before `day`, and moves to `day`.
+    fn roll_over(&mut self, day: NaiveDate, patches: &mut Vec<Patch>) {
+        if day <= self.day {
+            return;
+        }
+        let closed: Vec<i64> = self.closing.range(..(day, i64::MIN)).map(|(_, id)| *id).collect();
+        for id in closed {
+            if let Some(old) = self.remove(id) {
+                patches.push(Patch { old: Some(old), new: None });
+            }
+        }
+        self.day = day;
+    }
+
+    /// A new version with what `batch` names read again from the database (and, when the day moved on,
+    /// the postings it closed taken out): the postings named, those at the career steps named, and the
+    /// companies named. Returns it with what changed, posting by posting. The work is proportional to the
+    /// batch (and the postings the day closed), not to the board.
+    pub async fn patched(&self, pool: &Pool, day: NaiveDate, batch: &FeedBatch) -> Result<(Self, Vec<Patch>), Error> {
+        let mut next = self.clone();
+        let mut patches = Vec::new();
+        next.roll_over(day, &mut patches);
+        let mut ids = batch.postings.clone();
+        for step in &batch.career_steps {
+            if let Some(step) = self.steps.get(step) {
+                ids.extend(step.newest.iter().map(|(_, id)| *id));
+            }
+        }
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let companies: Vec<i64> = batch.companies.iter().copied().collect();
+        let super::ChangedSource { postings: document, companies: company_rows } =
+            super::changed_postings(pool, next.day, &ids, &companies).await?;
+        for id in &companies {
+            if let Some(slug) = next.company_slugs.remove(id) {
+                next.companies.remove(&slug);
+            }
+        }
+        for (id, slug) in company_rows {
+            next.company_slugs.insert(id, slug.clone());
+            next.companies.insert(slug, id);
+        }
+        let mut removed: HashMap<i64, Shared> = HashMap::new();
+        for id in &ids {
+            if let Some(old) = next.remove(*id) {
+                removed.insert(*id, old);
+            }
+        }
+        for new in next.add_rows(document.as_deref())? {
+            let old = removed.remove(&new.id);
+            if old.as_deref() != Some(&*new) {
+                patches.push(Patch { old, new: Some(new) });
+            }
+        }
+        patches.extend(removed.into_values().map(|old| Patch { old: Some(old), new: None }));
+        next.position = batch.position;
+        Ok((next, patches))
+    }
+
+    /// The same index moved on to `day` (the postings it closes taken out), with what that changed.
+    pub fn rolled_over(&self, day: NaiveDate) -> (Self, Vec<Patch>) {
+        let mut next = self.clone();
+        let mut patches = Vec::new();
+        next.roll_over(day, &mut patches);
+        (next, patches)
+    }
+
+    /// The id of a title word, interned when new.
     fn intern_word(&mut self, word: &str) -> u32 {
-        if let Some(&id) = self.word_ids.get(word) {
+        if let Some(&id) = self.dictionary.word_ids.get(word) {
             return id;
         }
-        let id = self.word_frequency.len() as u32;
-        self.word_frequency.push(0);
-        self.word_ids.insert(word.to_owned(), id);
+        let id = self.dictionary.word_frequency.len() as u32;
+        self.dictionary.word_frequency.push_back(0);
+        self.dictionary.word_ids.insert(word.to_owned(), id);
         id
+    }
+
+    /// The index of the location `slug`, keeping the smallest city and region spelled under it.
+    fn intern_location(&mut self, slug: &str, city: &str, region: &str) -> usize {
+        if let Some(&index) = self.dictionary.location_ids.get(slug) {
+            if let Some(name) = self.dictionary.locations.get_mut(index) {
+                if city < name.city.as_str() {
+                    city.clone_into(&mut name.city);
+                }
+                if region < name.region.as_str() {
+                    region.clone_into(&mut name.region);
+                }
+            }
+            return index;
+        }
+        let index = self.dictionary.locations.len();
+        self.dictionary.locations.push_back(LocationName {
+            slug: slug.to_owned(),
+            city: city.to_owned(),
+            region: region.to_owned(),
+        });
+        self.dictionary.location_ids.insert(slug.to_owned(), index);
+        index
+    }
+
+    /// The index of `region`.
+    fn intern_region(&mut self, region: &str) -> usize {
+        if let Some(&index) = self.dictionary.region_ids.get(region) {
+            return index;
+        }
+        let index = self.dictionary.regions.len();
+        self.dictionary.regions.push_back(region.to_owned());
+        self.dictionary.region_ids.insert(region.to_owned(), index);
+        index
     }
 
     /// The day it holds the open postings of.
@@ -354,9 +584,14 @@ impl OpenPostings {
         self.day
     }
 
-    /// The listing version it was read at.
-    pub fn version(&self) -> i64 {
-        self.version
+    /// Where in the change feed it is current.
+    pub fn position(&self) -> i64 {
+        self.position
+    }
+
+    /// The same listing, current at a later feed position (nothing it holds changed in between).
+    pub fn set_position(&mut self, position: i64) {
+        self.position = position;
     }
 
     /// How many open postings it holds.
@@ -364,15 +599,53 @@ impl OpenPostings {
         self.postings.len()
     }
 
-    /// The smallest and largest id of the `count` open postings from the `start`-th (in id order).
-    pub fn id_range(&self, start: usize, count: usize) -> Option<(i64, i64)> {
-        let part = self.postings.get(start..self.postings.len().min(start.saturating_add(count)))?;
-        Some((part.first()?.id, part.last()?.id))
-    }
-
     /// True when no posting is open.
     pub fn is_empty(&self) -> bool {
         self.postings.is_empty()
+    }
+
+    /// The ids of every open posting, ascending.
+    pub fn ids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.postings.keys().copied()
+    }
+
+    /// The smallest and largest id of the `count` open postings from the `start`-th (in id order).
+    pub fn id_range(&self, start: usize, count: usize) -> Option<(i64, i64)> {
+        let mut part = self.postings.keys().skip(start).take(count);
+        let first = *part.next()?;
+        Some((first, part.last().copied().unwrap_or(first)))
+    }
+
+    /// True when the open posting `id`, as this index holds it, equals `other`'s (both absent included):
+    /// for the tests that hold a patched index to a loaded one.
+    pub fn same_posting(&self, other: &Self, id: i64) -> bool {
+        let describe = |index: &Self| {
+            index.postings.get(&id).map(|posting| {
+                let places: Vec<(String, String, WorkMode)> = posting
+                    .places
+                    .iter()
+                    .map(|place| {
+                        let slug = index.dictionary.locations.get(place.location).map(|name| name.slug.clone());
+                        let region = index.dictionary.regions.get(place.region).cloned();
+                        (slug.unwrap_or_default(), region.unwrap_or_default(), place.mode)
+                    })
+                    .collect();
+                let words: BTreeSet<String> = index
+                    .dictionary
+                    .word_ids
+                    .iter()
+                    .filter(|(_, word)| posting.words.contains(word))
+                    .map(|(text, _)| text.clone())
+                    .collect();
+                (
+                    (posting.company_id, posting.posted_at, posting.valid_through, posting.employment_type),
+                    (posting.level, posting.pay, posting.career_step, posting.career_path),
+                    places,
+                    words,
+                )
+            })
+        };
+        describe(self) == describe(other)
     }
 
     /// Up to `limit` open postings similar to `to`, best first: postings of other companies that share a
@@ -384,9 +657,9 @@ impl OpenPostings {
         let total = self.postings.len() as f64;
         let mut wanted: Vec<(u32, f64)> = title_stems(to.title)
             .iter()
-            .filter_map(|word| self.word_ids.get(word.as_str()))
+            .filter_map(|word| self.dictionary.word_ids.get(word.as_str()))
             .map(|&id| {
-                let frequency = f64::from(self.word_frequency.get(id as usize).copied().unwrap_or(0));
+                let frequency = f64::from(self.dictionary.word_frequency.get(id as usize).copied().unwrap_or(0));
                 (id, (1.0 + (total - frequency + 0.5) / (frequency + 0.5)).ln())
             })
             .collect();
@@ -397,30 +670,30 @@ impl OpenPostings {
         }
         let own_company = self.companies.get(to.company_slug).copied();
         let metros: Vec<usize> =
-            to.location_slugs.iter().filter_map(|slug| self.location_ids.get(slug)).copied().collect();
-        let regions: Vec<usize> = to.regions.iter().filter_map(|region| self.region_ids.get(region)).copied().collect();
+            to.location_slugs.iter().filter_map(|slug| self.dictionary.location_ids.get(slug)).copied().collect();
+        let regions: Vec<usize> =
+            to.regions.iter().filter_map(|region| self.dictionary.region_ids.get(region)).copied().collect();
         let mut best: Vec<Similar> = Vec::with_capacity(limit + 1);
-        let consider = |index: u32, best: &mut Vec<Similar>| {
-            let Some(posting) = self.postings.get(index as usize) else { return };
+        let consider = |posting: &OpenPosting, best: &mut Vec<Similar>| {
             if posting.id == to.id || Some(posting.company_id) == own_company {
                 return;
             }
-            let title_score = shared_weight(&self.title_words[posting.words.clone()], &wanted);
+            let title_score = shared_weight(&posting.words, &wanted);
             if title_score <= 0.0 {
                 return;
             }
-            let places = self.places_of(posting);
+            let places = &posting.places;
             if !places.iter().any(|place| place.mode == WorkMode::Remote || regions.contains(&place.region)) {
                 return;
             }
             let candidate = Similar {
-                index,
+                id: posting.id,
                 same_metro: places.iter().any(|place| metros.contains(&place.location)),
                 same_path: to.career_path.is_some() && posting.career_path == to.career_path,
                 title_score,
                 newest: newest_key(posting),
             };
-            if best.iter().any(|kept| kept.index == index)
+            if best.iter().any(|kept| kept.id == posting.id)
                 || (best.len() == limit && best.last().is_some_and(|last| !candidate.ranks_before(last)))
             {
                 return;
@@ -429,23 +702,23 @@ impl OpenPostings {
             best.insert(at, candidate);
             best.truncate(limit);
         };
-        for &metro in &metros {
-            for &index in &self.at_location[metro] {
-                consider(index, &mut best);
+        for metro in &metros {
+            for posting in self.at_location.get(metro).into_iter().flat_map(|list| list.values()) {
+                consider(posting, &mut best);
             }
         }
         // Anything found outside the metros ranks after everything in them.
         if best.len() < limit {
-            for &region in &regions {
-                for &index in &self.in_region[region] {
-                    consider(index, &mut best);
+            for region in &regions {
+                for posting in self.in_region.get(region).into_iter().flat_map(|list| list.values()) {
+                    consider(posting, &mut best);
                 }
             }
-            for &index in &self.remote {
-                consider(index, &mut best);
+            for posting in self.remote.values() {
+                consider(posting, &mut best);
             }
         }
-        best.iter().map(|similar| self.postings[similar.index as usize].id).collect()
+        best.iter().map(|similar| similar.id).collect()
     }
 
     /// The newest `limit` open postings of the company `company_slug` other than `except`, and how many
@@ -454,12 +727,7 @@ impl OpenPostings {
         let Some(list) = self.companies.get(company_slug).and_then(|id| self.by_company.get(id)) else {
             return (Vec::new(), 0);
         };
-        let ids = list
-            .iter()
-            .map(|&index| self.postings[index as usize].id)
-            .filter(|id| Some(*id) != except)
-            .take(limit)
-            .collect();
+        let ids = list.iter().rev().map(|(_, id)| *id).filter(|id| Some(*id) != except).take(limit).collect();
         (ids, list.len() as i64)
     }
 
@@ -468,39 +736,12 @@ impl OpenPostings {
     pub fn step_observation(&self, step_id: i64, examples: usize) -> Option<StepObservation> {
         let step = self.steps.get(&step_id)?;
         Some(StepObservation {
-            annual_min: step.annual_min,
-            annual_max: step.annual_max,
-            paid_postings: step.paid,
+            annual_min: step.minimums.get_min().map(|(min, _)| *min),
+            annual_max: step.maximums.get_max().map(|(max, _)| *max),
+            paid_postings: step.minimums.values().map(|count| i64::from(*count)).sum(),
             open_postings: step.newest.len() as i64,
-            newest: step.newest.iter().take(examples).map(|&index| self.postings[index as usize].id).collect(),
+            newest: step.newest.iter().rev().take(examples).map(|(_, id)| *id).collect(),
         })
-    }
-
-    /// The index of the location `slug`, keeping the smallest city and region spelled under it.
-    fn intern_location(&mut self, slug: &str, city: &str, region: &str) -> usize {
-        if let Some(&index) = self.location_ids.get(slug) {
-            let name = &mut self.locations[index];
-            if city < name.city.as_str() {
-                city.clone_into(&mut name.city);
-            }
-            if region < name.region.as_str() {
-                region.clone_into(&mut name.region);
-            }
-            return index;
-        }
-        self.locations.push(LocationName { slug: slug.to_owned(), city: city.to_owned(), region: region.to_owned() });
-        self.location_ids.insert(slug.to_owned(), self.locations.len() - 1);
-        self.locations.len() - 1
-    }
-
-    /// The index of `region`.
-    fn intern_region(&mut self, region: &str) -> usize {
-        if let Some(&index) = self.region_ids.get(region) {
-            return index;
-        }
-        self.regions.push(region.to_owned());
-        self.region_ids.insert(region.to_owned(), self.regions.len() - 1);
-        self.regions.len() - 1
     }
 
     /// The ids of every posting (open or not) whose text matches `keywords` (an FTS5 query from
@@ -516,18 +757,105 @@ impl OpenPostings {
     }
 
     /// The summary of the open postings matching `filter` (its sort and cursor ignored). With keywords,
-    /// `matches` are their [`keyword_matches`](Self::keyword_matches) (without, `None`).
+    /// `matches` are the ids their search matches, ascending (without, `None`).
     pub fn summarize(&self, filter: &JobFilter, matches: Option<&[i64]>) -> ListingSummary {
+        self.render(&self.tally(filter, matches))
+    }
+
+    /// The counts of [`summarize`](Self::summarize), before they are cut for showing.
+    pub fn tally(&self, filter: &JobFilter, matches: Option<&[i64]>) -> Tally {
+        let wanted = self.resolve(filter);
+        let mut tally = Tally::default();
         match matches {
-            Some(matches) => self.count(filter, matches.iter().filter_map(|id| self.posting(*id))),
-            None => self.count(filter, self.postings.iter()),
+            Some(matches) => {
+                for posting in matches.iter().filter_map(|id| self.postings.get(id)) {
+                    count_into(&wanted, posting, 1, &mut tally);
+                }
+            }
+            None => {
+                for posting in self.postings.values() {
+                    count_into(&wanted, posting, 1, &mut tally);
+                }
+            }
+        }
+        tally
+    }
+
+    /// `tally` (of `filter`, taken on the version `patches` start from) brought up to this version, or
+    /// `None` when no patch touches it. `was_match` and `is_match` say whether a posting matched the
+    /// filter's keywords before and after (always true without keywords).
+    pub fn patch_tally(
+        &self,
+        tally: &Tally,
+        filter: &JobFilter,
+        patches: &[Patch],
+        was_match: impl Fn(i64) -> bool,
+        is_match: impl Fn(i64) -> bool,
+    ) -> Option<Tally> {
+        let wanted = self.resolve(filter);
+        let mut patched: Option<Tally> = None;
+        for patch in patches {
+            if let Some(old) = patch.old.as_ref().filter(|old| was_match(old.id) && wanted.touches(old)) {
+                count_into(&wanted, old, -1, patched.get_or_insert_with(|| tally.clone()));
+            }
+            if let Some(new) = patch.new.as_ref().filter(|new| is_match(new.id) && wanted.touches(new)) {
+                count_into(&wanted, new, 1, patched.get_or_insert_with(|| tally.clone()));
+            }
+        }
+        patched
+    }
+
+    /// A tally as the listing shows it: facets sorted and cut, the pay histogram drawn.
+    pub fn render(&self, tally: &Tally) -> ListingSummary {
+        let names = &self.dictionary;
+        let mut location: Vec<FacetCount> = tally
+            .locations
+            .iter()
+            .filter(|(_, count)| **count > 0)
+            .filter_map(|(index, count)| {
+                let name = names.locations.get(*index)?;
+                Some(FacetCount {
+                    value: name.slug.clone(),
+                    label: format!("{}, {}", name.city, name.region),
+                    count: *count,
+                })
+            })
+            .collect();
+        location.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        location.truncate(usize::try_from(LOCATION_FACET_LIMIT).unwrap_or(usize::MAX));
+        let mut region: Vec<FacetCount> = tally
+            .regions
+            .iter()
+            .filter(|(_, count)| **count > 0)
+            .filter_map(|(index, count)| {
+                let region = names.regions.get(*index)?;
+                Some(FacetCount { value: region.clone(), label: region.clone(), count: *count })
+            })
+            .collect();
+        region.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        let coded = |all: &[(&'static str, &'static str)], counts: &BTreeMap<usize, i64>| {
+            coded_counts(all.iter().enumerate().map(|(index, code)| (*code, counts.get(&index).copied().unwrap_or(0))))
+        };
+        let modes: Vec<(&str, &str)> = WorkMode::ALL.iter().map(|mode| (mode.code(), mode.label())).collect();
+        let types: Vec<(&str, &str)> = EmploymentType::ALL.iter().map(|t| (t.code(), t.label())).collect();
+        let levels: Vec<(&str, &str)> = ExperienceLevel::ALL.iter().map(|l| (l.code(), l.label())).collect();
+        let facets = Facets {
+            location,
+            region,
+            remote: coded_counts(modes.iter().copied().zip(tally.modes)),
+            employment_type: coded(&types, &tally.types),
+            level: coded(&levels, &tally.levels),
+        };
+        ListingSummary {
+            total: tally.total,
+            facets,
+            pay: PayHistogram::from_counted(tally.midpoints.iter().map(|(midpoint, count)| (*midpoint, *count))),
         }
     }
 
     /// One page of the open postings matching `filter`, newest or highest pay first as `sort` says, from
     /// `filter`'s cursor: the ids of up to `limit` postings and the next cursor. With keywords, `matches`
-    /// are their [`keyword_matches`](Self::keyword_matches) (without, `None`). The same pages and cursors
-    /// as [`open_jobs_page`](super::read::open_jobs_page) gives.
+    /// are the ids their search matches, ascending (without, `None`).
     pub fn page(
         &self,
         filter: &JobFilter,
@@ -537,36 +865,29 @@ impl OpenPostings {
     ) -> (Vec<i64>, Option<String>) {
         let wanted = self.resolve(filter);
         let cursor = filter.after.as_deref().and_then(|text| Cursor::decode(text, sort));
-        let (order, start) = match (sort, cursor) {
+        let keep = |posting: &&Shared| {
+            matches.is_none_or(|matches| matches.binary_search(&posting.id).is_ok())
+                && wanted.keeps(posting)
+                && wanted.passes(posting) == [true; 5]
+        };
+        let page: Vec<&Shared> = match (sort, cursor) {
             (Sort::Pay, cursor) => {
                 let after = match cursor {
-                    Some(Cursor::Pay { annual_max, id }) => Some((annual_max, id)),
-                    _ => None,
+                    Some(Cursor::Pay { annual_max, id }) => (annual_max, id),
+                    _ => (i64::MAX, i64::MAX),
                 };
-                let start = after
-                    .map_or(0, |after| self.by_pay.partition_point(|&index| pay_key(&self.postings[index]) >= after));
-                (&self.by_pay, start)
+                self.by_pay.range(..after).rev().map(|(_, posting)| posting).filter(keep).take(limit + 1).collect()
             }
             (_, cursor) => {
                 let after = match cursor {
-                    Some(Cursor::Newest { posted_at, id }) => Some((posted_at, id)),
-                    _ => None,
+                    Some(Cursor::Newest { posted_at, id }) => (posted_at, id),
+                    _ => (NaiveDate::MAX, i64::MAX),
                 };
-                let start = after.map_or(0, |after| {
-                    self.newest.partition_point(|&index| newest_key(&self.postings[index]) >= after)
-                });
-                (&self.newest, start)
+                self.newest.range(..after).rev().map(|(_, posting)| posting).filter(keep).take(limit + 1).collect()
             }
         };
-        let mut page: Vec<&OpenPosting> = order[start..]
-            .iter()
-            .map(|&index| &self.postings[index])
-            .filter(|posting| matches.is_none_or(|matches| matches.binary_search(&posting.id).is_ok()))
-            .filter(|posting| wanted.keeps(posting) && wanted.passes(posting, self.places_of(posting)) == [true; 5])
-            .take(limit.saturating_add(1))
-            .collect();
         let more = page.len() > limit;
-        page.truncate(limit);
+        let page = &page[..page.len().min(limit)];
         let next_cursor = more.then(|| page.last()).flatten().map(|last| {
             match sort {
                 Sort::Pay => Cursor::Pay { annual_max: pay_key(last).0, id: last.id },
@@ -577,18 +898,36 @@ impl OpenPostings {
         (page.iter().map(|posting| posting.id).collect(), next_cursor)
     }
 
-    fn places_of(&self, posting: &OpenPosting) -> &[Place] {
-        &self.places[posting.places.clone()]
-    }
-
-    fn posting(&self, id: i64) -> Option<&OpenPosting> {
-        self.postings.binary_search_by_key(&id, |posting| posting.id).ok().map(|index| &self.postings[index])
+    /// One page of the open postings matching `filter`, best match first: `ranked` is every match of its
+    /// keywords in relevance order (lower rank first, then id), the page starts after `filter`'s cursor.
+    pub fn ranked_page(&self, filter: &JobFilter, ranked: &[RankedMatch], limit: usize) -> (Vec<i64>, Option<String>) {
+        let wanted = self.resolve(filter);
+        let start = match filter.after.as_deref().and_then(|text| Cursor::decode(text, Sort::Relevance)) {
+            Some(Cursor::Relevance { rank, id }) => {
+                ranked.partition_point(|m| m.rank < rank || (m.rank == rank && m.id <= id))
+            }
+            _ => 0,
+        };
+        let page: Vec<&RankedMatch> = ranked[start..]
+            .iter()
+            .filter(|hit| {
+                self.postings
+                    .get(&hit.id)
+                    .is_some_and(|posting| wanted.keeps(posting) && wanted.passes(posting) == [true; 5])
+            })
+            .take(limit + 1)
+            .collect();
+        let more = page.len() > limit;
+        let page = &page[..page.len().min(limit)];
+        let next_cursor =
+            more.then(|| page.last()).flatten().map(|last| Cursor::Relevance { rank: last.rank, id: last.id }.encode());
+        (page.iter().map(|hit| hit.id).collect(), next_cursor)
     }
 
     fn resolve(&self, filter: &JobFilter) -> Resolved {
         Resolved {
-            location: filter.location.as_deref().map(|slug| self.location_ids.get(slug).copied()),
-            region: filter.region.as_deref().map(|region| self.region_ids.get(region).copied()),
+            location: filter.location.as_deref().map(|slug| self.dictionary.location_ids.get(slug).copied()),
+            region: filter.region.as_deref().map(|region| self.dictionary.region_ids.get(region).copied()),
             company: filter.company.as_deref().map(|slug| self.companies.get(slug).copied()),
             modes: filter.remote.clone(),
             types: filter.types.clone(),
@@ -599,85 +938,69 @@ impl OpenPostings {
             pay: filter.filters_pay().then_some((filter.min_pay, filter.max_pay)),
         }
     }
+}
 
-    /// Counts `candidates` (open postings) against `filter`: the total and histogram over those that pass
-    /// every filter, and each facet over those that pass all the others.
-    fn count<'a>(&self, filter: &JobFilter, candidates: impl Iterator<Item = &'a OpenPosting>) -> ListingSummary {
-        let wanted = self.resolve(filter);
-        let mut total = 0;
-        let mut location_counts = vec![0_i64; self.locations.len()];
-        let mut region_counts = vec![0_i64; self.regions.len()];
-        let mut mode_counts = [0_i64; WorkMode::ALL.len()];
-        let mut type_counts = vec![0_i64; EmploymentType::ALL.len()];
-        let mut level_counts = vec![0_i64; ExperienceLevel::ALL.len()];
-        let mut pay_midpoints = Vec::new();
-        for posting in candidates {
-            if !wanted.keeps(posting) {
-                continue;
-            }
-            let places = self.places_of(posting);
-            let passes = wanted.passes(posting, places);
-            let failed = passes.iter().filter(|passed| !**passed).count();
-            // A posting counts in a facet when it passes every other filter: all of them, or all but that one.
-            let counts_in = |facet: usize| failed == 0 || (failed == 1 && !passes[facet]);
-            if counts_in(LOCATION) {
-                for_each_distinct(places, |place| place.location, |location| location_counts[location] += 1);
-            }
-            if counts_in(REGION) {
-                for_each_distinct(places, |place| place.region, |region| region_counts[region] += 1);
-            }
-            if counts_in(MODE) {
-                for_each_distinct(places, |place| mode_index(place.mode), |mode| mode_counts[mode] += 1);
-            }
-            if counts_in(TYPE) {
-                type_counts[code_index(EmploymentType::ALL, posting.employment_type)] += 1;
-            }
-            if counts_in(LEVEL) {
-                level_counts[code_index(ExperienceLevel::ALL, posting.level)] += 1;
-            }
-            if failed == 0 {
-                total += 1;
-                if let Some(pay) = posting.pay.filter(|pay| pay.usd) {
-                    pay_midpoints.push((pay.min + pay.max) / 2);
-                }
-            }
+/// Counts `posting` (`sign`: 1 in, -1 out) into `tally` against `wanted`: into the total and histogram
+/// when it passes every filter, and into each facet when it passes all the others.
+fn count_into(wanted: &Resolved, posting: &OpenPosting, sign: i64, tally: &mut Tally) {
+    if !wanted.keeps(posting) {
+        return;
+    }
+    let places = &posting.places;
+    let passes = wanted.passes(posting);
+    let failed = passes.iter().filter(|passed| !**passed).count();
+    // A posting counts in a facet when it passes every other filter: all of them, or all but that one.
+    let counts_in = |facet: usize| failed == 0 || (failed == 1 && !passes[facet]);
+    if counts_in(LOCATION) {
+        for_each_distinct(places, |place| place.location, |location| tally.locations.add(location, sign));
+    }
+    if counts_in(REGION) {
+        for_each_distinct(places, |place| place.region, |region| tally.regions.add(region, sign));
+    }
+    if counts_in(MODE) {
+        for_each_distinct(places, |place| mode_index(place.mode), |mode| tally.modes[mode] += sign);
+    }
+    if counts_in(TYPE) {
+        tally.types.add(code_index(EmploymentType::ALL, posting.employment_type), sign);
+    }
+    if counts_in(LEVEL) {
+        tally.levels.add(code_index(ExperienceLevel::ALL, posting.level), sign);
+    }
+    if failed == 0 {
+        tally.total += sign;
+        if let Some(pay) = posting.pay.filter(|pay| pay.usd) {
+            tally.midpoints.add((pay.min + pay.max) / 2, sign);
         }
+    }
+}
 
-        let mut location: Vec<FacetCount> = self
-            .locations
-            .iter()
-            .zip(location_counts)
-            .filter(|(_, count)| *count > 0)
-            .map(|(name, count)| FacetCount {
-                value: name.slug.clone(),
-                label: format!("{}, {}", name.city, name.region),
-                count,
-            })
-            .collect();
-        location.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        location.truncate(usize::try_from(LOCATION_FACET_LIMIT).unwrap_or(usize::MAX));
-        let mut region: Vec<FacetCount> = self
-            .regions
-            .iter()
-            .zip(region_counts)
-            .filter(|(_, count)| *count > 0)
-            .map(|(region, count)| FacetCount { value: region.clone(), label: region.clone(), count })
-            .collect();
-        region.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        let facets = Facets {
-            location,
-            region,
-            remote: coded_counts(WorkMode::ALL.iter().map(|mode| (mode.code(), mode.label())).zip(mode_counts)),
-            employment_type: coded_counts(EmploymentType::ALL.iter().map(|t| (t.code(), t.label())).zip(type_counts)),
-            level: coded_counts(ExperienceLevel::ALL.iter().map(|l| (l.code(), l.label())).zip(level_counts)),
-        };
-        ListingSummary { total, facets, pay: histogram(pay_midpoints) }
+/// Changes the entry `key` of `map` with `change`, and drops it when `change` says it is now empty.
+fn remove_from<K: std::hash::Hash + Eq + Clone, V: Clone>(
+    map: &mut SharedMap<K, V>,
+    key: K,
+    change: impl FnOnce(&mut V) -> bool,
+) {
+    if let Some(value) = map.get_mut(&key)
+        && change(value)
+    {
+        map.remove(&key);
+    }
+}
+
+/// One less of `key` in a count map, dropping it at zero.
+fn decrement(counts: &mut OrdMap<i64, u32>, key: i64) {
+    if let Some(count) = counts.get_mut(&key) {
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            counts.remove(&key);
+        }
     }
 }
 
 impl Resolved {
-    /// Whether `posting`, at `places`, passes each faceted filter, in the order of [`LOCATION`] to [`LEVEL`].
-    fn passes(&self, posting: &OpenPosting, places: &[Place]) -> [bool; 5] {
+    /// Whether `posting` passes each faceted filter, in the order of [`LOCATION`] to [`LEVEL`].
+    fn passes(&self, posting: &OpenPosting) -> [bool; 5] {
+        let places = &posting.places;
         [
             self.location.is_none_or(|wanted| places.iter().any(|place| Some(place.location) == wanted)),
             self.region.is_none_or(|wanted| places.iter().any(|place| Some(place.region) == wanted)),
@@ -696,6 +1019,11 @@ impl Resolved {
                     pay.usd && min_pay.is_none_or(|min| pay.max >= min) && max_pay.is_none_or(|max| pay.min <= max)
                 })
             })
+    }
+
+    /// True when `posting` counts anywhere in the summary: in the total or in a facet.
+    fn touches(&self, posting: &OpenPosting) -> bool {
+        self.keeps(posting) && self.passes(posting).iter().filter(|passed| !**passed).count() <= 1
     }
 }
 
@@ -736,11 +1064,6 @@ fn coded_counts(counts: impl Iterator<Item = ((&'static str, &'static str), i64)
         .collect();
     facet.sort_by(|a, b| a.value.cmp(&b.value));
     facet
-}
-
-/// The pay histogram of the matching postings' range midpoints (annual, USD).
-fn histogram(mut midpoints: Vec<i64>) -> PayHistogram {
-    PayHistogram::from_midpoints(&mut midpoints)
 }
 
 /// The stems of a title's words worth matching on ([`title_words`]), as the full-text index's porter

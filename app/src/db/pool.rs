@@ -243,9 +243,9 @@ impl Transaction {
     }
 }
 
-/// The notifications a PostgreSQL database sends when the listing changes (the `listing_version`
-/// triggers notify the channel of that name), so that every instance reloads at once rather than at its
-/// next poll. SQLite runs on one machine and has none: there the version is only polled.
+/// The notifications a PostgreSQL database sends when the listing changes (the change feed's triggers
+/// notify the channel `listing_changes`), so that every instance reads the feed at once rather than at
+/// its next poll. SQLite has none: there the feed is polled (and a writer applies it itself).
 pub struct ListingChanges {
     listener: sqlx::postgres::PgListener,
     /// The schema the board's tables are in: the notifications name it.
@@ -264,7 +264,7 @@ impl ListingChanges {
             .max_connections(1)
             .connect_lazy_with(pool.connect_options().as_ref().clone());
         let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
-        listener.listen("listing_version").await?;
+        listener.listen("listing_changes").await?;
         Ok(Some(Self { listener, schema }))
     }
 

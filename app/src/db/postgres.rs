@@ -27,6 +27,30 @@ pub(super) mod dialect {
     use super::Db;
     use sqlx::QueryBuilder;
 
+    /// The change feed's position a read is current at: the oldest transaction still running as its
+    /// snapshot was taken (every earlier one has committed or rolled back; sequence values are not in
+    /// commit order, so `seq` cannot be one).
+    pub const FEED_POSITION: &str = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+    /// The feed's rows of every transaction from a position (`$1`) on, oldest first, at most `$2`: `seq`,
+    /// the transaction each came from, and what it names. A row seen before comes again until the
+    /// position passes its transaction; the reader skips the `seq`s it applied.
+    pub const FEED_ROWS: &str = "SELECT seq, tx::text::bigint, posting_id, company_id, career_step_id \
+                                 FROM listing_changes WHERE tx >= $1::bigint::text::xid8 ORDER BY seq LIMIT $2";
+    /// The next read starts at this read's position.
+    pub const FEED_POSITION_IS_LAST_SEQ: bool = false;
+    /// The position the pruner deleted through: a reader before it missed rows.
+    pub const FEED_PRUNED: &str = "SELECT through::text::bigint FROM listing_feed_pruned WHERE id = 1";
+    /// Deletes up to `$2` of the oldest rows through `seq` `$1` whose transactions every reader's snapshot
+    /// shows as ended; returns the position each deleted row makes the pruned horizon (the transaction
+    /// after its own).
+    pub const FEED_PRUNE: &str = "DELETE FROM listing_changes WHERE seq IN \
+                                  (SELECT seq FROM listing_changes WHERE seq <= $1 \
+                                  AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY seq LIMIT $2) \
+                                  RETURNING tx::text::bigint + 1";
+    /// Moves the pruned horizon forward to `$1`.
+    pub const FEED_PRUNED_THROUGH: &str = "UPDATE listing_feed_pruned SET through = $1::bigint::text::xid8 \
+                                           WHERE id = 1 AND through < $1::bigint::text::xid8";
+
     /// The current time (the schema's times are `timestamptz`).
     pub const NOW: &str = "now()";
     /// Begins a transaction that writes; rows it reads before writing are locked with [`FOR_UPDATE`].

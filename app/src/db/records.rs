@@ -34,12 +34,44 @@ pub const RELATED_JOBS: usize = 4;
 
 /// What one snapshot is loaded from, read in one transaction that sees one state of the database.
 pub struct SnapshotSource {
-    /// The listing version the rest was read at.
-    pub version: i64,
+    /// The change feed's position the rest was read at.
+    pub position: i64,
     /// Every posting open on the day, as a JSON array of arrays (see `open_postings::PostingJson`).
     pub postings: Option<String>,
     /// Every company's id by slug.
     pub companies: Vec<(String, i64)>,
+}
+
+/// What a change names, read again: the named postings that are open (as [`SnapshotSource`]'s
+/// document), and the named companies that still exist, as (id, slug).
+#[derive(Debug, Clone)]
+pub struct ChangedSource {
+    pub postings: Option<String>,
+    pub companies: Vec<(i64, String)>,
+}
+
+/// One row of the listing's change feed: what one write changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedChange {
+    pub seq: i64,
+    /// The position it stands for (SQLite: its `seq`; PostgreSQL: its transaction's id).
+    pub tx: i64,
+    pub posting_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub career_step_id: Option<i64>,
+}
+
+/// One read of the change feed after a position.
+#[derive(Debug, Clone)]
+pub struct FeedRead {
+    /// The rows, oldest first.
+    pub changes: Vec<FeedChange>,
+    /// Where the next read starts.
+    pub next: i64,
+    /// True when rows after the position were pruned: the reader missed them and must reload whole.
+    pub behind: bool,
+    /// True when more rows were there than asked for.
+    pub truncated: bool,
 }
 
 /// A candidate account as stored: the password only as its argon2id PHC string.

@@ -33,6 +33,25 @@ pub(super) mod dialect {
     pub const FOR_UPDATE: &str = "";
     /// LIKE ignores the case of ASCII letters in SQLite.
     pub const LIKE_ANY_CASE: &str = "LIKE";
+    /// The change feed's position a whole read of the board is current at: the last `seq` given out
+    /// (AUTOINCREMENT's own record, which pruning every row leaves alone; one writer at a time, so `seq`
+    /// order is commit order).
+    pub const FEED_POSITION: &str =
+        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'), 0)";
+    /// The feed's rows after a position (`$1`), oldest first, at most `$2`: `seq`, the position each
+    /// stands for, and what it names.
+    pub const FEED_ROWS: &str = "SELECT seq, seq, posting_id, company_id, career_step_id FROM listing_changes \
+                                 WHERE seq > $1 ORDER BY seq LIMIT $2";
+    /// The next read starts after the last row read.
+    pub const FEED_POSITION_IS_LAST_SEQ: bool = true;
+    /// The position the pruner deleted through: a reader before it missed rows.
+    pub const FEED_PRUNED: &str = "SELECT through FROM listing_feed_pruned WHERE id = 1";
+    /// Deletes up to `$2` of the oldest rows through `seq` `$1`; returns the position each deleted row
+    /// makes the pruned horizon.
+    pub const FEED_PRUNE: &str = "DELETE FROM listing_changes WHERE seq IN \
+                                  (SELECT seq FROM listing_changes WHERE seq <= $1 ORDER BY seq LIMIT $2) RETURNING seq";
+    /// Moves the pruned horizon forward to `$1`.
+    pub const FEED_PRUNED_THROUGH: &str = "UPDATE listing_feed_pruned SET through = $1 WHERE id = 1 AND through < $1";
     /// FTS5's bm25 (lower is better), title 10, company 4, skills 3, body 1.
     pub const RANK: &str = "bm25(postings_fts, 10.0, 4.0, 3.0, 1.0)";
     /// The head of a multi-row insert of full-text rows (rowid = the posting's id).

@@ -744,18 +744,43 @@ pub struct PayHistogram {
 impl PayHistogram {
     /// The histogram of these midpoints (annual pay, in any order; reordered in place).
     pub fn from_midpoints(midpoints: &mut [i64]) -> Self {
-        let paid = midpoints.len() as i64;
-        if midpoints.is_empty() {
-            return Self { bucket_width: PAY_BAR_WIDTH, paid, ..Self::default() };
-        }
         midpoints.sort_unstable();
-        let last_index = midpoints.len() - 1;
-        let median = midpoints[midpoints.len() / 2];
+        let mut counted: Vec<(i64, i64)> = Vec::new();
+        for &midpoint in midpoints.iter() {
+            match counted.last_mut() {
+                Some((last, count)) if *last == midpoint => *count += 1,
+                _ => counted.push((midpoint, 1)),
+            }
+        }
+        Self::from_counted(counted)
+    }
+
+    /// The histogram of midpoints given as (midpoint, how many), ascending by midpoint, each count
+    /// positive: what a summary patched change by change keeps.
+    pub fn from_counted(counted: impl IntoIterator<Item = (i64, i64)>) -> Self {
+        let counted: Vec<(i64, i64)> = counted.into_iter().filter(|(_, count)| *count > 0).collect();
+        let paid: i64 = counted.iter().map(|(_, count)| count).sum();
+        let (Some(&(smallest, _)), Some(&(largest, _))) = (counted.first(), counted.last()) else {
+            return Self { bucket_width: PAY_BAR_WIDTH, paid, ..Self::default() };
+        };
+        // The midpoint at a rank (from 0) in ascending order.
+        let at_rank = |rank: i64| {
+            let mut seen = 0;
+            for &(midpoint, count) in &counted {
+                seen += count;
+                if rank < seen {
+                    return midpoint;
+                }
+            }
+            largest
+        };
+        let last_index = paid - 1;
+        let median = at_rank(paid / 2);
         // The robust range: the 1st to the 99th percentile (nearest rank).
-        let low = midpoints[last_index / 100];
-        let high = midpoints[last_index - last_index / 100];
+        let low = at_rank(last_index / 100);
+        let high = at_rank(last_index - last_index / 100);
         // Two bars are kept for the open ends when anything lies outside the range.
-        let outside = midpoints[0] < low || midpoints[last_index] > high;
+        let outside = smallest < low || largest > high;
         let inner_bars = if outside { MAX_PAY_BARS - 2 } else { MAX_PAY_BARS } as i64;
         let mut width = PAY_BAR_WIDTH;
         let bars = |width: i64| high.div_euclid(width) - low.div_euclid(width) + 1;
@@ -769,14 +794,14 @@ impl PayHistogram {
         let (first, last) = (low.div_euclid(width), high.div_euclid(width));
         let mut counts = vec![0_i64; usize::try_from(last - first + 1).unwrap_or(0)];
         let (mut below, mut above) = (0, 0);
-        for &midpoint in midpoints.iter() {
+        for &(midpoint, count) in &counted {
             let bucket = midpoint.div_euclid(width);
             if bucket < first {
-                below += 1;
+                below += count;
             } else if bucket > last {
-                above += 1;
-            } else if let Some(count) = usize::try_from(bucket - first).ok().and_then(|index| counts.get_mut(index)) {
-                *count += 1;
+                above += count;
+            } else if let Some(slot) = usize::try_from(bucket - first).ok().and_then(|index| counts.get_mut(index)) {
+                *slot += count;
             }
         }
         let buckets =

@@ -311,7 +311,7 @@ async fn summaries_counted_in_memory_equal_the_sql_definition_for_every_kind_of_
     .await
     .map(|done| done.rows_affected()))
     .expect("close");
-    assert!(cache.refresh(&app.pool).await.expect("refresh"), "the write moved the listing version");
+    assert!(cache.refresh(&app.pool).await.expect("refresh"), "the write is in the change feed");
     let after = cache.summary(&app.pool, &JobFilter::default()).await.expect("summary").total;
     assert_eq!(after, before - 1);
 }

@@ -15,6 +15,7 @@ mod filters;
 mod fuzz;
 mod helpers;
 mod instances;
+mod listing_feed;
 mod pages;
 mod postings;
 mod process;

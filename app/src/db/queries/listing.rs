@@ -8,9 +8,7 @@ use sqlx::{FromRow, QueryBuilder};
 use super::cards::load_cards;
 use super::dialect;
 use super::{Db, Error, Pool};
-use crate::db::paging::{
-    Cursor, LOCATION_FACET_LIMIT, ListPage, RankedMatch, counts, fts_query, labelled, listing_sort,
-};
+use crate::db::paging::{Cursor, LOCATION_FACET_LIMIT, ListPage, counts, fts_query, labelled, listing_sort};
 use crate::domain::filter::{Facets, PayHistogram, Sort};
 use crate::domain::job::job_path;
 use crate::domain::{EmploymentType, ExperienceLevel, JobCard, JobFilter, WorkMode};
@@ -224,35 +222,6 @@ pub async fn open_jobs_page(
     let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
     let jobs = load_cards(pool, &ids).await?;
     Ok((jobs, next_cursor))
-}
-
-pub async fn ranked_matches(pool: &Pool, filter: &JobFilter, today: NaiveDate) -> Result<Vec<RankedMatch>, Error> {
-    let base = filter.matching_part();
-    let mut query = select_matching(&format!("{RANK} AS rank, p.id"), &base, today);
-    query.push(" ORDER BY rank ASC, p.id ASC");
-    let rows: Vec<(f64, i64)> = query.build_query_as().fetch_all(pool).await?;
-    Ok(rows.into_iter().map(|(rank, id)| RankedMatch { rank, id }).collect())
-}
-
-pub async fn ranked_page(
-    pool: &Pool,
-    ranked: &[RankedMatch],
-    filter: &JobFilter,
-    limit: i64,
-) -> Result<(Vec<JobCard>, Option<String>), Error> {
-    let start = match filter.after.as_deref().and_then(|text| Cursor::decode(text, Sort::Relevance)) {
-        Some(Cursor::Relevance { rank, id }) => {
-            ranked.partition_point(|m| m.rank < rank || (m.rank == rank && m.id <= id))
-        }
-        _ => 0,
-    };
-    let limit = usize::try_from(limit).unwrap_or(0);
-    let page = &ranked[start..ranked.len().min(start.saturating_add(limit))];
-    let more = ranked.len() > start + page.len();
-    let next_cursor =
-        more.then(|| page.last()).flatten().map(|last| Cursor::Relevance { rank: last.rank, id: last.id }.encode());
-    let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
-    Ok((load_cards(pool, &ids).await?, next_cursor))
 }
 
 pub async fn open_posting_paths(
