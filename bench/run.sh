@@ -10,6 +10,9 @@
 #   4. every other page one request at a time (detail, API, company, career path, sitemap), p50/p95;
 #   5. detail pages under load, and a mixed load of 64 connections over every kind of page beside the same
 #      load over listing URLs alone (timeouts and 5xx counted);
+#   5b. reads under writes (bench/under_writes.py): that mixed load again while an admin posts a job a
+#      second through the form and another process edits five postings' pay a second: the ratios of
+#      throughput and p99, the admin's save time, and how soon a new posting shows on the listing and API;
 #   6. hostile traffic (bench/pages.py hostile) while ordinary visitors load /jobs: their p99 and the
 #      server's RSS, beside the same step without it;
 #   7. the same board on PostgreSQL (a throwaway local cluster, .ci/postgres.sh, copied with
@@ -28,6 +31,9 @@ DB="$DATA_DIR/bench.db"
 SITE_PORT=3910
 HELLO_PORT=3911
 HAND_PORT=3912
+# The admin who posts in section 5b (created in the benchmark's database when missing).
+BENCH_ADMIN_EMAIL="bench@jobs.example"
+BENCH_ADMIN_PASSWORD="amber harbor violet 2207"
 
 step() { printf '\n==> %s\n' "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -103,7 +109,8 @@ sql_case "keyword + remote: count" 20 "SELECT COUNT(*) FROM $FTS WHERE $WHERE AN
 sql_case "keyword + remote: page" 200 "SELECT p.id, p.posted_at, COALESCE(pay.annual_max, -1), bm25(postings_fts, 10.0, 4.0, 3.0, 1.0) AS rank FROM $FTS LEFT JOIN posting_pay pay ON pay.posting_id = p.id WHERE $WHERE AND $REMOTE AND $MATCH ORDER BY rank ASC, p.id ASC LIMIT 31"
 
 step "2. HTTP under load (oha, $CONNECTIONS connections, ${SECONDS_PER_RUN}s a run)"
-LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard serve --addr "127.0.0.1:$SITE_PORT" &
+LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/jobboard serve --addr "127.0.0.1:$SITE_PORT" \
+  --public-url "http://127.0.0.1:$SITE_PORT" &
 pids+=($!)
 target/release/jobboard-bench hello --addr "127.0.0.1:$HELLO_PORT" &
 pids+=($!)
@@ -217,6 +224,12 @@ listing_only=$(cat /tmp/oha.rate)
 LOAD_CONNECTIONS=64 load "mixed: listing, deep page, detail, API, company, career, sitemap (64 connections)" /tmp/mixed-urls.txt --urls-from-file
 mixed=$(cat /tmp/oha.rate)
 python3 -c "print(f'mixed / listing-only throughput: {$mixed / $listing_only:.2f} (goal >= 0.5)')"
+
+step "5b. reads under writes: the mixed load without writes, then with 1 posting/s through the form and 5 edits/s from another process"
+JOBBOARD_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" target/release/jobboard --database-url "sqlite://$DB" --log error \
+  admin create --email "$BENCH_ADMIN_EMAIL" >/dev/null 2>&1 || true
+python3 bench/under_writes.py "http://127.0.0.1:$SITE_PORT" "$DB" "$BENCH_ADMIN_EMAIL" "$BENCH_ADMIN_PASSWORD" \
+  "${UNDER_WRITES_SECONDS:-20}" /tmp/mixed-urls.txt
 
 step "6. hostile traffic while ordinary visitors load /jobs (500 req/s, 20 s each)"
 site_pid=${pids[0]}

@@ -156,7 +156,15 @@ pub struct ServeArgs {
     pub alert_sweep_seconds: u64,
     #[command(flatten)]
     pub backups: crate::backups::BackupSettings,
+    /// The most memory, in MiB, the listing's in-memory index of the open postings may take (about
+    /// `app::db::BYTES_PER_POSTING` a posting). The server refuses to start when the board would not fit,
+    /// and warns when changes grow it past the cap.
+    #[arg(long, env = "JOBBOARD_LISTING_MEMORY_MB", default_value_t = DEFAULT_LISTING_MEMORY_MB)]
+    pub listing_memory_mb: u64,
 }
+
+/// The listing index's memory cap when none is set: room for about 4,000,000 open postings.
+pub const DEFAULT_LISTING_MEMORY_MB: u64 = 4_096;
 
 /// Flags of `seed`.
 #[derive(Debug, Clone, Args)]

@@ -21,6 +21,11 @@ pub enum StartupError {
     Backup(#[from] crate::backups::BackupError),
     #[error("loading seed data failed: {0}")]
     Seed(#[from] SeedError),
+    #[error(
+        "the listing index of the {open} open postings would take about {needed_mb} MiB, over the cap of \
+         {cap_mb} MiB: raise --listing-memory-mb (JOBBOARD_LISTING_MEMORY_MB) or give the server more memory"
+    )]
+    ListingTooLarge { open: i64, needed_mb: u64, cap_mb: u64 },
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
@@ -119,6 +124,12 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
             tracing::info!("the database has no postings: load some with `jobboard seed` (run it once)");
         }
     }
+    let open = db::count_open_postings(&pool, chrono::Utc::now().date_naive()).await.map_err(SeedError::from)?;
+    let needed_mb = u64::try_from(open).unwrap_or(0).saturating_mul(db::BYTES_PER_POSTING).div_ceil(1024 * 1024);
+    if needed_mb > args.listing_memory_mb {
+        return Err(StartupError::ListingTooLarge { open, needed_mb, cap_mb: args.listing_memory_mb });
+    }
+    tracing::info!(open, needed_mb, cap_mb = args.listing_memory_mb, "the listing index fits its memory cap");
     let mut leptos_options = leptos_options();
     if let Some(addr) = args.addr {
         leptos_options.site_addr = addr;
@@ -142,6 +153,7 @@ pub async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), StartupE
         }
     });
     let state = AppState::new(pool.clone(), leptos_options, public_url).with_rate_limits(args.limits);
+    state.listing_cache.set_memory_cap(args.listing_memory_mb.saturating_mul(1024 * 1024));
     // Its first round runs at once: account requests a crash left queued are done at start.
     tokio::spawn(sweep(state.clone()));
     tokio::spawn(state.views.clone().run(pool.clone()));

@@ -202,6 +202,9 @@ struct Inner {
     serials: AtomicU64,
     loads: AtomicU64,
     patches: AtomicU64,
+    /// The most bytes the index should take (0: no cap), and whether the warning that it does not was given.
+    memory_cap: AtomicU64,
+    over_cap: std::sync::atomic::AtomicBool,
     summaries: Memo<Arc<SummaryEntry>>,
     hits: Memo<Arc<KeywordHits>>,
 }
@@ -222,6 +225,8 @@ impl Default for ListingCache {
                 serials: AtomicU64::new(0),
                 loads: AtomicU64::new(0),
                 patches: AtomicU64::new(0),
+                memory_cap: AtomicU64::new(0),
+                over_cap: std::sync::atomic::AtomicBool::new(false),
                 summaries: Memo::new(SUMMARY_BYTES, 4_000, SUMMARY_SHARDS),
                 hits: Memo::new(HITS_BYTES, 1_000, HITS_SHARDS),
             }),
@@ -263,6 +268,18 @@ impl ListingCache {
     }
 
     fn swap_in(&self, snapshot: Arc<OpenPostings>, serial: u64) {
+        let cap = self.inner.memory_cap.load(Ordering::Relaxed);
+        let over = cap > 0 && snapshot.estimated_bytes() > cap;
+        if over && !self.inner.over_cap.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                postings = snapshot.len(),
+                bytes = snapshot.estimated_bytes(),
+                cap,
+                "the listing index has grown past its memory cap (--listing-memory-mb): raise it before the next start"
+            );
+        } else if !over {
+            self.inner.over_cap.store(false, Ordering::Relaxed);
+        }
         if let Ok(mut current) = self.inner.current.write() {
             *current = Some(Current { serial, snapshot });
         }
@@ -493,6 +510,12 @@ impl ListingCache {
             Ok(Err(error)) => tracing::warn!(%error, "applying the listing's change feed failed"),
             Err(_) => tracing::warn!("applying the listing's change feed took longer than {timeout:?}"),
         }
+    }
+
+    /// Sets the most bytes the index should take: past it, a warning in the log (the server checks the
+    /// board against it before it starts).
+    pub fn set_memory_cap(&self, bytes: u64) {
+        self.inner.memory_cap.store(bytes, Ordering::Relaxed);
     }
 
     /// How many times the whole board has been loaded since the cache was made.

@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 pub use copy::{CopyProgress, CopyReport, copy_board, row_counts};
 pub use error::Error;
 pub use listing_cache::{Listing, ListingCache};
-pub use open_postings::{FeedBatch, OpenPostings, Patch, SimilarTo, Tally};
+pub use open_postings::{BYTES_PER_POSTING, FeedBatch, OpenPostings, Patch, SimilarTo, Tally};
 pub use paging::{ListPage, RankedMatch, fts_query};
 pub use pool::{
     DbError, Engine, ListingChanges, Pool, Transaction, backup_sqlite, connect, integrity_check, migrate,
@@ -473,6 +473,8 @@ on_its_engine! {
     /// Reads every posting open on `day` (published, not past its apply-before date), with the change
     /// feed's position and the companies.
     pub(crate) async fn snapshot_source in snapshot(pool: &Pool, day: NaiveDate) -> Result<SnapshotSource, Error>;
+    /// How many postings are open on `day` (what the listing index will hold).
+    pub async fn count_open_postings in snapshot(pool: &Pool, day: NaiveDate) -> Result<i64, Error>;
     /// Those of the postings `ids` open on `day`, and those of the companies `companies` that exist, in
     /// one read transaction.
     pub(crate) async fn changed_postings in snapshot(

@@ -34,7 +34,7 @@ pub(super) mod dialect {
     /// The feed's rows of every transaction from a position (`$1`) on, oldest first, at most `$2`: `seq`,
     /// the transaction each came from, and what it names. A row seen before comes again until the
     /// position passes its transaction; the reader skips the `seq`s it applied.
-    pub const FEED_ROWS: &str = "SELECT seq, tx::text::bigint, posting_id, company_id, career_step_id \
+    pub const FEED_ROWS: &str = "SELECT seq, tx::text::bigint AS tx, posting_id, company_id, career_step_id \
                                  FROM listing_changes WHERE tx >= $1::bigint::text::xid8 ORDER BY seq LIMIT $2";
     /// The next read starts at this read's position.
     pub const FEED_POSITION_IS_LAST_SEQ: bool = false;

@@ -51,7 +51,7 @@ pub struct ChangedSource {
 }
 
 /// One row of the listing's change feed: what one write changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
 pub struct FeedChange {
     pub seq: i64,
     /// The position it stands for (SQLite: its `seq`; PostgreSQL: its transaction's id).

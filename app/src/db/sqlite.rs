@@ -40,7 +40,7 @@ pub(super) mod dialect {
         "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'listing_changes'), 0)";
     /// The feed's rows after a position (`$1`), oldest first, at most `$2`: `seq`, the position each
     /// stands for, and what it names.
-    pub const FEED_ROWS: &str = "SELECT seq, seq, posting_id, company_id, career_step_id FROM listing_changes \
+    pub const FEED_ROWS: &str = "SELECT seq, seq AS tx, posting_id, company_id, career_step_id FROM listing_changes \
                                  WHERE seq > $1 ORDER BY seq LIMIT $2";
     /// The next read starts after the last row read.
     pub const FEED_POSITION_IS_LAST_SEQ: bool = true;

@@ -303,3 +303,37 @@ async fn readers_never_see_a_change_half_made() {
     }
     writer.await.expect("writer");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_refuses_to_start_when_the_listing_index_would_not_fit_its_memory_cap() {
+    let app = TestApp::seeded().await;
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_jobboard"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--listing-memory-mb", "0"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .env("JOBBOARD_ALERT_SWEEP_SECONDS", "0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("status") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = server.kill();
+            panic!("the server started although its listing index does not fit");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut said = String::new();
+    if let Some(mut stderr) = server.stderr.take() {
+        std::io::Read::read_to_string(&mut stderr, &mut said).expect("stderr");
+    }
+    assert!(!status.success(), "it did not start");
+    assert!(
+        said.contains("open postings would take about") && said.contains("--listing-memory-mb"),
+        "it says why: {said}"
+    );
+}

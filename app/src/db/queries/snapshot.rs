@@ -41,6 +41,14 @@ pub async fn snapshot_source(pool: &Pool, day: NaiveDate) -> Result<SnapshotSour
     Ok(SnapshotSource { position, postings, companies })
 }
 
+pub async fn count_open_postings(pool: &Pool, day: NaiveDate) -> Result<i64, Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= $1")
+        .bind(day)
+        .fetch_one(pool)
+        .await
+        .map_err(Error::from)
+}
+
 /// How many ids one `IN (…)` list carries.
 const IDS_PER_QUERY: usize = 500;
 
@@ -95,22 +103,12 @@ pub async fn read_listing_changes(pool: &Pool, after: i64, limit: i64) -> Result
     // PostgreSQL's position is the oldest transaction still running as this snapshot was taken: read
     // before the rows, in the same snapshot, so that the next read starts no later than anything unseen.
     let position: i64 = sqlx::query_scalar(dialect::FEED_POSITION).fetch_one(&mut *tx).await?;
-    let rows: Vec<(i64, i64, Option<i64>, Option<i64>, Option<i64>)> =
+    let mut changes: Vec<FeedChange> =
         sqlx::query_as(dialect::FEED_ROWS).bind(after).bind(limit + 1).fetch_all(&mut *tx).await?;
     let pruned_through: i64 = sqlx::query_scalar(dialect::FEED_PRUNED).fetch_one(&mut *tx).await?;
     tx.commit().await?;
-    let truncated = rows.len() as i64 > limit;
-    let changes: Vec<FeedChange> = rows
-        .into_iter()
-        .take(usize::try_from(limit).unwrap_or(0))
-        .map(|(seq, tx, posting_id, company_id, career_step_id)| FeedChange {
-            seq,
-            tx,
-            posting_id,
-            company_id,
-            career_step_id,
-        })
-        .collect();
+    let truncated = changes.len() as i64 > limit;
+    changes.truncate(usize::try_from(limit).unwrap_or(0));
     let next = if dialect::FEED_POSITION_IS_LAST_SEQ {
         changes.last().map_or(after, |change| change.seq)
     } else {
