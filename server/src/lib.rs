@@ -13,6 +13,7 @@ pub mod cli;
 pub mod feeds;
 pub mod listing_page;
 pub mod mail;
+pub mod own_writes;
 pub mod page_cache;
 pub mod rate_limits;
 pub mod router;

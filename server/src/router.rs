@@ -207,7 +207,11 @@ pub fn build_app(state: AppState) -> Router {
         .layer(from_fn(crate::valid_html::valid_pages))
         .layer(from_fn(crate::page_cache::public_page_cache))
         .layer(from_fn(crate::alerts::never_cached))
-        .layer(from_fn_with_state(state.views.clone(), crate::views::count_views));
+        .layer(from_fn_with_state(state.views.clone(), crate::views::count_views))
+        .layer(from_fn_with_state(
+            crate::own_writes::OwnWrites { cache: state.listing_cache.clone(), pool: state.pool.clone() },
+            crate::own_writes::wait_for_own_writes,
+        ));
     with_site_middleware(router, state.pool.clone(), &state.public_url).with_state(state)
 }
 

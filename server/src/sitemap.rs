@@ -1,8 +1,9 @@
 //! `/sitemap.xml` and its files. A sitemap file may hold at most 50,000 URLs, so `/sitemap.xml` is a
 //! sitemap index naming `/sitemap-1.xml`, `/sitemap-2.xml`, ...: the first lists the listing and the
 //! first [`POSTINGS_PER_FILE`] open postings (by id), each next one the next as many. Which postings a
-//! file holds comes from the listing snapshot; each file is built once per snapshot (one query for its
-//! postings' slugs) and kept, in a cache bounded in bytes, until the listing version changes.
+//! file holds comes from the listing index; each file is built (one query for its postings' slugs) at most
+//! once per [`REBUILD_SECONDS`] and day, and kept in a cache bounded in bytes: under a stream of changes
+//! the files are not rebuilt for each one (crawlers are told to keep them an hour anyway).
 
 use app::db::{self, ListingCache, OpenPostings, Pool};
 use axum::Router;
@@ -19,8 +20,11 @@ pub const POSTINGS_PER_FILE: usize = 45_000;
 /// The most bytes the cached sitemap files take (a full file is about 5 MB).
 pub const SITEMAP_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// A sitemap file's number, with the listing version and day of the snapshot it was cut from.
-type FileKey = (usize, i64, chrono::NaiveDate);
+/// How long a built sitemap file serves, however the listing changes meanwhile.
+pub const REBUILD_SECONDS: i64 = 60;
+
+/// A sitemap file's number, with the day of the index it was cut from and the period it was built in.
+type FileKey = (usize, chrono::NaiveDate, i64);
 
 /// What the sitemap handlers read: the listing's snapshot, the built files and the public origin (taken
 /// from the app's state by `FromRef`, so this module does not depend on it).
@@ -114,7 +118,8 @@ async fn file(State(state): State<SitemapSources>, number: usize) -> Response {
     if number > file_count(&snapshot) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let key = (number, snapshot.position(), snapshot.day());
+    let period = chrono::Utc::now().timestamp().div_euclid(REBUILD_SECONDS);
+    let key = (number, snapshot.day(), period);
     let built =
         state.files.files.get_or_insert_async(&key, build_file(&state.pool, &snapshot, number, &state.origin)).await;
     match built {

@@ -197,8 +197,10 @@ struct Inner {
     current: RwLock<Option<Current>>,
     /// Held while the feed is applied (or the index loaded), so that one task applies at a time.
     applier: tokio::sync::Mutex<Applier>,
-    /// Wakes the refresher early (on PostgreSQL, a notification of a change).
+    /// Wakes the refresher early (a write through this server, or on PostgreSQL a notified change).
     wake: Arc<tokio::sync::Notify>,
+    /// The feed position of the current version, for those waiting to see their own write.
+    position: std::sync::atomic::AtomicI64,
     serials: AtomicU64,
     loads: AtomicU64,
     patches: AtomicU64,
@@ -222,6 +224,7 @@ impl Default for ListingCache {
                 current: RwLock::new(None),
                 applier: tokio::sync::Mutex::new(Applier::default()),
                 wake: Arc::new(tokio::sync::Notify::new()),
+                position: std::sync::atomic::AtomicI64::new(i64::MIN),
                 serials: AtomicU64::new(0),
                 loads: AtomicU64::new(0),
                 patches: AtomicU64::new(0),
@@ -268,6 +271,7 @@ impl ListingCache {
     }
 
     fn swap_in(&self, snapshot: Arc<OpenPostings>, serial: u64) {
+        self.inner.position.store(snapshot.position(), Ordering::SeqCst);
         let cap = self.inner.memory_cap.load(Ordering::Relaxed);
         let over = cap > 0 && snapshot.estimated_bytes() > cap;
         if over && !self.inner.over_cap.swap(true, Ordering::Relaxed) {
@@ -501,15 +505,25 @@ impl ListingCache {
         });
     }
 
-    /// Applies the change feed now, so that a change this server just committed shows on the writer's
-    /// next page (read-your-writes); gives up after `timeout` (the refresher applies it soon after).
-    /// Costs what the changes since the last read cost, not a reload.
+    /// Applies the change feed now (or waits for the refresher doing it), at most `timeout`: for whoever
+    /// must see a write next (the writer's next request, a command, a test). Costs what the changes since
+    /// the last read cost, not a reload.
     pub async fn changed(&self, pool: &Pool, timeout: Duration) {
         match tokio::time::timeout(timeout, self.refresh(pool)).await {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(%error, "applying the listing's change feed failed"),
             Err(_) => tracing::warn!("applying the listing's change feed took longer than {timeout:?}"),
         }
+    }
+
+    /// Tells the refresher to read the change feed now (a write through this server just committed).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// The feed position the current version is at (before the first load, `i64::MIN`).
+    pub fn position(&self) -> i64 {
+        self.inner.position.load(Ordering::SeqCst)
     }
 
     /// Sets the most bytes the index should take: past it, a warning in the log (the server checks the

@@ -473,6 +473,9 @@ on_its_engine! {
     /// Reads every posting open on `day` (published, not past its apply-before date), with the change
     /// feed's position and the companies.
     pub(crate) async fn snapshot_source in snapshot(pool: &Pool, day: NaiveDate) -> Result<SnapshotSource, Error>;
+    /// A feed position at or after every change committed so far: an index at it (or later) shows them
+    /// (see `ListingCache::wait_for_position`).
+    pub async fn listing_feed_written in snapshot(pool: &Pool) -> Result<i64, Error>;
     /// How many postings are open on `day` (what the listing index will hold).
     pub async fn count_open_postings in snapshot(pool: &Pool, day: NaiveDate) -> Result<i64, Error>;
     /// Those of the postings `ids` open on `day`, and those of the companies `companies` that exist, in
@@ -485,7 +488,7 @@ on_its_engine! {
     /// Deletes the change feed's rows but the newest `keep`, `batch` rows a transaction; returns how many.
     pub async fn prune_listing_changes in snapshot(writer: &Pool, keep: i64, batch: i64) -> Result<u64, Error>;
     /// The postings open on `day` whose text matches `keywords` (from `fts_query`), best first (rank, then
-    /// id); only those among `among` when given.
+    /// id); with `among`, those of these postings whose text matches, open or not.
     pub(crate) async fn keyword_hits in snapshot(
         pool: &Pool, keywords: &str, day: NaiveDate, among: Option<&[i64]>,
     ) -> Result<Vec<RankedMatch>, Error>;

@@ -31,6 +31,9 @@ pub(super) mod dialect {
     /// snapshot was taken (every earlier one has committed or rolled back; sequence values are not in
     /// commit order, so `seq` cannot be one).
     pub const FEED_POSITION: &str = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+    /// A position at or after every change committed so far: the first transaction id not yet given out
+    /// (an index whose read started no earlier than every transaction before it has ended is there).
+    pub const FEED_WRITTEN: &str = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint";
     /// The feed's rows of every transaction from a position (`$1`) on, oldest first, at most `$2`: `seq`,
     /// the transaction each came from, and what it names. A row seen before comes again until the
     /// position passes its transaction; the reader skips the `seq`s it applied.
@@ -94,6 +97,17 @@ pub(super) mod dialect {
             ") AS query) keywords JOIN postings_fts ON postings_fts.document @@ keywords.query \
              JOIN postings p ON p.id = postings_fts.posting_id",
         );
+    }
+
+    /// The full-text row's posting id.
+    pub const FULL_TEXT_ID: &str = "postings_fts.posting_id";
+
+    /// The FROM clause of a search among a few postings' full-text rows only (no join to `postings`),
+    /// where [`RANK`] may be selected and [`FULL_TEXT_ID`] compared.
+    pub fn push_full_text_source(query: &mut QueryBuilder<Db>, keywords: &str) {
+        query.push(format!(" FROM (SELECT to_tsquery({CONFIG}, "));
+        query.push_bind(all_words(keywords));
+        query.push(") AS query) keywords JOIN postings_fts ON postings_fts.document @@ keywords.query");
     }
 
     /// Nothing: the FROM clause already keeps only the matches.

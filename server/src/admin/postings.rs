@@ -18,8 +18,11 @@ use app::service::postings::{self, Intent, Refused, StatusRefused};
 use super::{CSRF_FIELD, HOME_PATH, admin_of, field, form_pairs, plain_page, token_matches};
 use crate::state::{AppState, BODY_LIMIT_BYTES, render_page_with};
 
-/// How long an admin's save waits for the listing to show it.
-const LISTING_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Wakes the listing's refresher and makes the admin's next pages wait for this write (`own_writes`).
+async fn own_writes(state: &AppState, response: &mut Response) {
+    let secure = crate::security::is_https_url(&state.public_url);
+    crate::own_writes::remember(&state.pool, &state.listing_cache, secure, response).await;
+}
 
 /// The form field naming what the submit button asked for.
 pub const INTENT_FIELD: &str = "intent";
@@ -73,10 +76,11 @@ async fn save(state: AppState, target: Option<i64>, post: AdminPost) -> Response
         PostingForm::from_pairs(post.pairs.iter().filter(|(k, _)| k != CSRF_FIELD && k != INTENT_FIELD).cloned());
     match postings::save_posting(&state.pool, &post.admin, target, form, intent, today).await {
         Ok(saved) => {
-            // The next page the admin sees shows the change (the refresher loads it; this waits for it).
-            state.listing_cache.changed(&state.pool, LISTING_CHANGE_WAIT).await;
             tracing::info!(admin = %post.admin.email, posting = saved.id, status = saved.status.code(), created = saved.created, "posting saved");
-            Redirect::to(&format!("{HOME_PATH}?saved={}", saved.id)).into_response()
+            let mut response = Redirect::to(&format!("{HOME_PATH}?saved={}", saved.id)).into_response();
+            // The admin's next pages show the change; nobody else waits for it.
+            own_writes(&state, &mut response).await;
+            response
         }
         Err(Refused::Invalid(refused)) => render_refused(state, post.parts, *refused).await,
         Err(Refused::NotFound) => AppError::NotFound.into_response(),
@@ -102,10 +106,10 @@ pub async fn change_status(State(state): State<AppState>, Path(id): Path<i64>, r
     let today = chrono::Utc::now().date_naive();
     match postings::change_status(&state.pool, &post.admin, id, action, today).await {
         Ok(_) => {
-            // The next page the admin sees shows the change (the refresher loads it; this waits for it).
-            state.listing_cache.changed(&state.pool, LISTING_CHANGE_WAIT).await;
             tracing::info!(admin = %post.admin.email, posting = id, action = action.code(), "posting status changed");
-            back(&format!("changed={id}"))
+            let mut response = back(&format!("changed={id}"));
+            own_writes(&state, &mut response).await;
+            response
         }
         Err(StatusRefused::NotAllowed) => back(&format!("refused={id}")),
         Err(StatusRefused::Blocked) => back(&format!("blocked={id}")),

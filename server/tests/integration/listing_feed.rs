@@ -99,7 +99,7 @@ async fn make(pool: &Pool, change: &Change) {
         Change::RenameCompany(at) => {
             let companies = all_ids(pool, "companies").await;
             let id = companies.get(at % companies.len().max(1)).copied().unwrap_or(0);
-            format!("UPDATE companies SET slug = slug || '-x' WHERE id = {id}")
+            format!("UPDATE companies SET name = name || ' Co' WHERE id = {id}")
         }
         Change::MoveCareerStep(at) => {
             let steps = all_ids(pool, "career_steps").await;
@@ -174,6 +174,18 @@ fn the_patched_index_equals_the_database_after_any_changes() {
     if let Err(failure) = outcome {
         panic!("{failure}");
     }
+    // A company's new slug: its filter finds its postings under the new one only.
+    runtime.block_on(async {
+        let company = parse_query_string("company=tiktok").filter;
+        let before = cache.summary(&app.pool, &company).await.expect("summary").total;
+        assert!(before > 0, "the brief's company has open postings");
+        execute(&app.pool, "UPDATE companies SET slug = 'tiktok-us' WHERE slug = 'tiktok'".to_owned()).await;
+        cache.refresh(&app.pool).await.expect("feed applied");
+        assert_eq!(cache.summary(&app.pool, &company).await.expect("summary").total, 0, "the old slug names nobody");
+        let renamed = parse_query_string("company=tiktok-us").filter;
+        assert_eq!(cache.summary(&app.pool, &renamed).await.expect("summary").total, before);
+        assert_equals_the_database(&app.pool, &cache, "after a company's new slug").await;
+    });
     assert_eq!(cache.snapshot_loads(), 1, "every change was patched in; the board was never loaded again");
     assert!(cache.patches_applied() >= 20, "the rounds were patches ({})", cache.patches_applied());
 }
@@ -336,4 +348,55 @@ async fn the_server_refuses_to_start_when_the_listing_index_would_not_fit_its_me
         said.contains("open postings would take about") && said.contains("--listing-memory-mb"),
         "it says why: {said}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writers_next_page_shows_their_change_while_nobody_else_waits() {
+    use axum::body::Body;
+    use tower::ServiceExt;
+    let app = TestApp::seeded().await;
+    // An index with no refresher: only a request that carries the writer's position moves it.
+    let cache = ListingCache::default();
+    cache.snapshot(&app.pool).await.expect("loaded");
+    let counted = {
+        let cache = cache.clone();
+        let pool = app.pool.clone();
+        move || {
+            let cache = cache.clone();
+            let pool = pool.clone();
+            async move { cache.snapshot(&pool).await.map(|index| index.len().to_string()).unwrap_or_default() }
+        }
+    };
+    let router =
+        axum::Router::new().route("/count", axum::routing::get(counted)).layer(axum::middleware::from_fn_with_state(
+            server::own_writes::OwnWrites { cache: cache.clone(), pool: app.pool.clone() },
+            server::own_writes::wait_for_own_writes,
+        ));
+    let count = |cookie: Option<String>| {
+        let router = router.clone();
+        async move {
+            let mut request = axum::http::Request::get("/count");
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            let answer = router.oneshot(request.body(Body::empty()).expect("request")).await.expect("answer");
+            let body = http_body_util::BodyExt::collect(answer.into_body()).await.expect("body").to_bytes();
+            String::from_utf8_lossy(&body).parse::<usize>().expect("a count")
+        }
+    };
+    let before = count(None).await;
+    let open: i64 = crate::on_db!(app.pool, |p| sqlx::query_scalar(
+        "SELECT MIN(id) FROM postings WHERE status = 'published' AND valid_through >= '2026-12-31'"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("an open posting");
+    execute(&app.pool, format!("UPDATE postings SET status = 'closed' WHERE id = {open}")).await;
+    let mut written = axum::response::Response::new(Body::empty());
+    server::own_writes::remember(&app.pool, &cache, false, &mut written).await;
+    let cookie = written.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a cookie").to_owned();
+    assert!(cookie.starts_with("listing_seen=") && cookie.contains("HttpOnly"), "{cookie}");
+    assert_eq!(count(None).await, before, "anybody else is answered at once, from the index as it is");
+    let pair = cookie.split(';').next().expect("name=value").to_owned();
+    assert_eq!(count(Some(pair)).await, before - 1, "the writer's next page shows the change");
 }

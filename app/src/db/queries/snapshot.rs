@@ -41,6 +41,10 @@ pub async fn snapshot_source(pool: &Pool, day: NaiveDate) -> Result<SnapshotSour
     Ok(SnapshotSource { position, postings, companies })
 }
 
+pub async fn listing_feed_written(pool: &Pool) -> Result<i64, Error> {
+    sqlx::query_scalar(dialect::FEED_WRITTEN).fetch_one(pool).await.map_err(Error::from)
+}
+
 pub async fn count_open_postings(pool: &Pool, day: NaiveDate) -> Result<i64, Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= $1")
         .bind(day)
@@ -150,16 +154,25 @@ pub async fn keyword_hits(
         None => vec![None],
     };
     for part in parts {
-        let mut query = QueryBuilder::<Db>::new(format!("SELECT {} AS rank, p.id", dialect::RANK));
-        dialect::push_keyword_source(&mut query, keywords);
-        query.push(" WHERE p.status = 'published' AND p.valid_through >= ").push_bind(day);
-        if let Some(ids) = part {
-            query.push(" AND p.id IN (");
-            let mut list = query.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
+        let mut query;
+        match part {
+            // The whole search: the open postings it matches.
+            None => {
+                query = QueryBuilder::<Db>::new(format!("SELECT {} AS rank, p.id", dialect::RANK));
+                dialect::push_keyword_source(&mut query, keywords);
+                query.push(" WHERE p.status = 'published' AND p.valid_through >= ").push_bind(day);
             }
-            query.push(")");
+            // A few changed postings: their full-text rows alone (whether they are open, the index says).
+            Some(ids) => {
+                query = QueryBuilder::<Db>::new(format!("SELECT {} AS rank, {}", dialect::RANK, dialect::FULL_TEXT_ID));
+                dialect::push_full_text_source(&mut query, keywords);
+                query.push(format!(" WHERE {} IN (", dialect::FULL_TEXT_ID));
+                let mut list = query.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                query.push(")");
+            }
         }
         dialect::push_keyword_condition(&mut query, keywords);
         let rows: Vec<(f64, i64)> = query.build_query_as().fetch_all(pool).await?;

@@ -105,18 +105,49 @@ where
     Ok((p50, p95))
 }
 
+/// This process's resident memory, from `/proc/self/statm` (Linux); `None` elsewhere.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 async fn queries(database_url: &str, runs: usize, summary_runs: usize) -> Result<(), Box<dyn std::error::Error>> {
     let pool = db::connect(database_url, 8).await?;
     let today = chrono::Utc::now().date_naive();
     let open = db::count_open_jobs(&pool, &JobFilter::default(), today).await?;
-    println!("{open} open postings; times in ms\n");
-    println!("| query | runs | p50 | p95 |");
+    println!("{open} open postings; times in ms");
+    let resident_before = resident_bytes();
+    let snapshot = db::OpenPostings::load(&pool, today).await?;
+    let resident_after = resident_bytes();
+    if let (Some(before), Some(after)) = (resident_before, resident_after)
+        && !snapshot.is_empty()
+    {
+        println!(
+            "the listing index: {} postings, {} MiB resident, {} bytes a posting (the server's estimate: {})",
+            snapshot.len(),
+            after.saturating_sub(before) / (1024 * 1024),
+            after.saturating_sub(before) / snapshot.len() as u64,
+            db::BYTES_PER_POSTING
+        );
+    }
+    println!("\n| query | runs | p50 | p95 |");
     println!("|---|---|---|---|");
-    measure("snapshot of the open postings for the summaries, load", summary_runs, || async {
+    measure("the listing index of the open postings, loaded whole (at start)", summary_runs, || async {
         db::OpenPostings::load(&pool, today).await.map(|_| ())
     })
     .await?;
-    let snapshot = db::OpenPostings::load(&pool, today).await?;
+    // A patch of one posting, as the change feed brings it: the cost of a change at this board's size.
+    let one = snapshot.ids().next().unwrap_or(0);
+    let batch = db::FeedBatch {
+        position: snapshot.position(),
+        postings: std::iter::once(one).collect(),
+        ..db::FeedBatch::default()
+    };
+    measure("the index patched with one changed posting (read again from the database)", runs, || async {
+        snapshot.patched(&pool, today, &batch).await.map(|_| ())
+    })
+    .await?;
     let cache = ListingCache::default();
     for (name, query) in CASES {
         let filter = parse_query_string(query).filter;
