@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 POSTINGS="${BENCH_POSTINGS:-100000}"
-DB="bench/data/bench.db"
+DB="bench/data/bench-$POSTINGS.db"
 PORT=3920
 ADMIN_EMAIL="load@jobs.example"
 ADMIN_PASSWORD="violet kettle orbit 1931"
@@ -21,11 +21,10 @@ fi
 printf '\n==> Building the release site (cargo leptos build --release --split)\n'
 cargo leptos build --release --split
 mkdir -p bench/data
-if [[ ! -f bench/data/postings || "$(cat bench/data/postings)" != "$POSTINGS" || ! -f "$DB" ]]; then
+if [[ ! -f "$DB" ]]; then
   printf '\n==> Loading %s postings into %s (as the benchmark does)\n' "$POSTINGS" "$DB"
   rm -f "$DB" "$DB-wal" "$DB-shm"
   target/release/jobboard --database-url "sqlite://$DB" --log warn seed --generate "$POSTINGS"
-  echo "$POSTINGS" > bench/data/postings
 fi
 folder="$(mktemp -d)"
 cp "$DB" "$folder/board.db"

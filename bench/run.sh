@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, one command: `bench/run.sh` (or `make bench`). It installs what it needs (oha from
 # crates.io, sqlite3 from Debian), builds the release site and the reference servers, loads N postings
-# (100,000 by default) into bench/data/bench.db, and prints, from one run on this machine:
+# (100,000 by default) into bench/data/bench-N.db, and prints, from one run on this machine:
 #   1. server-side time of the typical listing queries (p50/p95 of 200 runs), beside the same SQL in the
 #      sqlite3 shell;
 #   2. HTTP throughput and latency of /jobs pages under load (oha), against a bare axum "hello" handler and
@@ -17,7 +17,8 @@
 #      server's RSS, beside the same step without it;
 #   7. the same board on PostgreSQL (a throwaway local cluster, .ci/postgres.sh, copied with
 #      `jobboard migrate-to-postgres`): the query times, and the listing and detail pages under load beside
-#      SQLite's, with one instance and with two instances sharing the load.
+#      SQLite's, with one instance and with two instances sharing the load; 7b. reads under writes on the
+#      two instances (posted through one, watched on the other) and the database rows read per change.
 # Settings: BENCH_POSTINGS (100000), BENCH_SECONDS (10 per load run), BENCH_CONNECTIONS (16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,8 @@ POSTINGS="${BENCH_POSTINGS:-100000}"
 SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16}"
 DATA_DIR="bench/data"
-DB="$DATA_DIR/bench.db"
+# One database per board size, so that a run at another size does not throw this one away.
+DB="$DATA_DIR/bench-$POSTINGS.db"
 SITE_PORT=3910
 HELLO_PORT=3911
 HAND_PORT=3912
@@ -56,11 +58,12 @@ cargo build --release -p server --bin jobboard-bench
 target/release/jobboard-bench check-references
 
 mkdir -p "$DATA_DIR"
-if [[ ! -f "$DATA_DIR/postings" || "$(cat "$DATA_DIR/postings")" != "$POSTINGS" || ! -f "$DB" ]]; then
+if [[ ! -f "$DB" ]]; then
   step "loading $POSTINGS postings"
-  rm -f "$DB" "$DB-wal" "$DB-shm"
+  rm -f "$DB-wal" "$DB-shm"
+  seed_started=$SECONDS
   target/release/jobboard --database-url "sqlite://$DB" --log warn seed --generate "$POSTINGS"
-  echo "$POSTINGS" > "$DATA_DIR/postings"
+  echo "loaded in $((SECONDS - seed_started)) s"
 fi
 export DATABASE_URL="sqlite://$DB"
 
@@ -228,8 +231,8 @@ python3 -c "print(f'mixed / listing-only throughput: {$mixed / $listing_only:.2f
 step "5b. reads under writes: the mixed load without writes, then with 1 posting/s through the form and 5 edits/s from another process"
 JOBBOARD_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" target/release/jobboard --database-url "sqlite://$DB" --log error \
   admin create --email "$BENCH_ADMIN_EMAIL" >/dev/null 2>&1 || true
-python3 bench/under_writes.py "http://127.0.0.1:$SITE_PORT" "$DB" "$BENCH_ADMIN_EMAIL" "$BENCH_ADMIN_PASSWORD" \
-  "${UNDER_WRITES_SECONDS:-20}" /tmp/mixed-urls.txt
+python3 bench/under_writes.py --write "http://127.0.0.1:$SITE_PORT" --db "$DB" \
+  --admin "$BENCH_ADMIN_EMAIL" "$BENCH_ADMIN_PASSWORD" --seconds "${UNDER_WRITES_SECONDS:-20}" --urls /tmp/mixed-urls.txt
 
 step "6. hostile traffic while ordinary visitors load /jobs (500 req/s, 20 s each)"
 site_pid=${pids[0]}
@@ -304,6 +307,12 @@ fivexx = sum(v for run in runs for k, v in run.get("statusCodeDistribution", {})
 print(f"PostgreSQL /jobs: one instance {float(sys.argv[1]):.0f} req/s; two instances (one database, the same "
       f"machine's {__import__('os').cpu_count()} cores) {rate:.0f} req/s together, 5xx {fivexx}")
 PY
+
+
+step "7b. reads under writes on PostgreSQL, two instances: posted through one, watched on the other"
+python3 bench/under_writes.py --write "http://127.0.0.1:$PG_PORT" --read "http://127.0.0.1:$PG_PORT" \
+  --read "http://127.0.0.1:$PG_PORT_2" --watch "http://127.0.0.1:$PG_PORT_2" --db "$PG_URL" \
+  --admin "$BENCH_ADMIN_EMAIL" "$BENCH_ADMIN_PASSWORD" --seconds "${UNDER_WRITES_SECONDS:-20}" --urls /tmp/mixed-urls.txt
 
 echo
 echo "done: numbers above are from one run on $(nproc) cores; machines are shared and noisy."

@@ -256,6 +256,12 @@ pub async fn seed(settings: &Settings, args: &SeedArgs) -> Result<(), StartupErr
         let started = std::time::Instant::now();
         seed::generate_postings(&pool, args.generate, args.random_seed, true).await?;
         println!("generated {} postings in {:.1} s", args.generate, started.elapsed().as_secs_f64());
+        // A bulk load leaves a change-feed row per posting, place and pay: pruned here, in the loading
+        // process, rather than by a serving one (a server behind the pruned horizon loads whole, once).
+        let pruned = db::prune_listing_changes(&pool, db::FEED_KEPT, 50_000).await.map_err(SeedError::from)?;
+        if pruned > 0 {
+            println!("pruned {pruned} rows of the listing's change feed");
+        }
     }
     pool.close().await;
     Ok(())

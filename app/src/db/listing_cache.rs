@@ -41,6 +41,9 @@ pub const REFRESH_INTERVAL: Duration = Duration::from_millis(250);
 /// The most feed rows one patch takes; more and the whole board is loaded again.
 pub const FEED_BATCH_LIMIT: i64 = 200_000;
 
+/// The connections the feed is applied through (its own: see `Inner::feed_pool`).
+const FEED_CONNECTIONS: u32 = 2;
+
 /// How many of the newest feed rows the pruner keeps.
 pub const FEED_KEPT: i64 = 200_000;
 
@@ -197,6 +200,9 @@ struct Inner {
     current: RwLock<Option<Current>>,
     /// Held while the feed is applied (or the index loaded), so that one task applies at a time.
     applier: tokio::sync::Mutex<Applier>,
+    /// The connections the feed is applied through, of their own so that a patch never waits behind the
+    /// requests for one (set by the refresher; until then, the caller's pool).
+    feed_pool: std::sync::OnceLock<Pool>,
     /// Wakes the refresher early (a write through this server, or on PostgreSQL a notified change).
     wake: Arc<tokio::sync::Notify>,
     /// The feed position of the current version, for those waiting to see their own write.
@@ -223,6 +229,7 @@ impl Default for ListingCache {
             inner: Arc::new(Inner {
                 current: RwLock::new(None),
                 applier: tokio::sync::Mutex::new(Applier::default()),
+                feed_pool: std::sync::OnceLock::new(),
                 wake: Arc::new(tokio::sync::Notify::new()),
                 position: std::sync::atomic::AtomicI64::new(i64::MIN),
                 serials: AtomicU64::new(0),
@@ -311,6 +318,7 @@ impl ListingCache {
     /// the listing changed. The refresher calls this; so does [`changed`](Self::changed), and so may a
     /// command or a test that wrote to the database.
     pub async fn refresh(&self, pool: &Pool) -> Result<bool, Error> {
+        let pool = self.inner.feed_pool.get().unwrap_or(pool);
         let mut applier = self.inner.applier.lock().await;
         let Some((snapshot, serial)) = self.peek() else {
             self.load_whole(pool, &mut applier).await?;
@@ -354,10 +362,21 @@ impl ListingCache {
             }
             return Ok(false);
         }
+        let started = std::time::Instant::now();
         let (next, patches) = snapshot.patched(pool, day.max(snapshot.day()), &batch).await?;
+        let patched = started.elapsed();
         self.inner.patches.fetch_add(1, Ordering::SeqCst);
         let day_moved = next.day() != snapshot.day();
         self.carry_over(pool, serial, next, &patches, day_moved, !batch.companies.is_empty()).await;
+        tracing::debug!(
+            rows = read.changes.len(),
+            postings = patches.len(),
+            patch_ms = patched.as_secs_f64() * 1000.0,
+            total_ms = started.elapsed().as_secs_f64() * 1000.0,
+            summaries = self.inner.summaries.entries.len(),
+            searches = self.inner.hits.entries.len(),
+            "listing patched"
+        );
         Ok(!patches.is_empty() || day_moved)
     }
 
@@ -437,6 +456,7 @@ impl ListingCache {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        let _ = self.inner.feed_pool.set(pool.with_own_connections(FEED_CONNECTIONS));
         // The tasks hold the cache weakly: once every other handle is dropped, they end (and the
         // listener's connection goes back to the pool).
         let cache = Arc::downgrade(&self.inner);

@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 
 pub use copy::{CopyProgress, CopyReport, copy_board, row_counts};
 pub use error::Error;
-pub use listing_cache::{Listing, ListingCache};
+pub use listing_cache::{FEED_KEPT, Listing, ListingCache};
 pub use open_postings::{BYTES_PER_POSTING, FeedBatch, OpenPostings, Patch, SimilarTo, Tally};
 pub use paging::{ListPage, RankedMatch, fts_query};
 pub use pool::{

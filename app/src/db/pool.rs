@@ -132,6 +132,20 @@ impl Pool {
         }
     }
 
+    /// The same database through `connections` connections of its own for reads (writes share the
+    /// pool's): a background task's reads then never queue behind the requests' (the listing's change
+    /// feed is read this way). Opened lazily.
+    pub fn with_own_connections(&self, connections: u32) -> Self {
+        match self {
+            Self::Sqlite(pools) => Self::Sqlite(pools.with_own_readers(connections)),
+            Self::Postgres(pool) => Self::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(connections.max(1))
+                    .connect_lazy_with(pool.connect_options().as_ref().clone()),
+            ),
+        }
+    }
+
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         match self {

@@ -34,11 +34,12 @@ pub(super) mod dialect {
     /// A position at or after every change committed so far: the first transaction id not yet given out
     /// (an index whose read started no earlier than every transaction before it has ended is there).
     pub const FEED_WRITTEN: &str = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint";
-    /// The feed's rows of every transaction from a position (`$1`) on, oldest first, at most `$2`: `seq`,
-    /// the transaction each came from, and what it names. A row seen before comes again until the
+    /// The feed's rows of every transaction from a position (`$1`) on, at most `$2`, in transaction order
+    /// (so that the read is a range of the `tx` index, whatever the feed's length): `seq`, the transaction
+    /// each came from, and what it names. A row seen before comes again until the
     /// position passes its transaction; the reader skips the `seq`s it applied.
     pub const FEED_ROWS: &str = "SELECT seq, tx::text::bigint AS tx, posting_id, company_id, career_step_id \
-                                 FROM listing_changes WHERE tx >= $1::bigint::text::xid8 ORDER BY seq LIMIT $2";
+                                 FROM listing_changes WHERE tx >= $1::bigint::text::xid8 ORDER BY tx LIMIT $2";
     /// The next read starts at this read's position.
     pub const FEED_POSITION_IS_LAST_SEQ: bool = false;
     /// The position the pruner deleted through: a reader before it missed rows.

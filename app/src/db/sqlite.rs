@@ -188,6 +188,14 @@ impl Pools {
         self.writer.close().await;
     }
 
+    /// The same database with a read-only pool of its own of `readers` connections (the writer shared):
+    /// for a task whose reads must not wait behind the requests' (the listing's change feed).
+    pub(super) fn with_own_readers(&self, readers: u32) -> Self {
+        let options = self.readers.connect_options().as_ref().clone();
+        let readers = SqlitePoolOptions::new().max_connections(readers.max(1)).connect_lazy_with(options);
+        Self { readers, writer: self.writer.clone() }
+    }
+
     /// A connection of its own, outside both pools, with the writer's settings but no place in its queue:
     /// what `VACUUM INTO` runs on (it writes a new file, which `query_only` forbids, and would hold the
     /// writer for the whole copy).
