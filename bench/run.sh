@@ -228,11 +228,12 @@ LOAD_CONNECTIONS=64 load "mixed: listing, deep page, detail, API, company, caree
 mixed=$(cat /tmp/oha.rate)
 python3 -c "print(f'mixed / listing-only throughput: {$mixed / $listing_only:.2f} (goal >= 0.5)')"
 
-step "5b. reads under writes: the mixed load without writes, then with 1 posting/s through the form and 5 edits/s from another process"
+step "5b. reads under writes: the mixed load without writes, with 1 posting/s through the form and 5 edits/s from another process, and while 20,000 postings are published in bulk"
 JOBBOARD_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" target/release/jobboard --database-url "sqlite://$DB" --log error \
   admin create --email "$BENCH_ADMIN_EMAIL" >/dev/null 2>&1 || true
 python3 bench/under_writes.py --write "http://127.0.0.1:$SITE_PORT" --db "$DB" \
-  --admin "$BENCH_ADMIN_EMAIL" "$BENCH_ADMIN_PASSWORD" --seconds "${UNDER_WRITES_SECONDS:-20}" --urls /tmp/mixed-urls.txt
+  --admin "$BENCH_ADMIN_EMAIL" "$BENCH_ADMIN_PASSWORD" --seconds "${UNDER_WRITES_SECONDS:-20}" --urls /tmp/mixed-urls.txt \
+  --bulk 20000 --seed "target/release/jobboard --database-url sqlite://$DB --log error seed --skip-brief --generate 20000 --random-seed 7"
 
 step "6. hostile traffic while ordinary visitors load /jobs (500 req/s, 20 s each)"
 site_pid=${pids[0]}

@@ -32,6 +32,8 @@ ARGS.add_argument("--db", required=True)
 ARGS.add_argument("--admin", nargs=2, required=True)
 ARGS.add_argument("--seconds", type=int, default=20)
 ARGS.add_argument("--urls", required=True)
+ARGS.add_argument("--bulk", type=int, default=0, help="then publish this many postings with --seed while reading")
+ARGS.add_argument("--seed", help="the command that publishes them (`jobboard ... seed --generate N`)")
 OPTIONS = ARGS.parse_args()
 ORIGIN = OPTIONS.write
 READS = OPTIONS.read or [ORIGIN]
@@ -203,7 +205,77 @@ def rows_read_per_change(writers):
     print(f"database rows read per new posting with no other load, every instance included: {(after - before) / 10:,.0f}")
 
 
+def open_in_database():
+    """How many postings are open today, as the database counts them."""
+    sql = "SELECT COUNT(*) FROM postings WHERE status = 'published' AND valid_through >= {today}"
+    if POSTGRES:
+        return int(psql(sql.format(today="CURRENT_DATE")))
+    db = sqlite3.connect(f"file:{DB}?mode=ro", uri=True)
+    count = db.execute(sql.format(today="date('now')")).fetchone()[0]
+    db.close()
+    return count
+
+
+def listed_total():
+    return json.loads(request("GET", "/api/v1/jobs", origin=WATCH)[3])["total"]
+
+
+def bulk(quiet_rate):
+    """Reads while `--seed` publishes `--bulk` postings in another process; then how long after its last
+    commit the listing's total (on the watched server) shows them all."""
+    done = {}
+
+    def publish():
+        time.sleep(2)
+        started = time.monotonic()
+        subprocess.run(OPTIONS.seed, shell=True, check=True, capture_output=True)
+        done["finished"] = time.monotonic()
+        done["took"] = done["finished"] - started
+        done["expected"] = open_in_database()
+
+    thread = threading.Thread(target=publish, daemon=True)
+    thread.start()
+    print("\n| reads (64 connections, mixed URLs) | req/s | p50 ms | p99 ms | 5xx |")
+    print("|---|---|---|---|---|")
+    rate, _, _ = reads(f"while `seed --generate {OPTIONS.bulk}` publishes in another process")
+    thread.join()
+    while listed_total() != done["expected"] and time.monotonic() - done["finished"] < 60:
+        time.sleep(0.05)
+    shown = time.monotonic() - done["finished"]
+    print(f"\nbulk: {OPTIONS.bulk} postings published in {done['took']:.1f} s; reads {rate / quiet_rate:.2f} of quiet "
+          f"(goal >= 0.8); the listing showed all {done['expected']:,} open postings {shown:.1f} s after the last "
+          f"commit (goal < 10)")
+
+
+def newest_id():
+    sql = "SELECT COALESCE(MAX(id), 0) FROM postings"
+    if POSTGRES:
+        return int(psql(sql))
+    db = sqlite3.connect(f"file:{DB}?mode=ro", uri=True)
+    newest = db.execute(sql).fetchone()[0]
+    db.close()
+    return newest
+
+
+def remove_postings_after(newest):
+    """Deletes what this run published, so that the next run reads the same board."""
+    statements = [f"DELETE FROM audit_log WHERE posting_id > {newest}",
+                  f"DELETE FROM postings WHERE id > {newest}",
+                  f"DELETE FROM postings_fts WHERE {'posting_id' if POSTGRES else 'rowid'} > {newest}"]
+    if POSTGRES:
+        for statement in statements:
+            psql(statement)
+    else:
+        db = sqlite3.connect(DB, timeout=30, isolation_level=None)
+        # Python's sqlite3 leaves foreign keys off: the postings' parts go with them only when on.
+        db.execute("PRAGMA foreign_keys = ON")
+        for statement in statements:
+            db.execute(statement)
+        db.close()
+
+
 def main():
+    board_before = newest_id()
     writers = Writers()
     print(f"writes through {ORIGIN}; reads over {', '.join(READS)}; new postings watched on {WATCH}")
     if POSTGRES:
@@ -229,6 +301,12 @@ def main():
     print(f"edits by the other process: {writers.edits}; problems: {len(writers.problems)}")
     for problem in writers.problems[:5]:
         print(f"  {problem}")
+    if OPTIONS.bulk and OPTIONS.seed:
+        bulk(quiet_rate)
+    try:
+        remove_postings_after(board_before)
+    except (sqlite3.Error, subprocess.CalledProcessError) as error:
+        print(f"the postings this run published stay in the database: {error}")
 
 
 if __name__ == "__main__":

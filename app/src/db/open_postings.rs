@@ -503,7 +503,7 @@ impl OpenPostings {
         }
         let ids: Vec<i64> = ids.into_iter().collect();
         let companies: Vec<i64> = batch.companies.iter().copied().collect();
-        let super::ChangedSource { postings: document, companies: company_rows } =
+        let super::ChangedSource { postings: documents, companies: company_rows } =
             super::changed_postings(pool, next.day, &ids, &companies).await?;
         for id in &companies {
             if let Some(slug) = next.company_slugs.remove(id) {
@@ -520,10 +520,12 @@ impl OpenPostings {
                 removed.insert(*id, old);
             }
         }
-        for new in next.add_rows(document.as_deref())? {
-            let old = removed.remove(&new.id);
-            if old.as_deref() != Some(&*new) {
-                patches.push(Patch { old, new: Some(new) });
+        for document in &documents {
+            for new in next.add_rows(Some(document))? {
+                let old = removed.remove(&new.id);
+                if old.as_deref() != Some(&*new) {
+                    patches.push(Patch { old, new: Some(new) });
+                }
             }
         }
         patches.extend(removed.into_values().map(|old| Patch { old: Some(old), new: None }));

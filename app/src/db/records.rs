@@ -43,10 +43,10 @@ pub struct SnapshotSource {
 }
 
 /// What a change names, read again: the named postings that are open (as [`SnapshotSource`]'s
-/// document), and the named companies that still exist, as (id, slug).
+/// document, one per read of at most 500 ids), and the named companies that still exist, as (id, slug).
 #[derive(Debug, Clone)]
 pub struct ChangedSource {
-    pub postings: Option<String>,
+    pub postings: Vec<String>,
     pub companies: Vec<(i64, String)>,
 }
 

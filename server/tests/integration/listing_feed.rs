@@ -400,3 +400,15 @@ async fn the_writers_next_page_shows_their_change_while_nobody_else_waits() {
     let pair = cookie.split(';').next().expect("name=value").to_owned();
     assert_eq!(count(Some(pair)).await, before - 1, "the writer's next page shows the change");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_load_of_more_postings_than_one_query_names_is_patched_in() {
+    let app = TestApp::seeded().await;
+    let cache = ListingCache::default();
+    assert_equals_the_database(&app.pool, &cache, "at start").await;
+    // More changed postings than one read names (500 ids a query): they come back in several documents.
+    server::seed::generate_postings(&app.pool, 1_200, 99, false).await.expect("generated");
+    assert!(cache.refresh(&app.pool).await.expect("feed applied"));
+    assert_eq!(cache.snapshot_loads(), 1, "patched, not loaded whole");
+    assert_equals_the_database(&app.pool, &cache, "after 1,200 new postings").await;
+}

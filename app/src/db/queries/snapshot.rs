@@ -86,20 +86,7 @@ pub async fn changed_postings(
         company_rows.extend(query.build_query_as::<(i64, String)>().fetch_all(&mut *tx).await?);
     }
     tx.commit().await?;
-    // The documents are JSON arrays: joined into one.
-    let postings = match documents.len() {
-        0 => None,
-        1 => documents.pop(),
-        _ => {
-            let inner: Vec<&str> = documents
-                .iter()
-                .map(|document| document.trim().trim_start_matches('[').trim_end_matches(']').trim())
-                .filter(|inner| !inner.is_empty())
-                .collect();
-            Some(format!("[{}]", inner.join(",")))
-        }
-    };
-    Ok(ChangedSource { postings, companies: company_rows })
+    Ok(ChangedSource { postings: documents, companies: company_rows })
 }
 
 pub async fn read_listing_changes(pool: &Pool, after: i64, limit: i64) -> Result<FeedRead, Error> {
