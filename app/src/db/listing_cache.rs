@@ -57,6 +57,10 @@ pub const SUMMARY_BYTES: u64 = 24 * 1024 * 1024;
 /// The most bytes the cached keyword hits take (24 bytes a hit), keys included.
 pub const HITS_BYTES: u64 = 48 * 1024 * 1024;
 
+/// The most changed postings a patch carries the caches over with; past it (a bulk load) they are emptied
+/// and counted again on demand.
+pub const PATCHES_CARRIED: usize = 1_000;
+
 /// The most searches a patch asks again for the changed postings; the others are dropped.
 pub const HITS_PATCHED: usize = 64;
 
@@ -383,7 +387,7 @@ impl ListingCache {
     /// Makes `next` current under a new serial, with every cached entry of `serial` carried over to it:
     /// unchanged when no patch counts in it, patched otherwise, dropped when it cannot be patched (a
     /// search beyond [`HITS_PATCHED`], a date filter when the day moved, a company filter when a company
-    /// changed).
+    /// changed). Past [`PATCHES_CARRIED`] changed postings every entry is dropped.
     async fn carry_over(
         &self,
         pool: &Pool,
@@ -394,6 +398,13 @@ impl ListingCache {
         companies_changed: bool,
     ) {
         let next_serial = self.inner.serials.fetch_add(1, Ordering::SeqCst) + 1;
+        if patches.len() > PATCHES_CARRIED {
+            // A bulk change: counting the caches again on demand costs less than patching each of them.
+            self.swap_in(Arc::new(next), next_serial);
+            self.inner.summaries.entries.clear();
+            self.inner.hits.entries.clear();
+            return;
+        }
         let mut changed: Vec<i64> = patches.iter().map(Patch::id).collect();
         changed.sort_unstable();
         changed.dedup();

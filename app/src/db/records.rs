@@ -43,7 +43,7 @@ pub struct SnapshotSource {
 }
 
 /// What a change names, read again: the named postings that are open (as [`SnapshotSource`]'s
-/// document, one per read of at most 500 ids), and the named companies that still exist, as (id, slug).
+/// document, one per read of at most 4,000 ids), and the named companies that still exist, as (id, slug).
 #[derive(Debug, Clone)]
 pub struct ChangedSource {
     pub postings: Vec<String>,

@@ -406,9 +406,9 @@ async fn a_bulk_load_of_more_postings_than_one_query_names_is_patched_in() {
     let app = TestApp::seeded().await;
     let cache = ListingCache::default();
     assert_equals_the_database(&app.pool, &cache, "at start").await;
-    // More changed postings than one read names (500 ids a query): they come back in several documents.
-    server::seed::generate_postings(&app.pool, 1_200, 99, false).await.expect("generated");
+    // More changed postings than one read names (4,000 ids a query): they come back in several documents.
+    server::seed::generate_postings(&app.pool, 4_500, 99, false).await.expect("generated");
     assert!(cache.refresh(&app.pool).await.expect("feed applied"));
     assert_eq!(cache.snapshot_loads(), 1, "patched, not loaded whole");
-    assert_equals_the_database(&app.pool, &cache, "after 1,200 new postings").await;
+    assert_equals_the_database(&app.pool, &cache, "after 4,500 new postings").await;
 }
