@@ -214,7 +214,17 @@ async fn an_index_behind_the_pruned_horizon_loads_whole_and_then_equals_the_data
     assert_equals_the_database(&app.pool, &cache, "at start").await;
     make(&app.pool, &Change::Close(3)).await;
     make(&app.pool, &Change::Move(5, 1)).await;
-    assert!(db::prune_listing_changes(&app.pool, 0, 1).await.expect("pruned") >= 2, "every row pruned");
+    // On PostgreSQL the pruner leaves the rows of transactions some snapshot may still not see: other tests'
+    // transactions on the same database can hold that back for a moment.
+    let mut pruned = 0;
+    for _ in 0..100 {
+        pruned += db::prune_listing_changes(&app.pool, 0, 1).await.expect("pruned");
+        if pruned >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(pruned >= 2, "every row pruned ({pruned})");
     assert!(cache.refresh(&app.pool).await.expect("refresh"));
     assert_eq!(cache.snapshot_loads(), 2, "the index loaded whole once more");
     assert_equals_the_database(&app.pool, &cache, "after the reload").await;
