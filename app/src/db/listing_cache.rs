@@ -345,19 +345,22 @@ impl ListingCache {
             return Ok(true);
         }
         let mut batch = FeedBatch { position: read.next, ..FeedBatch::default() };
-        for change in &read.changes {
-            if applier.applied.contains_key(&change.seq) {
-                continue;
-            }
+        let fresh: Vec<_> = read.changes.iter().filter(|change| !applier.applied.contains_key(&change.seq)).collect();
+        for change in &fresh {
             batch.postings.extend(change.posting_id);
             batch.companies.extend(change.company_id);
             batch.career_steps.extend(change.career_step_id);
-            applier.applied.insert(change.seq, change.tx);
         }
-        applier.applied.retain(|_, position| *position >= read.next);
+        // Recorded as applied only once they are (below): a failed patch leaves them to the next read.
+        let applied: Vec<(i64, i64)> = fresh.iter().map(|change| (change.seq, change.tx)).collect();
+        let remember = |applier: &mut Applier| {
+            applier.applied.extend(applied.iter().copied());
+            applier.applied.retain(|_, position| *position >= read.next);
+        };
         let day = today();
         let nothing_new = batch.postings.is_empty() && batch.companies.is_empty() && batch.career_steps.is_empty();
         if nothing_new && day <= snapshot.day() {
+            remember(&mut applier);
             if read.next != snapshot.position() {
                 // Only the position moved (PostgreSQL): the same listing, so the same serial and entries.
                 let mut moved = (*snapshot).clone();
@@ -368,6 +371,7 @@ impl ListingCache {
         }
         let started = std::time::Instant::now();
         let (next, patches) = snapshot.patched(pool, day.max(snapshot.day()), &batch).await?;
+        remember(&mut applier);
         let patched = started.elapsed();
         self.inner.patches.fetch_add(1, Ordering::SeqCst);
         let day_moved = next.day() != snapshot.day();

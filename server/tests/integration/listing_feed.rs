@@ -422,3 +422,18 @@ async fn a_bulk_load_of_more_postings_than_one_query_names_is_patched_in() {
     assert_eq!(cache.snapshot_loads(), 1, "patched, not loaded whole");
     assert_equals_the_database(&app.pool, &cache, "after 4,500 new postings").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patch_that_failed_is_applied_whole_at_the_next_read() {
+    let app = TestApp::seeded().await;
+    let cache = ListingCache::default();
+    assert_equals_the_database(&app.pool, &cache, "at start").await;
+    make(&app.pool, &Change::Close(3)).await;
+    make(&app.pool, &Change::Close(9)).await;
+    // The feed reads, but reading the changed postings again fails (their pay table is away).
+    execute(&app.pool, "ALTER TABLE posting_pay RENAME TO posting_pay_away".to_owned()).await;
+    assert!(cache.refresh(&app.pool).await.is_err(), "the patch failed");
+    execute(&app.pool, "ALTER TABLE posting_pay_away RENAME TO posting_pay".to_owned()).await;
+    cache.refresh(&app.pool).await.expect("applied at the next read");
+    assert_equals_the_database(&app.pool, &cache, "after the failed patch and the next read").await;
+}
