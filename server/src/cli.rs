@@ -163,7 +163,7 @@ pub struct ServeArgs {
     pub listing_memory_mb: u64,
 }
 
-/// The listing index's memory cap when none is set: room for about 4,000,000 open postings.
+/// The listing index's memory cap when none is set: room for about 3,000,000 open postings.
 pub const DEFAULT_LISTING_MEMORY_MB: u64 = 4_096;
 
 /// Flags of `seed`.
